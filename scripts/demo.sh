@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command: set up, load the demo hall on SQLite, start a simulated ticket
+# printer and the server, and print where to open the kiosk, screens, clerk page and admin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export QUEUEHALL_INSTANCE=${QUEUEHALL_INSTANCE:-$PWD/instance}
+PORT=${PORT:-8000}
+PRINTER_PORT=${PRINTER_PORT:-9100}
+mkdir -p "$QUEUEHALL_INSTANCE/tickets"
+.venv/bin/queuehall printer-sim --port "$PRINTER_PORT" --png-dir "$QUEUEHALL_INSTANCE/tickets" \
+  > "$QUEUEHALL_INSTANCE/printer-sim.log" 2>&1 < /dev/null &
+SIM=$!
+trap 'kill $SIM 2>/dev/null || true' EXIT
+.venv/bin/queuehall init --demo --printer "tcp://127.0.0.1:$PRINTER_PORT" | sed "s#http://127.0.0.1:8000#http://127.0.0.1:$PORT#g"
+echo
+echo "Simulated ticket printer on tcp://127.0.0.1:$PRINTER_PORT; printed tickets as PNG in $QUEUEHALL_INSTANCE/tickets"
+echo "Serving on http://127.0.0.1:$PORT (Ctrl-C to stop)"
+exec .venv/bin/queuehall serve --port "$PORT"
