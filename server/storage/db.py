@@ -1,0 +1,159 @@
+"""Engines and the unit of work; built from config inside create_app, never at import."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+
+
+def normalise_url(url: str) -> str:
+    """Accept a plain postgresql:// URL and use the psycopg 3 driver for it."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    # Writers take the process's write lock before a connection, so they need few; readers as
+    # many as run at once (a screen storm after a restart), each with a small page cache: the
+    # operating system caches the file anyway, and 64 connections of 2 MB each made RSS grow.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=2 if immediate else 8,
+        max_overflow=4 if immediate else 16,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We emit BEGIN ourselves: pysqlite's own implicit BEGIN is deferred, and a
+        # deferred reader that later writes can fail at once with SQLITE_BUSY in WAL.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-512")  # KiB
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The engines of one database: a writer and a reader (the same engine off SQLite)."""
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        # run in every write unit of work just before it commits (the audit row of the call)
+        self.commit_hooks: list[CommitHook] = []
+        self.dialect = self.url.split(":", 1)[0].split("+", 1)[0]
+        if self.dialect == "sqlite":
+            path = self.url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.writer = _sqlite_engine(self.url, immediate=True)
+            self.reader = _sqlite_engine(self.url, immediate=False)
+            # SQLite has one writer at a time; its busy handler sleeps in steps of up to
+            # 100 ms, so threads of one process queue here instead (other processes still
+            # wait in SQLite's busy handler).
+            self.write_lock: threading.Lock | None = threading.Lock()
+        else:
+            self.writer = create_engine(
+                self.url, echo=echo, pool_size=10, max_overflow=30, pool_pre_ping=True
+            )
+            self.reader = self.writer
+            self.write_lock = None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+Publisher = Callable[[list[tuple[str, dict[str, Any], str]]], None]
+CommitHook = Callable[[Session, "int | None"], None]
+
+
+class UnitOfWork:
+    """One transaction per command: commit explicitly, anything else rolls back.
+
+    Realtime messages recorded with `emit` leave only after a successful commit.
+    """
+
+    def __init__(self, db: Database, publisher: Publisher | None = None, write: bool = True) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.write = write
+        self.outbox: list[tuple[str, dict[str, Any], str]] = []
+        self._committed = False
+        self.created_id: int | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        engine = self.db.writer if self.write else self.db.reader
+        self._lock = self.db.write_lock if self.write else None
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
+        return self
+
+    def emit(self, name: str, payload: dict[str, Any], room: str) -> None:
+        """Queue a realtime message to `room`, sent only once the transaction commits."""
+        self.outbox.append((name, payload, room))
+
+    def created(self, obj_id: int) -> None:
+        """Name the object this command created (the audit row's target)."""
+        self.created_id = obj_id
+
+    def commit(self) -> None:
+        """Commit, then hand the queued realtime messages to the publisher."""
+        if self.write:
+            for hook in self.db.commit_hooks:
+                hook(self.session, self.created_id)
+        self.session.commit()
+        self._committed = True
+        self._release()
+        if self.outbox and self.publisher is not None:
+            from .seqs import resolve  # event numbers are known now
+
+            out, self.outbox = [(n, resolve(p), r) for n, p, r in self.outbox], []
+            self.publisher(out)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+            self.session.close()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            lock, self._lock = self._lock, None
+            lock.release()
