@@ -1,0 +1,342 @@
+"""Text-to-speech behind a small interface: pyttsx3 in one worker thread, and a fake.
+
+Facts about pyttsx3 2.99 that shape this module (measured, not guessed):
+- several ``save_to_file`` calls before one ``runAndWait`` write only the last
+  file, so every job runs its own ``runAndWait``;
+- one engine used from two threads loses files, and ``pyttsx3.init`` hands
+  every caller the same cached engine, so one process-wide worker thread is
+  the only code that touches it;
+- the espeak driver never forgets its last save path, so a ``say`` after a
+  ``save_to_file`` silently overwrites that file instead of playing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hardware.chime import play_wav
+
+log = logging.getLogger(__name__)
+
+PINYIN_VOICE = "cmn-latn-pinyin"
+SYNTH_TIMEOUT_S = 60.0  # one announcement, even on a loaded machine
+
+
+class SpeechEngine(Protocol):
+    """What the announcer needs from a speech engine."""
+
+    def speak(self, text: str) -> None:
+        """Speak the text aloud, returning when it has been spoken."""
+        ...
+
+    def save(self, text: str, path: str) -> None:
+        """Write the spoken text to a WAV file."""
+        ...
+
+
+@dataclass
+class FakeSpeech:
+    """Records what it was asked to say (unit tests only); saves write a tiny silent WAV."""
+
+    spoken: list[str] = field(default_factory=list)
+    saved: list[tuple[str, str]] = field(default_factory=list)
+
+    def speak(self, text: str) -> None:
+        """Record the text as spoken."""
+        self.spoken.append(text)
+
+    def save(self, text: str, path: str) -> None:
+        """Record the text and write a short silent WAV so callers can join files."""
+        from hardware.chime import silence_frames, write_wav
+
+        self.saved.append((text, path))
+        write_wav(path, silence_frames(0.1))
+
+
+def _languages(voice: Any) -> list[str]:
+    out = []
+    for lang in getattr(voice, "languages", None) or []:
+        # Older pyttsx3 espeak drivers give bytes with a leading priority byte.
+        if isinstance(lang, bytes):
+            lang = lang[1:].decode("utf-8", errors="ignore")
+        out.append(str(lang).lower())
+    return out
+
+
+def _matches(voice: Any, wanted: str) -> bool:
+    want = wanted.lower()
+    vid = str(voice.id).lower()
+    return (
+        vid == want
+        or vid.endswith(("/" + want, "\\" + want))
+        or str(voice.name or "").lower() == want
+        or want in _languages(voice)
+    )
+
+
+def _is_mandarin(voice: Any) -> bool:
+    langs = _languages(voice)
+    words = " ".join([str(voice.id), str(voice.name or ""), *langs]).lower()
+    if any(k in words for k in ("yue", "cantonese", "zh-hk", "zh_hk", "hak")):
+        return False
+    return any(lang.startswith(("zh", "cmn")) for lang in langs) or any(
+        k in words for k in ("chinese", "mandarin", "中文", "zh-cn", "zh_cn", "zh-tw")
+    )
+
+
+def pick_voice(voices: Sequence[Any], wanted: str | None = None) -> str | None:
+    """Choose a voice id: the wanted one, else cmn-latn-pinyin, else any Mandarin voice, else None."""
+    if wanted:
+        for voice in voices:
+            if _matches(voice, wanted):
+                return str(voice.id)
+        log.warning("speech voice %r not found; looking for another Mandarin voice", wanted)
+    for voice in voices:
+        if _matches(voice, PINYIN_VOICE):
+            return str(voice.id)
+    mandarin = [v for v in voices if _is_mandarin(v)]
+    if mandarin:
+        if platform.system() == "Linux":
+            log.warning("using %s: plain cmn reads ticket letters badly", mandarin[0].id)
+        return str(mandarin[0].id)
+    log.warning("no Mandarin voice installed; the default voice will mispronounce calls")
+    return None
+
+
+@dataclass
+class _Job:
+    text: str
+    path: str | None  # None means speak aloud
+    voice: str | None
+    rate: int
+    volume: float
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+class _Worker:
+    """The one thread in the process that creates and drives the pyttsx3 engine."""
+
+    def __init__(self, driver: str | None) -> None:
+        self._driver = driver
+        self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._engine: Any = None
+        self._use_cli = False
+        self._voices: dict[str | None, str | None] = {}
+        self._current: tuple[str | None, int, float] | None = None
+        self._mute_checked = False
+
+    def submit(self, job: _Job, timeout_s: float) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="speech-worker", daemon=True)
+                self._thread.start()
+        self._jobs.put(job)
+        if not job.done.wait(timeout_s):
+            raise TimeoutError(f"speech worker did not finish within {timeout_s:.0f} s")
+        if job.error is not None:
+            raise job.error
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                self._do(job)
+            except Exception as exc:  # the caller re-raises it in its own thread
+                job.error = exc
+            finally:
+                job.done.set()
+
+    def _ensure_engine(self) -> None:
+        if self._engine is not None or self._use_cli:
+            return
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init(self._driver)
+        except Exception:
+            if shutil.which("espeak-ng") is None:
+                raise
+            log.warning("pyttsx3 unusable; falling back to the espeak-ng command", exc_info=True)
+            self._use_cli = True
+            return
+
+    def _apply(self, job: _Job) -> None:
+        if job.voice not in self._voices:
+            self._voices[job.voice] = pick_voice(self._engine.getProperty("voices"), job.voice)
+        wanted = (self._voices[job.voice], job.rate, job.volume)
+        if wanted == self._current:
+            return
+        voice_id, rate, volume = wanted
+        _settle_espeak(self._engine)  # the last utterance fully over, or its end undoes the new rate
+        if voice_id is not None:
+            self._engine.setProperty("voice", voice_id)
+        self._engine.setProperty("rate", rate)
+        self._engine.setProperty("volume", volume)
+        self._current = wanted
+        _settle_espeak(self._engine)
+
+    def _do(self, job: _Job) -> None:
+        self._ensure_engine()
+        if self._use_cli:
+            self._do_cli(job)
+            return
+        self._apply(job)
+        try:
+            if job.path is None:
+                self._warn_if_mute()
+                self._forget_save_path()
+                self._engine.say(job.text)
+            else:
+                self._engine.save_to_file(job.text, job.path)
+            self._engine.runAndWait()
+            self._wait_synthesis(job)
+        except Exception:
+            # A failed run loop leaves pyttsx3 stuck "in loop"; start over next time.
+            self._engine = None
+            self._current = None
+            raise
+        finally:
+            self._forget_save_path()
+        if job.path is not None:
+            _check_wav(job.path)
+
+    def _wait_synthesis(self, job: _Job) -> None:
+        """Wait until the espeak driver has really finished the utterance.
+
+        pyttsx3 2.99's espeak driver can leave `runAndWait` before the synthesis is over: the
+        queued end-of-loop command runs as the loop starts, and the speech goes on in espeak's
+        callback, which writes the WAV (or plays it) when the message ends. Checking the file, or
+        clearing the save path, before then loses the audio (seen under load: "wrote no audio",
+        then the callback trying `aplay` for what should have been a file).
+        """
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        if driver is None or not hasattr(driver, "_speaking"):
+            return
+        deadline = time.monotonic() + SYNTH_TIMEOUT_S
+        while driver._speaking:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"speech synthesis did not finish within {SYNTH_TIMEOUT_S:.0f} s")
+            time.sleep(0.005)
+
+    def _warn_if_mute(self) -> None:
+        if not self._mute_checked and platform.system() == "Linux" and not shutil.which("aplay"):
+            log.warning("aplay not found: pyttsx3 on Linux plays through it, speech will be silent")
+        self._mute_checked = True
+
+    def _forget_save_path(self) -> None:
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        if driver is not None and hasattr(driver, "_save_file"):
+            driver._save_file = None
+
+    def _do_cli(self, job: _Job) -> None:
+        voice = job.voice or PINYIN_VOICE
+        # espeak-ng's -s is words per minute like pyttsx3's rate; -a runs 0..200.
+        args = ["-v", voice, "-s", str(job.rate), "-a", str(int(job.volume * 100))]
+        if job.path is not None:
+            subprocess.run(["espeak-ng", *args, "-w", job.path, job.text], check=True)
+            _check_wav(job.path)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = os.path.join(tmp, "say.wav")
+            subprocess.run(["espeak-ng", *args, "-w", wav, job.text], check=True)
+            play_wav(wav)
+
+
+def _settle_espeak(engine: Any) -> None:
+    """Wait until espeak's own queue is idle, around a change of voice, rate or volume.
+
+    In its asynchronous (retrieval) mode espeak runs commands on its own thread. A rate set while
+    it was still winding up the previous utterance (pyttsx3 hears the end before espeak is done)
+    was reset when that utterance ended, so the next one came out at the old speed: one time in
+    four going from 90 to 260 words per minute.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or type(driver).__module__ != "pyttsx3.drivers.espeak":
+        return
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
+
+
+def _check_wav(path: str) -> None:
+    # The espeak driver reports save errors from inside a C callback, where they vanish.
+    if not os.path.exists(path) or os.path.getsize(path) <= 44:
+        raise RuntimeError(f"speech engine wrote no audio to {path}")
+
+
+_workers_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def _shared_worker(driver: str | None) -> _Worker:
+    global _worker
+    with _workers_lock:
+        if _worker is None:
+            _worker = _Worker(driver)
+        elif driver != _worker._driver:
+            log.warning(
+                "speech worker already runs driver %r; ignoring %r", _worker._driver, driver
+            )
+        return _worker
+
+
+def _default_voice() -> str | None:
+    # Windows and macOS pick their Chinese voice by language; espeak-ng needs the pinyin variant.
+    return PINYIN_VOICE if platform.system() == "Linux" else None
+
+
+class Pyttsx3Speech:
+    """Speech through pyttsx3 with a Mandarin voice; all engine work happens in one worker thread."""
+
+    def __init__(
+        self,
+        voice: str | None = None,
+        rate: int = 150,
+        volume: float = 1.0,
+        driver: str | None = None,
+        timeout_s: float = 120.0,
+    ) -> None:
+        self.voice = voice if voice is not None else _default_voice()
+        self.rate = rate
+        self.volume = volume
+        self.driver = driver
+        self.timeout_s = timeout_s
+
+    def _submit(self, text: str, path: str | None) -> None:
+        job = _Job(text, path, self.voice, self.rate, self.volume)
+        _shared_worker(self.driver).submit(job, self.timeout_s)
+
+    def speak(self, text: str) -> None:
+        """Speak the text aloud and return once it has been played."""
+        if text.strip():
+            self._submit(text, None)
+
+    def save(self, text: str, path: str) -> None:
+        """Write the spoken text to a WAV file (written under a temporary name, then renamed)."""
+        folder, name = os.path.split(os.path.abspath(path))
+        part = os.path.join(folder, f".{name}.part")
+        try:
+            self._submit(text, part)
+            os.replace(part, path)
+        finally:
+            if os.path.exists(part):
+                os.remove(part)
+
+
+def render_wav(text: str, path: str, voice: str = PINYIN_VOICE) -> None:
+    """Write text spoken by the given voice to a WAV file, through the shared worker."""
+    Pyttsx3Speech(voice=voice).save(text, path)
