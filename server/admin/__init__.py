@@ -1,0 +1,1 @@
+"""Administration pages: configure the hall from the browser."""

@@ -1,0 +1,1 @@
+"""REST API v1: thin routes over the service layer, validated and documented by pydantic."""

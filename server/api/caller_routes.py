@@ -1,0 +1,62 @@
+"""Clerk-workstation endpoints beyond API.md: pick-call, settings, realtime token, lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from ..services import caller
+from ..services.principal import Principal
+from .core import ANY, STAFF, Api, ctx
+from .schemas import In, ItemsOut, TicketOut
+
+SUPERVISORS = ("supervisor", "admin")
+
+
+class CallTicketIn(In):
+    window_id: int = Field(ge=1, description="the window (opened by the caller) that calls the ticket")
+
+
+class CallerSettingsIn(In):
+    allow_pick_call: bool = Field(description="clerks may call a particular waiting ticket, not only the next")
+
+
+def register(api: Api) -> None:
+    """Add the clerk-workstation endpoints to the API."""
+
+    @api.route("/tickets/<int:ticket_id>/call", "POST", body=CallTicketIn, response=TicketOut, auth=STAFF,
+               tag="caller", errors=(409,))
+    def caller_call_ticket(who: Principal, ticket_id: int, body: CallTicketIn) -> dict[str, Any]:
+        """Call this particular waiting ticket (supervisors, or clerks where a supervisor allows it)."""
+        return caller.call_ticket(ctx(), who, ticket_id, body.window_id)
+
+    @api.route("/caller/settings", auth=STAFF, tag="caller")
+    def caller_get_settings(who: Principal) -> dict[str, Any]:
+        """Workstation settings of the hall."""
+        return caller.settings(ctx(), who)
+
+    @api.route("/caller/settings", "PUT", body=CallerSettingsIn, auth=SUPERVISORS, tag="caller")
+    def caller_put_settings(who: Principal, body: CallerSettingsIn) -> dict[str, Any]:
+        """Allow or forbid clerks to call a particular waiting ticket (supervisor)."""
+        return caller.update_settings(ctx(), who, body.allow_pick_call)
+
+    @api.route("/caller/realtime-token", "POST", auth=STAFF, tag="caller")
+    def caller_realtime_token(who: Principal) -> dict[str, Any]:
+        """A two-minute staff token for opening the Socket.IO connection from a signed-in page."""
+        return caller.realtime_token(ctx(), who)
+
+    @api.route("/caller/tickets", response=ItemsOut, auth=STAFF, tag="caller")
+    def caller_listed_tickets(who: Principal) -> dict[str, Any]:
+        """Today's no-show, cancelled and parked tickets (clerks: their windows' parked ones)."""
+        return {"items": caller.listed_tickets(ctx(), who)}
+
+    @api.route("/evaluation-reasons", response=ItemsOut, auth=ANY, tag="caller")
+    def caller_evaluation_reasons(who: Principal) -> dict[str, Any]:
+        """Stock reasons offered with a bad rating."""
+        return {"items": caller.evaluation_reasons(ctx(), who)}
+
+    @api.route("/rectifications", response=ItemsOut, auth=SUPERVISORS, tag="caller")
+    def caller_rectifications(who: Principal) -> dict[str, Any]:
+        """Bad ratings with their rectification (整改) status (supervisors)."""
+        return {"items": caller.rectifications(ctx(), who)}

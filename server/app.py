@@ -1,0 +1,45 @@
+"""Application factory: config, database, services, realtime, blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_mod
+from .api.routes import make_blueprint
+from .engine.clock import SystemClock
+from .realtime import Realtime
+from .services.context import Context
+from .storage.db import Database
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build a configured app; nothing is connected or created at import time."""
+    cfg = dict(config or {})
+    app = Flask(__name__, instance_path=cfg.pop("INSTANCE_PATH", None) or config_mod.instance_path(),
+                instance_relative_config=True)
+    config_mod.load(app, cfg)
+    if app.config.get("PASSWORD_HASH") == "cheapest":
+        from .services.auth import use_cheap_hashing
+
+        use_cheap_hashing()
+    db = Database(app.config["DATABASE_URL"])
+    ctx = Context(db=db, clock=app.config.get("CLOCK") or SystemClock(), config=app.config)
+    from .services.audit import write_at_commit
+
+    db.commit_hooks.append(write_at_commit)  # a change and its audit row commit together
+    app.extensions["queuehall"] = ctx
+    realtime = Realtime(app, ctx)
+    ctx.publisher = realtime.publish
+    app.extensions["queuehall.realtime"] = realtime
+    from .services.spooler_app import install as install_printing
+
+    install_printing(app)  # the spooler thread itself starts on the first request, if PRINTER_SPOOLER
+    bp, api = make_blueprint()
+    app.register_blueprint(bp)
+    app.extensions["queuehall.api"] = api
+    from .pages import register_pages
+
+    register_pages(app)
+    return app

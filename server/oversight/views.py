@@ -1,0 +1,63 @@
+"""The /admin/monitor, /admin/reports, /admin/reports/print and /admin/audit pages (supervisors, admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from ..engine.errors import DomainError
+from ..services import alerts
+from ..services.principal import Principal
+
+PAGES = ("monitor", "reports", "audit")
+
+
+def _who() -> Principal | None:
+    from ..api.core import current_principal
+
+    try:
+        return current_principal()
+    except DomainError:  # a stale credential: ask to sign in again
+        return None
+
+
+def _config(who: Principal | None, page: str) -> dict[str, Any]:
+    from ..pages import page_config
+
+    me = {"id": who.id, "name": who.name, "role": who.role} if who else None
+    return page_config(("admin.", "ovs."), page=page, me=me, admin=bool(who and who.is_admin))
+
+
+def _page(page: str, template: str) -> Any:
+    who = _who()
+    if who is None or not who.is_staff:
+        return render_template("admin/login.html", section=page, qh_config=_config(None, page))
+    if not who.is_supervisor:
+        return render_template("admin/forbidden.html", who=who, qh_config=_config(who, page)), 403
+    return render_template(template, who=who, page=page, pages=PAGES, qh_config=_config(who, page))
+
+
+def make_blueprint() -> Blueprint:
+    """The oversight blueprint; registering it also installs the alert checker on the app."""
+    bp = Blueprint("oversight", __name__, template_folder="templates", static_folder="static",
+                   static_url_path="/oversight-static")
+    bp.record_once(lambda state: alerts.install(state.app))  # type: ignore[arg-type]
+
+    @bp.get("/admin/monitor")
+    def monitor() -> Any:
+        return _page("monitor", "oversight/monitor.html")
+
+    @bp.get("/admin/reports")
+    def reports() -> Any:
+        return _page("reports", "oversight/reports.html")
+
+    @bp.get("/admin/reports/print")
+    def reports_print() -> Any:
+        return _page("reports", "oversight/print.html")
+
+    @bp.get("/admin/audit")
+    def audit() -> Any:
+        return _page("audit", "oversight/audit.html")
+
+    return bp

@@ -1,0 +1,1 @@
+"""Service layer: one unit of work per command, events published after commit."""

@@ -1,0 +1,27 @@
+"""What every service function needs: the database, the clock, the publisher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.clock import Clock, SystemClock
+from ..storage.db import Database, Publisher, UnitOfWork
+
+
+@dataclass
+class Context:
+    """Dependencies of the service layer, built once by create_app."""
+
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    publisher: Publisher | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    # token hash -> (valid until, monotonic; principal): spares a query on every request.
+    # Cleared on every configuration change and sign-out in this process; other processes
+    # see a revocation within AUTH_CACHE_S seconds.
+    auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    def uow(self, write: bool = True) -> UnitOfWork:
+        """A new unit of work (a write transaction unless `write=False`)."""
+        return UnitOfWork(self.db, self.publisher, write=write)

@@ -1,0 +1,101 @@
+"""Satisfaction ratings (好差评): one per ticket, from the counter's evaluator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from ..engine.errors import AlreadyEvaluated, DomainError, InvalidInput, InvalidTransition, NotFound
+from ..engine.numbering import local_time
+from ..engine.states import TicketState
+from ..storage.models import Evaluation, Site, Ticket
+from . import views
+from .context import Context
+from .principal import Forbidden, Principal
+
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+RATABLE = (TicketState.DONE, TicketState.PARKED)
+DEFAULT_WINDOW_MIN = 30  # QUEUEHALL_EVALUATION_WINDOW_MIN
+
+
+class EvaluationClosed(DomainError):
+    """The visit is no longer the one at the counter, or finished too long ago, to be rated."""
+
+    code = "evaluation_closed"
+    status = 409
+
+
+def rating_window(ctx: Context) -> timedelta:
+    """How long after a visit ends its visitor may still rate it on the counter's tablet."""
+    raw = ctx.config.get("EVALUATION_WINDOW_MIN", DEFAULT_WINDOW_MIN)
+    try:
+        minutes = float(raw)
+    except (TypeError, ValueError):
+        minutes = DEFAULT_WINDOW_MIN
+    return timedelta(minutes=max(0.0, minutes))
+
+
+def _check_open(s: Session, t: Ticket, today: date, now: datetime, window: timedelta) -> None:
+    """Only the window's latest finished visit, within `window` of its end, is rated.
+
+    The tablet sits at the counter: a rating is the visitor who was just served rating that
+    visit, not anyone rating an old visit of this window later.
+    """
+    if t.finished_at is None or now - t.finished_at > window:
+        minutes = int(window.total_seconds() // 60)
+        raise EvaluationClosed(f"ticket {t.number} finished more than {minutes} minutes ago; it cannot be rated now",
+                               minutes=minutes)
+    later = s.scalar(
+        select(Ticket.id).where(
+            Ticket.site_id == t.site_id, Ticket.day.in_({t.day, today}),  # the queue index, not a table scan
+            Ticket.window_id == t.window_id, Ticket.state.in_([r.value for r in RATABLE]), Ticket.id != t.id,
+            or_(Ticket.finished_at > t.finished_at, and_(Ticket.finished_at == t.finished_at, Ticket.id > t.id)),
+        ).limit(1)
+    )
+    if later is not None:
+        raise EvaluationClosed(f"ticket {t.number} is no longer the latest visit at this counter; it cannot be rated now")
+
+
+def evaluate(ctx: Context, who: Principal, ticket_id: int, level: int, reason: str | None) -> dict[str, Any]:
+    """Record a visitor's rating of a finished visit; bad ratings need a reason and open a rectification."""
+    if level not in LEVELS:
+        raise InvalidInput("level must be 1 to 5", field="level")
+    reason = (reason or "").strip() or None
+    if level <= 2 and reason is None:
+        raise InvalidInput("a rating of 不满意 or 非常不满意 needs a reason", field="reason")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        s = uow.session
+        t = s.get(Ticket, ticket_id)
+        if t is None or t.site_id != who.site_id:
+            raise NotFound(f"no ticket {ticket_id}")
+        if who.role != "evaluator" or t.window_id is None or t.window_id not in who.window_ids:
+            raise Forbidden("only the evaluator of the window that served this ticket may rate it")
+        if s.scalar(select(Evaluation.id).where(Evaluation.ticket_id == t.id)) is not None:
+            raise AlreadyEvaluated(f"ticket {t.number} has already been rated")
+        if t.state not in RATABLE:
+            raise InvalidTransition(f"ticket {t.number} is {t.state}; only a finished visit can be rated")
+        site = s.get_one(Site, t.site_id)
+        _check_open(s, t, views.today(site, now), now, rating_window(ctx))
+        ev = Evaluation(
+            site_id=t.site_id, ticket_id=t.id, service_id=t.service_id, window_id=t.window_id,
+            staff_id=t.staff_id, device_id=who.id, level=level, reason=reason, at=now,
+            day=local_time(now, site.timezone).date(), rectification="open" if level <= 2 else None,
+        )
+        s.add(ev)
+        s.flush()
+        out = evaluation_dict(ev, t.number)
+        uow.emit("evaluation.created", {"seq": views.next_seq(s, site.id), "evaluation": out}, f"site:{site.id}")
+        uow.created(ev.id)
+        uow.commit()
+        return out
+
+
+def evaluation_dict(e: Evaluation, number: str) -> dict[str, Any]:
+    """The API shape of a rating."""
+    return {"id": e.id, "ticket_id": e.ticket_id, "number": number, "level": e.level, "label": LEVELS[e.level],
+            "reason": e.reason, "window_id": e.window_id, "staff_id": e.staff_id, "at": views.iso(e.at),
+            "rectification": e.rectification}
