@@ -1,0 +1,70 @@
+/* The ticket's status page on a phone: live through Socket.IO (auth {ticket}), refreshed as a fallback. */
+(function () {
+  "use strict";
+  const cfg = window.QH_CONFIG || {};
+  const t = QH.t;
+  const en = cfg.locale === "en";
+  const $ = function (id) { return document.getElementById(id); };
+  const FINAL = ["done", "no_show", "cancelled", "transferred"];
+  let last = cfg.ticket || {};
+  let online = false;
+
+  function pick(o, field) { return en && o[field + "_en"] ? o[field + "_en"] : o[field]; }
+
+  function render(p) {
+    const wasCalled = last.state === "called" && last.recall_count === p.recall_count;
+    document.body.className = "status state-" + p.state;
+    $("st-number").textContent = p.number;
+    $("st-item").textContent = pick(p.service, "name");
+    $("st-state").textContent = t("status.state." + p.state);
+    const prio = $("st-prio");
+    prio.hidden = p.priority === "normal";
+    prio.textContent = p.priority === "normal" ? "" : t("status.priority." + p.priority);
+    const called = (p.state === "called" || p.state === "serving") && p.window;
+    $("st-call").hidden = !called;
+    if (called) {
+      $("st-window").textContent = t("status.window_n", {n: p.window.number});
+      $("st-window-name").textContent = pick(p.window, "name");
+      $("st-recall").hidden = !(p.state === "called" && p.recall_count > 0);
+      if (p.state === "called" && !wasCalled && navigator.vibrate) {
+        try { navigator.vibrate([400, 150, 400, 150, 400]); } catch (e) { /* not allowed without a gesture */ }
+      }
+    }
+    $("st-figures").hidden = p.state !== "waiting";
+    $("st-ahead").textContent = t("status.ahead_n", {n: p.waiting_ahead});
+    $("st-wait").textContent = p.estimated_wait_min ? t("status.estimate_n", {n: p.estimated_wait_min}) : t("status.estimate_none");
+    const outcome = $("st-outcome");
+    let key = null;
+    if (p.state === "done") key = "status.outcome." + (p.outcome || "done");
+    else if (["no_show", "cancelled", "parked"].indexOf(p.state) >= 0) key = "status.outcome." + p.state;
+    outcome.hidden = !key;
+    outcome.textContent = key ? t(key) : "";
+    last = p;
+    const now0 = QH.hallNow();
+    const now = {getHours: function () { return now0.hh; }, getMinutes: function () { return now0.mm; },
+                 getSeconds: function () { return now0.ss; }};
+    const pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    $("st-updated").textContent = t("status.updated", {time: pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds())});
+  }
+
+  async function refresh() {
+    const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId));
+    if (res.ok) render(res.body);
+  }
+
+  function setOnline(on) {
+    online = on;
+    $("st-live").textContent = t(on ? "status.live" : "status.offline");
+  }
+
+  $("st-lang").addEventListener("click", function () { QH.setLocale(this.dataset.lang); });
+  setOnline(false);
+  render(last);
+  QH.realtime({
+    event: function (name) { if (name === "ticket.updated") refresh(); },
+    status: setOnline,
+  }, {ticket: cfg.publicId});
+  // people ahead change when others are called (no event reaches this room), so poll too (STATUS_POLL_S)
+  const pollMs = Math.max(1, cfg.pollSeconds || 5) * 1000;
+  setInterval(function () { if (FINAL.indexOf(last.state) < 0) refresh(); }, pollMs);
+})();

@@ -1,0 +1,87 @@
+"""The kiosk blueprint: the touch-screen page, the ticket's public status page, its QR code."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from server.engine.errors import NotFound
+from server.services import auth, public
+from server.services.context import Context
+
+PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
+DEFAULT_IDLE_S = 60
+DEFAULT_IDLE_WARN_S = 10
+DEFAULT_STATUS_POLL_S = 5
+
+
+def _ctx() -> Context:
+    return current_app.extensions["queuehall"]
+
+
+def status_url(public_id: str) -> str:
+    """The address behind a ticket's QR code, by the printed ticket's rule (services/links.py)."""
+    return public.status_link(_ctx(), public_id, request.host_url)
+
+
+def make_blueprint() -> Blueprint:
+    """Kiosk pages with their own templates and static files."""
+    bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
+                   static_url_path="/kiosk/static")
+
+    @bp.get("/kiosk")
+    def kiosk() -> Any:
+        """The ticket kiosk, opened by a kiosk device with ?token=."""
+        token = request.args.get("token", "").strip()
+        who = auth.authenticate(_ctx(), token) if token else None
+        if who is None or who.kind != "device" or who.role != "kiosk":
+            reason = "kiosk.bad_token" if token else "kiosk.no_token"
+            return render_template("kiosk/denied.html", reason=reason, qh_config={}), 401
+        idle = int(current_app.config.get("KIOSK_IDLE_S", DEFAULT_IDLE_S))
+        warn = int(current_app.config.get("KIOSK_IDLE_WARN_S", DEFAULT_IDLE_WARN_S))
+        cfg = {"token": token, "device": who.name, "deviceId": who.id, "idleSeconds": idle,
+               "idleWarnSeconds": warn, "defaultLocale": current_app.config.get("QUEUE_DEFAULT_LOCALE", "zh")}
+        return render_template("kiosk/kiosk.html", device=who.name,
+                               qh_config=_page_config(("kiosk.", "status."), **cfg))
+
+    @bp.get("/t/<public_id>")
+    def ticket_status(public_id: str) -> Any:
+        """A ticket's live status for the phone that scanned its QR code (no sign-in)."""
+        if not PUBLIC_ID.match(public_id):
+            abort(404)
+        try:
+            t = public.ticket_status(_ctx(), public_id)
+        except NotFound:
+            return render_template("kiosk/status_missing.html", qh_config={}), 404
+        poll = float(current_app.config.get("STATUS_POLL_S", DEFAULT_STATUS_POLL_S))
+        return render_template("kiosk/status.html", t=t,
+                               qh_config=_page_config(("status.",), publicId=public_id, ticket=t, pollSeconds=poll))
+
+    @bp.get("/kiosk/qr/<public_id>.svg")
+    def qr(public_id: str) -> Response:
+        """The QR code of a ticket's status page as SVG (drawn here: no CDN, no client library)."""
+        if not PUBLIC_ID.match(public_id):
+            abort(404)
+        import qrcode
+        import qrcode.image.svg
+
+        try:
+            url = status_url(public_id)
+        except NotFound:
+            abort(404)
+        img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage,
+                          box_size=10, border=2)
+        buf = io.BytesIO()
+        img.save(buf)
+        return Response(buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+    return bp
+
+
+def _page_config(prefixes: tuple[str, ...], **extra: Any) -> dict[str, Any]:
+    from server.pages import page_config
+
+    return page_config(prefixes, **extra)
