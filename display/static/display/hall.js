@@ -1,0 +1,168 @@
+/* The hall screen: latest call, recent calls, waiting counts, publicity; live via QH.realtime. */
+(function () {
+  "use strict";
+  const led = QD.page.layout === "led";
+  const RECENT = led ? 2 : 8;
+  // after a reconnect or a gap, calls younger than this (by the server's clock) are still announced
+  const MISSED_MS = 1000 * (QD.page.missed_s === undefined ? 30 : QD.page.missed_s);
+  const state = {calls: [], waiting: {}, services: {}, publicity: [], slide: 0};
+  const book = QD.CallBook();
+  const sound = QD.page.sound ? QD.AudioQueue(MISSED_MS) : null;
+  const $ = QD.$;
+
+  function windowLabel(call) { return QH.t("display.call_to_window", {window: call.window.number}); }
+
+  /** The line under the latest call: the hall's own sentence in Chinese, the translation otherwise. */
+  function callLine(call) {
+    if (QH_CONFIG.locale === "zh" && call.text) return call.text;
+    return QH.t("display.call_line", {number: call.ticket.number, window: call.window.number});
+  }
+
+  function renderLatest(flash) {
+    const c = state.calls[0];
+    $("latest-number").textContent = c ? c.ticket.number : "—";
+    $("latest-window").textContent = c ? windowLabel(c) : "";
+    if (!led) {
+      const txt = $("latest-text");
+      txt.textContent = c ? callLine(c) : QH.t("display.waiting_first_call");
+      txt.classList.toggle("is-recall", !!(c && c.recall));
+    }
+    if (c) document.body.dataset.latestSeq = String(c.seq);
+    if (flash) QD.flash($("latest"));
+    if (led) QD.fit($("latest"), 10);
+    else QD.fit(document.querySelector(".latest-call"), 40, true);
+  }
+
+  function renderRecent() {
+    const list = $("recent");
+    list.textContent = "";
+    state.calls.slice(1, 1 + RECENT).forEach(function (c) {
+      list.appendChild(QH.el("li", {"class": "recent-item" + (c.recall ? " is-recall" : ""), "data-seq": c.seq}, [
+        QH.el("span", {"class": "recent-number", text: c.ticket.number}),
+        QH.el("span", {"class": "recent-window", text: windowLabel(c)}),
+        c.recall ? QH.el("span", {"class": "recent-tag", text: QH.t("display.recall")}) : null,
+      ]));
+    });
+    if (led) list.querySelectorAll("li").forEach(function (li) { QD.fit(li, 8); });
+  }
+
+  function renderWaiting() {
+    if (led) return;
+    const box = $("waiting");
+    box.textContent = "";
+    const groups = {};
+    const order = [];
+    Object.keys(state.services).forEach(function (id) {
+      const s = state.services[id];
+      const dep = s.department || {id: 0, name: ""};
+      if (!groups[dep.id]) { groups[dep.id] = {name: QD.name(dep), total: 0, items: []}; order.push(dep.id); }
+      const n = Number(state.waiting[String(id)] || 0);
+      groups[dep.id].total += n;
+      if (n > 0) groups[dep.id].items.push({name: QD.name(s), n: n});
+    });
+    let all = 0;
+    order.forEach(function (d) {
+      const g = groups[d];
+      all += g.total;
+      g.items.sort(function (a, b) { return b.n - a.n; });
+      box.appendChild(QH.el("div", {"class": "dept" + (g.total ? " has-waiting" : "")}, [
+        QH.el("div", {"class": "dept-row"}, [
+          QH.el("span", {"class": "dept-name", text: g.name}),
+          QH.el("span", {"class": "dept-count", text: QH.t("display.persons", {n: g.total})}),
+        ]),
+        g.items.length ? QH.el("div", {"class": "dept-items", text: g.items.slice(0, 2).map(function (i) {
+          return i.name + " " + i.n;
+        }).join("　")}) : null,
+      ]));
+    });
+    box.dataset.total = String(all);
+    $("waiting-total").textContent = all ? QH.t("display.waiting_total", {n: all}) : QH.t("display.waiting_none");
+  }
+
+  function renderCarousel() {
+    if (led) return;
+    const box = $("carousel");
+    const items = state.publicity;
+    box.textContent = "";
+    if (!items.length) return;
+    const p = items[state.slide % items.length];
+    let media = null;
+    if (p.kind === "image" && p.media) media = QH.el("img", {"class": "card-media", src: p.media, alt: p.title});
+    if (p.kind === "video" && p.media) {
+      media = QH.el("video", {"class": "card-media", src: p.media});
+      media.muted = true; media.autoplay = true; media.loop = true; media.playsInline = true;
+    }
+    box.appendChild(QH.el("article", {"class": "card" + (media ? " card-has-media" : " card-text")}, [
+      media,
+      QH.el("h3", {"class": "card-title", text: p.title}),
+      p.body ? QH.el("p", {"class": "card-body", text: p.body}) : null,
+      QH.el("div", {"class": "card-dots"}, items.map(function (_x, i) {
+        return QH.el("span", {"class": "dot" + (i === state.slide % items.length ? " on" : "")});
+      })),
+    ]));
+  }
+
+  function renderTicker() {
+    if (led) return;
+    const text = state.publicity.length ? QD.tickerText(state.publicity) : QH.t("display.default_marquee");
+    QD.ticker($("ticker-text"), text);
+  }
+
+  function announce(call) {
+    if (sound) sound.enqueue(call.text, call.seq);
+  }
+
+  function showNew(call) {
+    state.calls.unshift(call);
+    state.calls = state.calls.slice(0, 12);
+    renderLatest(true);
+    renderRecent();
+    QD.logShown(call);
+    announce(call);
+  }
+
+  function onSnapshot(snap) {
+    QD.noteSnapshot(snap);
+    if (snap.site && !led) {
+      $("site-name").textContent = QD.name(snap.site);
+    }
+    state.waiting = snap.waiting || {};
+    const missed = book.fromSnapshot(snap.calls);
+    // aged by the server's clock: the screen PC's own may be off
+    const serverNow = Date.now() + QD.serverOffset(snap);
+    const recent = missed.filter(function (c) { return c.at && serverNow - Date.parse(c.at) <= MISSED_MS; });
+    state.calls = (snap.calls || []).slice();
+    renderLatest(recent.length > 0);
+    renderRecent();
+    renderWaiting();
+    missed.forEach(QD.logShown);
+    recent.forEach(announce);
+  }
+
+  function onEvent(name, payload) {
+    if (name === "ticket.called") {
+      if (book.add(payload)) showNew(payload);
+    } else if (name === "queue.changed") {
+      state.waiting = payload.waiting || {};
+      renderWaiting();
+    } else if (name === "catalog.changed") {
+      loadContent();
+    }
+  }
+
+  async function loadContent() {
+    const [services, publicity] = await Promise.all([QD.loadServices(), QD.loadPublicity()]);
+    state.services = services;
+    state.publicity = publicity;
+    renderWaiting();
+    renderCarousel();
+    renderTicker();
+  }
+
+  QH.translatePage();
+  QD.clock(led ? null : $("clock-date"), $("clock-time"));
+  if (led) QD.fit($("led-title"), 8);
+  loadContent();
+  setInterval(function () { state.slide += 1; renderCarousel(); }, 10000);
+  window.QD_rt = QH.realtime({snapshot: onSnapshot, event: onEvent, status: QD.statusBanner});
+})();
