@@ -1,0 +1,421 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, apps, a live server, Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("QUEUEHALL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---- databases ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The machine's PostgreSQL admin URL; the suite fails loudly if it is not there."""
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=5):
+            pass
+    except psycopg.OperationalError as exc:  # not a skip: PostgreSQL is part of the contract
+        pytest.fail(f"PostgreSQL is required at {PG_ADMIN_URL}: {exc}")
+    return PG_ADMIN_URL
+
+
+def make_pg_database(admin_url: str) -> tuple[str, Any]:
+    """Create a throwaway database; returns its URL and a dropper."""
+    import psycopg
+
+    name = "qh_test_" + secrets.token_hex(4)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'qh.db'}"
+        return
+    url, drop = make_pg_database(request.getfixturevalue("pg_server"))
+    yield url
+    drop()
+
+
+# ---- apps -------------------------------------------------------------------------------------
+
+T0 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
+
+
+@dataclass
+class Hall:
+    """An app on a fresh database with a small hall, its staff tokens and device tokens."""
+
+    app: Any
+    ctx: Any
+    clock: Any
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def client(self, who: str | None = None) -> Any:
+        c = self.app.test_client()
+        if who:
+            c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.tokens[who]}"
+        return c
+
+
+def build_hall(url: str, tmp_path: Path) -> Hall:
+    """Create the schema and a small hall: 2 departments, 3 items, 4 windows, staff and devices."""
+    from server.app import create_app
+    from server.demo import ensure_site
+    from server.engine.clock import FixedClock
+    from server.services import auth, catalog
+    from server.services.principal import Principal
+    from server.storage.migrate import upgrade
+
+    clock = FixedClock(T0)
+    app = create_app({"DATABASE_URL": url, "CLOCK": clock, "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "SECRET_KEY": "test-" + secrets.token_hex(8), "TESTING": True, "PRINTER_SPOOLER": False,
+                      "PASSWORD_HASH": "cheapest"})
+    ctx = app.extensions["queuehall"]
+    upgrade(ctx.db)
+    site_id = ensure_site(ctx.db, "测试中心")
+    hall = Hall(app, ctx, clock)
+    root = Principal("staff", 0, site_id, "admin", "setup")
+    d1 = catalog.save(ctx, root, "department", {"name": "区市场监督管理局", "code": "scjg"})
+    d2 = catalog.save(ctx, root, "department", {"name": "区人社局", "code": "rs"})
+    a = catalog.save(ctx, root, "service", {"department_id": d1["id"], "name": "个体工商户设立登记", "prefix": "A"})
+    b = catalog.save(ctx, root, "service", {"department_id": d2["id"], "name": "社会保障卡补换", "prefix": "B"})
+    c = catalog.save(ctx, root, "service", {"department_id": d2["id"], "name": "失业登记", "prefix": "C",
+                                            "daily_cap": 3})
+    hall.ids.update(dept1=d1["id"], dept2=d2["id"], A=a["id"], B=b["id"], C=c["id"])
+    wins = [
+        (1, "市场监管窗口", "normal", [(a["id"], 10)]),
+        (2, "人社窗口", "normal", [(b["id"], 10), (c["id"], 5)]),
+        (3, "综合代理窗口", "comprehensive", [(a["id"], 2), (b["id"], 8), (c["id"], 8)]),
+        (4, "综合代理窗口二", "comprehensive", [(a["id"], 5), (b["id"], 5), (c["id"], 5)]),
+    ]
+    for num, name, kind, svcs in wins:
+        w = catalog.save(ctx, root, "window", {"number": num, "name": name, "kind": kind,
+                                               "services": [{"service_id": s, "weight": wt} for s, wt in svcs]})
+        hall.ids[f"w{num}"] = w["id"]
+    people = [("clerk1", "clerk", [1]), ("clerk2", "clerk", [2]), ("clerk3", "clerk", [3]), ("clerk4", "clerk", [4]),
+              ("super", "supervisor", []), ("admin", "admin", [])]
+    for username, role, nums in people:
+        st = catalog.save(ctx, root, "staff", {"username": username, "name": username, "role": role,
+                                               "password": "pw-" + username + "-123456",
+                                               "window_ids": [hall.ids[f"w{n}"] for n in nums]})
+        hall.ids[username] = st["id"]
+        hall.tokens[username], _ = auth.login(ctx, username, "pw-" + username + "-123456")
+    for name, kind, win in (("kiosk", "kiosk", None), ("display", "display", None), ("eval1", "evaluator", 1),
+                            ("eval2", "evaluator", 2)):
+        dev = catalog.save(ctx, root, "device", {"name": name, "kind": kind,
+                                                 "window_id": hall.ids[f"w{win}"] if win else None})
+        hall.tokens[name] = dev["token"]
+        hall.ids[name] = dev["id"]
+    return hall
+
+
+@pytest.fixture
+def hall(db_url: str, tmp_path: Path) -> Iterator[Hall]:
+    """A small hall on SQLite and on PostgreSQL (each test runs on both)."""
+    h = build_hall(db_url, tmp_path)
+    yield h
+    h.ctx.db.dispose()
+
+
+@pytest.fixture
+def sqlite_hall(tmp_path: Path) -> Iterator[Hall]:
+    """A small hall on SQLite only (for tests about pages and wiring, not storage)."""
+    h = build_hall(f"sqlite:///{tmp_path / 'qh.db'}", tmp_path)
+    yield h
+    h.ctx.db.dispose()
+
+
+# ---- a real server process --------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    url: str
+    port: int
+    instance: Path
+    proc: subprocess.Popen[bytes]
+    env: dict[str, str]
+    passwords: dict[str, str] = field(default_factory=dict)  # username -> password
+    devices: dict[str, str] = field(default_factory=dict)  # device name -> token
+    device_kinds: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+    def token_of(self, kind: str, window: int | None = None) -> str:
+        """The token of the first demo device of that kind (and window)."""
+        for name, (k, w) in self.device_kinds.items():
+            if k == kind and (window is None or w == window):
+                return self.devices[name]
+        raise KeyError((kind, window))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)  # longer than gunicorn's 10 s graceful_timeout, or its worker is orphaned
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def restart(self) -> None:
+        """Stop and start the same server on the same port and database."""
+        self.stop()
+        self.proc = _spawn(self.port, self.env)
+        wait_http(self.url + "/api/v1/health")
+
+
+CRED_STAFF = re.compile(r"^\s+(clerk|supervisor|admin)\s+(\S+)\s+(\S+)\s")
+CRED_DEVICE = re.compile(r"^\s+(kiosk|display|announcer|evaluator|printer)\s+(.+?)(?: window (\d+))?: (qhd_\S+)$")
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    """Wait until the server answers at `url` (any HTTP answer: /api/v1/health says 401 without a token)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer at {url}")
+
+
+def _spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    log = open(Path(env["QUEUEHALL_INSTANCE"]) / "server.log", "ab")  # noqa: SIM115
+    return subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_live_server(tmp: Path, extra_env: dict[str, str] | None = None, init_args: tuple[str, ...] = ()) -> LiveServer:
+    """`queuehall init --demo` then `queuehall serve` in a subprocess, as a user would."""
+    port = free_port()
+    env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp), **(extra_env or {})}
+    tmp.mkdir(parents=True, exist_ok=True)
+    out = subprocess.run([sys.executable, "-m", "server.cli", "init", "--demo", *init_args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    srv = LiveServer(f"http://127.0.0.1:{port}", port, tmp, _spawn(port, env), env)
+    for line in out.splitlines():
+        if m := CRED_STAFF.match(line):
+            srv.passwords[m.group(2)] = m.group(3)
+        elif m := CRED_DEVICE.match(line):
+            srv.devices[m.group(2)] = m.group(4)
+            srv.device_kinds[m.group(2)] = (m.group(1), int(m.group(3)) if m.group(3) else None)
+    wait_http(srv.url + "/api/v1/health")
+    return srv
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real `queuehall serve` process with the demo hall on SQLite (one per test module)."""
+    srv = start_live_server(tmp_path_factory.mktemp("live"))
+    yield srv
+    srv.stop()
+
+
+# ---- headless Chromium ------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Keep a screenshot as a test artifact (test-artifacts/NAME.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+# ---- several processes, crashes and network faults ---------------------------------------------
+
+def start_sibling(srv: LiveServer, extra_env: dict[str, str] | None = None) -> LiveServer:
+    """A second `queuehall serve` on another port, sharing the first one's database and instance."""
+    port = free_port()
+    env = {**srv.env, **(extra_env or {})}
+    sib = LiveServer(f"http://127.0.0.1:{port}", port, srv.instance, _spawn(port, env), env,
+                     dict(srv.passwords), dict(srv.devices), dict(srv.device_kinds))
+    wait_http(sib.url + "/api/v1/health")
+    return sib
+
+
+def kill_hard(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a server and its gunicorn worker at once, as a power cut or OOM kill would."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == proc.pid:
+            kids.append(int(stat.parent.name))
+    for pid in [proc.pid, *kids]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(10)
+
+
+class TcpProxy:
+    """A TCP relay on a free port that a test can cut (closing every connection) and restore."""
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._conns: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        """Accept connections again."""
+        import threading
+
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", self.port))
+        ls.listen(128)
+        self._listener = ls
+        threading.Thread(target=self._accept, args=(ls,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Refuse new connections and reset every open one."""
+        import struct
+
+        ls, self._listener = self._listener, None
+        if ls is not None:
+            try:
+                ls.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            ls.close()
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for c in conns:
+            try:
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
+                c.shutdown(socket.SHUT_RDWR)  # wakes the relay threads blocked in recv
+                c.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.cut()
+
+    def _accept(self, ls: socket.socket) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = ls.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not ls:
+                    client.close()
+                    upstream.close()
+                    return
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class RedisProcess:
+    """A private redis-server on a free port that a test may kill and start again."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.tmp = tmp
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        log = open(self.tmp / f"redis-{self.port}.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
+                                      "--daemonize", "no", "--dir", str(self.tmp)], stdout=log, stderr=log)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)

@@ -1,0 +1,105 @@
+"""A real `queuehall serve` process, real HTTP and a real python-socketio client."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import requests
+import socketio
+
+from tests.conftest import LiveServer
+
+
+def login(srv: LiveServer, username: str) -> str:
+    r = requests.post(f"{srv.url}/api/v1/auth/login", json={"username": username, "password": srv.passwords[username]},
+                      timeout=10)
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+class Screen:
+    """A python-socketio client that records what it hears."""
+
+    def __init__(self, srv: LiveServer, token: str) -> None:
+        self.events: list[tuple[str, Any, float]] = []
+        self.got = threading.Condition()
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
+        self.sio.on("*", self._any)
+        self.sio.connect(srv.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+
+    def _any(self, name: str, data: Any = None) -> None:
+        with self.got:
+            self.events.append((name, data, time.perf_counter()))
+            self.got.notify_all()
+
+    def wait_for(self, name: str, pred: Any = lambda d: True, timeout: float = 10.0) -> tuple[Any, float]:
+        deadline = time.monotonic() + timeout
+        with self.got:
+            while True:
+                for n, d, t in self.events:
+                    if n == name and pred(d):
+                        return d, t
+                left = deadline - time.monotonic()
+                assert left > 0, f"no {name} within {timeout}s; heard {[e[0] for e in self.events]}"
+                self.got.wait(left)
+
+
+def test_a_call_over_http_reaches_a_socketio_screen_at_once(live_server: LiveServer) -> None:
+    srv = live_server
+    screen = Screen(srv, srv.token_of("display"))
+    try:
+        snap, _ = screen.wait_for("snapshot")
+        assert snap["site"]["name"] == "新林区行政便民服务中心"
+        kiosk = {"Authorization": f"Bearer {srv.token_of('kiosk')}"}
+        services = requests.get(f"{srv.url}/api/v1/services", timeout=10).json()["items"]
+        windows = requests.get(f"{srv.url}/api/v1/windows", headers=kiosk, timeout=10).json()["items"]
+        w1 = next(w for w in windows if w["number"] == 1)
+        item = next(s for s in services if s["id"] in w1["service_ids"])
+        t = requests.post(f"{srv.url}/api/v1/tickets", json={"service_id": item["id"]}, headers=kiosk, timeout=10)
+        assert t.status_code == 201
+        number = t.json()["number"]
+        clerk = {"Authorization": f"Bearer {login(srv, 'zhangwei')}"}
+        assert requests.post(f"{srv.url}/api/v1/windows/{w1['id']}/open", headers=clerk, timeout=10).ok
+        sent = time.perf_counter()
+        r = requests.post(f"{srv.url}/api/v1/windows/{w1['id']}/call-next", headers=clerk, timeout=10)
+        assert r.status_code == 200 and r.json()["number"] == number
+        call, heard = screen.wait_for("ticket.called", lambda d: d["ticket"]["number"] == number)
+        assert call["window"]["number"] == 1 and call["text"] == f"请{number}号到1号窗口办理"
+        assert heard - sent < 0.5  # pushed, not polled
+    finally:
+        screen.sio.disconnect()
+
+
+def test_a_screen_that_reconnects_after_a_restart_gets_a_fresh_snapshot(live_server: LiveServer) -> None:
+    srv = live_server
+    screen = Screen(srv, srv.token_of("display"))
+    try:
+        first, _ = screen.wait_for("snapshot")
+        srv.restart()
+        # after the restart the client reconnects by itself and is sent a new snapshot
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            snaps = [d for n, d, _ in screen.events if n == "snapshot"]
+            if len(snaps) >= 2:
+                break
+            time.sleep(0.1)
+        snaps = [d for n, d, _ in screen.events if n == "snapshot"]
+        assert len(snaps) >= 2, "the screen did not reconnect"
+        assert snaps[-1]["seq"] >= first["seq"]  # seq survives a restart: it lives in the database
+    finally:
+        screen.sio.disconnect()
+
+
+def test_bad_tokens_are_refused_by_the_live_server(live_server: LiveServer) -> None:
+    srv = live_server
+    sio = socketio.Client(reconnection=False)
+    try:
+        sio.connect(srv.url, auth={"token": "qhd_nope"}, transports=["websocket"], wait_timeout=5)
+        connected = True
+    except socketio.exceptions.ConnectionError:
+        connected = False
+    assert not connected
+    r = requests.post(f"{srv.url}/api/v1/tickets", json={"service_id": 1}, timeout=10)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
