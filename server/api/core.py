@@ -168,9 +168,34 @@ def _json_body() -> Any:
     return data
 
 
+def _caller(op: Operation) -> Principal | None:
+    """The caller; on an endpoint open to everyone a stale or unknown token counts as no token."""
+    if op.auth != PUBLIC:
+        return current_principal()
+    try:
+        return current_principal()
+    except Unauthorized:
+        request._qh_principal = None  # type: ignore[attr-defined]
+        return None
+
+
+def _malformed_body() -> bool:
+    """Whether a JSON (or untyped) body was sent that does not parse; uploads are not JSON."""
+    if request.mimetype not in ("", "application/json", "text/plain"):
+        return False
+    raw = request.get_data()
+    if not raw.strip():
+        return False
+    try:
+        json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return True
+    return False
+
+
 def _dispatch(op: Operation, path_args: dict[str, Any]) -> Any:
     try:
-        who = current_principal()
+        who = _caller(op)
         if op.auth != PUBLIC:
             if who is None:
                 raise Unauthorized("sign in or send a device token")
@@ -184,8 +209,11 @@ def _dispatch(op: Operation, path_args: dict[str, Any]) -> Any:
             if isinstance(data, Response):
                 return data
             if not isinstance(data, dict):
-                return error("invalid_input", "the request body must be a JSON object", 422)
+                return error("invalid_input", "the request body must be a JSON object", 422, field="body")
             kwargs["body"] = op.body.model_validate(data)
+        elif op.method != "GET" and _malformed_body():
+            # an action that takes no body still refuses garbage rather than act on it
+            return error("bad_json", "the request body is not valid JSON", 400)
         if op.query is not None:
             kwargs["query"] = op.query.model_validate(request.args.to_dict())
         try:
@@ -226,7 +254,8 @@ def install_error_handlers(bp: Blueprint) -> None:
         from sqlalchemy.exc import DataError, OperationalError
 
         if isinstance(exc, OverflowError | DataError):  # e.g. an id past 64 bits reaching the driver
-            return error("invalid_input", "a number or value is out of range", 422)
+            named = next(iter(request.view_args or {}), None)  # a path id is the usual culprit
+            return error("invalid_input", "a number or value is out of range", 422, field=named or "body")
         log.exception("unhandled error on %s %s", request.method, request.path)
         if isinstance(exc, OperationalError):
             return error("database_unavailable", "the database is not answering; try again shortly", 503)
