@@ -8,6 +8,7 @@
     const t = QH.t;
     const $ = function (id) { return document.getElementById(id); };
     let current = null, poll = null;
+    let heard = 0;  // events heard so far: a poll answer sent before the latest event is older than it
 
     function renderPrint(state) {
       const box = $("k-print");
@@ -21,9 +22,10 @@
     async function refresh() {
       const tk = current;
       if (!tk) return;
+      const asked = heard;
       const res = await Promise.all([QH.api("/tickets/" + tk.id), QH.api("/public/tickets/" + encodeURIComponent(tk.public_id))]);
       if (current !== tk) return;
-      if (res[0].ok) { tk.print_state = res[0].body.print_state; renderPrint(tk.print_state); }
+      if (res[0].ok && asked === heard) { tk.print_state = res[0].body.print_state; renderPrint(tk.print_state); }
       if (res[1].ok) {
         const p = res[1].body;
         $("k-t-ahead").textContent = t("kiosk.ahead_n", {n: p.waiting_ahead});
@@ -56,9 +58,11 @@
     function onEvent(evName, p) {
       if (!p || !current) return;
       if (evName === "print.updated" && (p.ticket_id === current.id || p.public_id === current.public_id)) {
+        heard += 1;
         current.print_state = p.print_state;
         renderPrint(p.print_state);
       } else if (evName === "ticket.updated" && p.ticket && p.ticket.id === current.id) {
+        heard += 1;
         current.print_state = p.ticket.print_state;
         renderPrint(p.ticket.print_state);
       }
