@@ -231,9 +231,13 @@ def _candidates(s: Session, site_id: int, day: date, window_id: int, weights: di
     The call order only ever takes the oldest ticket of a queue, so these are all it can choose
     from, found with one index step per queue (statements.queue_heads)."""
     services = sorted(weights)
-    stmt = statements.queue_heads(len(services), bool(skip))
-    rows = s.connection().execute(stmt, statements.queue_heads_params(site_id, day, window_id, services, skip,
-                                                                      per_queue))
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(statements.queue_heads_pg(),
+                            statements.queue_heads_pg_params(site_id, day, window_id, services, skip, per_queue))
+    else:
+        rows = conn.execute(statements.queue_heads(len(services), bool(skip)),
+                            statements.queue_heads_params(site_id, day, window_id, services, skip, per_queue))
     return [ordering.Candidate(r[0], r[1], Priority(r[2]), r[3], r[4]) for r in rows]
 
 

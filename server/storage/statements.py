@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, union_all
+from sqlalchemy import and_, bindparam, insert, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..engine.states import Priority, TicketState
@@ -111,6 +111,34 @@ def queue_heads(services: int, skip: bool) -> Any:
     ]
     parts.append(select(*CANDIDATE_COLUMNS).where(*base, T.target_window_id == bindparam("window_id")))
     return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+@cache
+def queue_heads_pg() -> Any:
+    """`queue_heads` for PostgreSQL: the same rows from one LATERAL step per (item, class) queue.
+
+    PostgreSQL plans a UNION of one branch per queue anew at each call: 70 ms for a comprehensive
+    window of 66 items, measured here, where this plan takes about 1 ms. Parameters: those of
+    `queue_heads_pg_params`."""
+    cols = "t.id, t.service_id, t.priority, t.issued_at, t.target_window_id"
+    classes = ", ".join(f"('{p.value}')" for p in Priority)
+    base = ("t.site_id = :site_id AND t.day = :day AND t.state = 'waiting' "
+            "AND t.id <> ALL(CAST(:skip AS integer[]))")
+    return text(
+        f"SELECT h.id, h.service_id, h.priority, h.issued_at, h.target_window_id "
+        f"FROM unnest(CAST(:services AS integer[])) AS s(id) CROSS JOIN (VALUES {classes}) AS p(prio) "
+        f"CROSS JOIN LATERAL (SELECT {cols} FROM tickets t WHERE {base} AND t.service_id = s.id "
+        f"AND t.priority = p.prio AND t.target_window_id IS NULL ORDER BY t.issued_at, t.id "
+        f"LIMIT :per_queue) AS h "
+        f"UNION ALL SELECT {cols} FROM tickets t WHERE {base} AND t.target_window_id = :window_id"
+    ).bindparams(bindparam("day", type_=T.day.type))
+
+
+def queue_heads_pg_params(site_id: int, day: Any, window_id: int, services: list[int], skip: set[int],
+                          per_queue: int) -> dict[str, Any]:
+    """The parameters of `queue_heads_pg()`."""
+    return {"site_id": site_id, "day": day, "window_id": window_id, "per_queue": per_queue,
+            "services": list(services), "skip": sorted(skip)}
 
 
 def queue_heads_params(site_id: int, day: Any, window_id: int, services: list[int], skip: set[int],
