@@ -88,6 +88,8 @@ class CallBook:
         self._lock = threading.Lock()
         self._known: set[int] = set()
         self._order: deque[int] = deque()
+        # calls the first snapshot showed, not spoken: history, unless their live event still comes
+        self._history: set[int] = set()
         self.last_seq: int | None = None
         self._had_snapshot = False
         self._fresh_link = True  # the next snapshot is the first of a new connection
@@ -109,6 +111,7 @@ class CallBook:
                 log.warning("server seq went back from %s to %s; starting afresh", self.last_seq, seq)
                 self._known.clear()
                 self._order.clear()
+                self._history.clear()
                 self.last_seq = None
                 baseline = True
             self._fresh_link = False
@@ -120,11 +123,15 @@ class CallBook:
                 else:  # read before the newest gap's events were committed: not enough
                     out.ask_again = True
             for call in calls:
-                if call.seq in self._known:
+                if call.seq in self._known or call.seq in self._history:
+                    continue
+                if baseline:
+                    # History from before we were listening is not ours to speak. The first snapshot
+                    # can also be read after a call made once we had joined, whose live event is
+                    # still on its way: that event is ours, so these seqs are not marked as said.
+                    self._history.add(call.seq)
                     continue
                 self._remember(call.seq)
-                if baseline:
-                    continue  # history from before we were listening is not ours to speak
                 if self._is_recent(call, now):
                     out.missed.append(call)
                 else:

@@ -104,6 +104,19 @@ def test_the_first_snapshot_announces_nothing_from_history(speech: FakeSpeech) -
     assert a.announce_pending() == 0
 
 
+def test_a_call_in_the_first_snapshot_is_still_spoken_when_its_live_event_follows(speech: FakeSpeech) -> None:
+    # The server stamped the announcer connected, a clerk called and recalled at once, and the first
+    # snapshot was read after both: the recall's own event reached the announcer after the snapshot.
+    a = Announcer("http://hall.invalid", "t", speech, clock=lambda: NOW, pause_s=0)
+    a.on_ticket_called(called(3, "A001"))
+    a.on_snapshot(snapshot(5, called(5, "A001", recall=True), called(3, "A001"), called(1, "Z009", age_s=5)))
+    a.on_ticket_called(called(5, "A001", recall=True))
+    a.announce_pending()
+    assert speech.spoken == ["请A零零一号到三号窗口办理"] * 2
+    a.on_snapshot(snapshot(5, called(5, "A001", recall=True), called(3, "A001"), called(1, "Z009", age_s=5)))
+    assert a.announce_pending() == 0  # a later snapshot neither repeats them nor speaks the history
+
+
 def test_after_a_reconnect_only_recent_unannounced_calls_are_spoken_oldest_first(
     announcer: Announcer, speech: FakeSpeech
 ) -> None:
