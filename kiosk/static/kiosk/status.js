@@ -47,9 +47,14 @@
     $("st-updated").textContent = t("status.updated", {time: pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds())});
   }
 
+  let asked = 0, shown = 0;  // a slow poll answered after a newer one must not undo it (a call would flicker back)
+
   async function refresh() {
+    const mine = ++asked;
     const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId));
-    if (res.ok) render(res.body);
+    if (!res.ok || mine < shown) return;
+    shown = mine;
+    render(res.body);
   }
 
   function setOnline(on) {
