@@ -129,6 +129,22 @@ def test_both_screens_show_a_call_within_200ms_without_reload(screens: Any) -> N
     assert hall.locator("#recent li").count() == 2
 
 
+def test_a_call_the_first_snapshot_listed_still_shows_when_its_live_event_follows(screens: Any) -> None:
+    # The first snapshot can be read after a call made once the screen had joined; that call's own
+    # event then arrives after it and must still flash and speak, once; the rest of that snapshot
+    # is history, never announced as missed by a later snapshot.
+    hall = screens[0]
+    first, live, again, later = hall.evaluate("""() => {
+        const book = QD.CallBook();
+        const first = book.fromSnapshot([{seq: 5}, {seq: 3}]);
+        const live = book.add({seq: 5});
+        const again = book.add({seq: 5});
+        const later = book.fromSnapshot([{seq: 7}, {seq: 5}, {seq: 3}]).map(function (c) { return c.seq; });
+        return [first.length, live, again, later];
+    }""")
+    assert (first, live, again, later) == (0, True, False, [7])
+
+
 def test_screens_recover_after_a_server_restart(screens: Any, live_server: LiveServer) -> None:
     hall, win, clerk, _ = screens
     before = hall.evaluate("window.QD_snapshots")

@@ -70,13 +70,20 @@
   /** Which calls this screen has shown: a call (seq) is drawn once, even across snapshots. */
   QD.CallBook = function () {
     const seen = new Set();
+    // calls of the first snapshot: history, never announced from a later snapshot, but a live event
+    // of one still comes when the snapshot was read after a call made once this screen had joined
+    const history = new Set();
     let baseline = false;
     return {
       /** Calls in a snapshot not shown yet, oldest first ([] on the first snapshot: that is history). */
       fromSnapshot: function (calls) {
-        const fresh = (calls || []).filter(function (c) { return !seen.has(c.seq); });
+        const fresh = (calls || []).filter(function (c) { return !seen.has(c.seq) && !history.has(c.seq); });
+        if (!baseline) {
+          baseline = true;
+          fresh.forEach(function (c) { history.add(c.seq); });
+          return [];
+        }
         fresh.forEach(function (c) { seen.add(c.seq); });
-        if (!baseline) { baseline = true; return []; }
         return fresh.sort(function (a, b) { return a.seq - b.seq; });
       },
       /** True the first time a call's seq is seen. */

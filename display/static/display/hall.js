@@ -113,8 +113,8 @@
   }
 
   function showNew(call) {
-    state.calls.unshift(call);
-    state.calls = state.calls.slice(0, 12);
+    // the first snapshot may already list it (see QD.CallBook): one row per call
+    state.calls = [call].concat(state.calls.filter(function (c) { return c.seq !== call.seq; })).slice(0, 12);
     renderLatest(true);
     renderRecent();
     QD.logShown(call);
