@@ -91,19 +91,25 @@
     const text = el("pre", {id: "pv-text", class: "adm-ticket-text"});
     const status = el("p", {id: "pv-status", class: "adm-muted", role: "status"});
     let shown = null;
+    let asked = 0;  // changing paper then language starts two loads: only the newest may draw
     async function load() {
+      const mine = ++asked;
       const q = "/print/preview?paper=" + paper.value + "&lang=" + encodeURIComponent(lang.value);
       status.textContent = t("admin.loading");
       const r = await QH.api(q + "&format=json");
+      if (mine !== asked) return;
       if (!r.ok) { status.textContent = QH.errorText(r); status.className = "adm-error"; return; }
       text.textContent = r.body.text;
       try {
         const resp = await fetch((cfg.apiBase || "/api/v1") + q, {credentials: "same-origin", cache: "no-store"});
         if (!resp.ok) throw new Error(String(resp.status));
+        const blob = await resp.blob();
+        if (mine !== asked) return;
         if (shown) URL.revokeObjectURL(shown);
-        shown = URL.createObjectURL(await resp.blob());
+        shown = URL.createObjectURL(blob);
         img.src = shown;
       } catch (e) {
+        if (mine !== asked) return;
         status.textContent = t("admin.print.preview_failed");
         status.className = "adm-error";
         return;
