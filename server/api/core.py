@@ -154,14 +154,26 @@ def _rate_limit(op: Operation, who: Principal | None) -> None:
         ratelimit.before_issue(who.id)
 
 
-def _json_body() -> Any:
-    """The request's JSON body ({} when empty); malformed JSON is 400 whatever the Content-Type says."""
+_EMPTY, _BAD_JSON = object(), object()
+
+
+def _parsed_body() -> Any:
+    """The request body parsed as JSON: `_EMPTY` when there is none, `_BAD_JSON` when it does not parse."""
     raw = request.get_data()
     if not raw.strip():
-        return {}
+        return _EMPTY
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
+        return _BAD_JSON
+
+
+def _json_body() -> Any:
+    """The request's JSON body ({} when empty); malformed JSON is 400 whatever the Content-Type says."""
+    data = _parsed_body()
+    if data is _EMPTY:
+        return {}
+    if data is _BAD_JSON:
         return error("bad_json", "the request body is not valid JSON", 400)
     if request.mimetype != "application/json":
         return error("unsupported_media_type", "send JSON with Content-Type: application/json", 415)
@@ -181,16 +193,7 @@ def _caller(op: Operation) -> Principal | None:
 
 def _malformed_body() -> bool:
     """Whether a JSON (or untyped) body was sent that does not parse; uploads are not JSON."""
-    if request.mimetype not in ("", "application/json", "text/plain"):
-        return False
-    raw = request.get_data()
-    if not raw.strip():
-        return False
-    try:
-        json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return True
-    return False
+    return request.mimetype in ("", "application/json", "text/plain") and _parsed_body() is _BAD_JSON
 
 
 def _dispatch(op: Operation, path_args: dict[str, Any]) -> Any:
