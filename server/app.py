@@ -26,9 +26,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         use_cheap_hashing()
     db = Database(app.config["DATABASE_URL"])
     ctx = Context(db=db, clock=app.config.get("CLOCK") or SystemClock(), config=app.config)
-    from .services.audit import write_at_commit
+    from .services.audit import prepare_at_enter, write_at_commit
 
     db.commit_hooks.append(write_at_commit)  # a change and its audit row commit together
+    db.enter_hooks.append(prepare_at_enter)  # ...with the row built before the write lock
     app.extensions["queuehall"] = ctx
     realtime = Realtime(app, ctx)
     ctx.publisher = realtime.publish

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..engine.numbering import local_time
-from ..storage import statements
+from ..storage import fast, statements
 from ..storage.models import Site, Staff
 from ..storage.models_audit import AuditEntry
 from . import ratelimit, views
@@ -63,6 +63,7 @@ class Draft:
     path_args: dict[str, Any]
     status: int
     written: bool = False
+    row: dict[str, Any] | None = None  # built before the write lock is taken (`prepare_at_enter`)
 
 
 _draft: ContextVar[Draft | None] = ContextVar("qh_audit_draft", default=None)
@@ -80,16 +81,29 @@ def end_call(token: Token[Any]) -> None:
     _draft.reset(token)
 
 
+def prepare_at_enter() -> None:
+    """A write unit of work's enter hook: build the pending audit row of this call now, before the
+    unit of work takes the database's write lock, so the commit only has to insert it (on SQLite
+    every write of the hall waits while another holds that lock)."""
+    draft = _draft.get()
+    if draft is None or draft.written or draft.row is not None or not has_request_context():
+        return
+    draft.row = _row(draft.ctx, draft.action, draft.method, draft.path_args, None, draft.status, None)
+
+
 def write_at_commit(session: Session, created_id: int | None) -> None:
     """A write unit of work's commit hook: add the pending audit row of this call to the transaction."""
     draft = _draft.get()
     if draft is None or draft.written or not has_request_context():
         return
     draft.written = True
-    row = _row(draft.ctx, draft.action, draft.method, draft.path_args, None, draft.status, created_id)
+    row = dict(draft.row) if draft.row is not None else _row(
+        draft.ctx, draft.action, draft.method, draft.path_args, None, draft.status, None)
+    if created_id is not None:
+        row["target"] = _target_with(row["target"], created_id)
     if row["site_id"] is None:
         row["site_id"] = _site_of(session, row["actor_id"])
-    session.connection().execute(statements.insert_audit(), row)
+    fast.run(session, statements.insert_row, row, (AuditEntry, tuple(row)))  # inside the write lock: kept lean
 
 
 def after_call(ctx: Context, action: str, method: str, path_args: dict[str, Any], resp: Any,
@@ -169,12 +183,17 @@ def _row(ctx: Context, action: str, method: str, path_args: dict[str, Any], answ
         detail = {"body": "(too long to keep)", **({"refused": detail["refused"]} if "refused" in detail else {})}
     target = ",".join(f"{k}={v}" for k, v in sorted(path_args.items()))
     if created_id is not None:
-        target = (target + "," if target else "") + f"id={created_id}"
+        target = _target_with(target, created_id)
     return {"site_id": site_id, "at": ctx.clock.now(), "actor_kind": kind, "actor_id": actor_id,
             "actor_name": str(name)[:100], "actor_role": str(role)[:16], "action": action[:60], "method": method,
             "path": request.path[:300], "target": target[:200], "status": status,
             "ip": (request.remote_addr or "")[:64], "user_agent": (request.user_agent.string or "")[:300],
             "detail": detail}
+
+
+def _target_with(target: str, created_id: int) -> str:
+    """The audit target naming the object the call created, after its path arguments."""
+    return ((target + "," if target else "") + f"id={created_id}")[:200]
 
 
 def record_cli(ctx: Context, action: str, command: str, target: str, detail: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..engine.numbering import business_day
 from ..engine.ordering import PRIORITY_RANK
 from ..engine.states import HELD_STATES, Priority, TicketState
-from ..storage import seqs, statements
+from ..storage import fast, seqs, statements
 from ..storage.models import (
     Site,
     Staff,
@@ -45,8 +45,8 @@ def waiting_counts(session: Session, site_id: int, day: date) -> dict[str, int]:
 
     Read from `queue_counts`, which triggers on `tickets` keep (migration 0011), so the cost does
     not grow with the queue."""
-    rows = session.connection().execute(statements.waiting_counts(), {"site_id": site_id, "day": day})
-    return {str(sid): int(n or 0) for sid, n in rows}
+    rows = fast.run(session, statements.waiting_counts, {"site_id": site_id, "day": day})
+    return {str(sid): n or 0 for sid, n in rows}
 
 
 def waiting_ahead(session: Session, t: Ticket | TicketRow) -> int:

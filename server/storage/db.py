@@ -46,7 +46,9 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # on the driver's connection: it runs at every unit of work, and SQLAlchemy's execution
+        # layer took longer than the statement (see fast.py)
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -58,6 +60,9 @@ class Database:
         self.url = normalise_url(url)
         # run in every write unit of work just before it commits (the audit row of the call)
         self.commit_hooks: list[CommitHook] = []
+        # run as a write unit of work starts, before it waits for the write lock (work that needs
+        # no transaction, kept out of the time other writers wait)
+        self.enter_hooks: list[Callable[[], None]] = []
         self.dialect = self.url.split(":", 1)[0].split("+", 1)[0]
         if self.dialect == "sqlite":
             path = self.url.split("///", 1)[-1]
@@ -108,14 +113,12 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         engine = self.db.writer if self.write else self.db.reader
         self._lock = self.db.write_lock if self.write else None
+        if self.write:
+            for hook in self.db.enter_hooks:
+                hook()
+        self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)  # no connection yet
         if self._lock is not None:
             self._lock.acquire()
-        try:
-            self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
-        except BaseException:
-            if self._lock is not None:
-                self._lock.release()
-            raise
         return self
 
     def emit(self, name: str, payload: dict[str, Any], room: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, update
 from sqlalchemy.orm import Session
 
+from . import fast
 from .models import Site, TicketEvent
 
 _KEY = "qh_seq_slots"
@@ -77,7 +78,7 @@ def _allocate(session: Session) -> None:
     for s in slots:
         by_site.setdefault(s.site_id, []).append(s)
     for site_id, mine in by_site.items():
-        top = int(session.connection().execute(_take(), {"site_id": site_id, "n": len(mine)}).scalar_one())
+        top = int(fast.scalar(session, _take, {"site_id": site_id, "n": len(mine)}))
         for i, s in enumerate(mine):
             s.value = top - len(mine) + 1 + i
             for ev in s.events:
@@ -90,11 +91,10 @@ def _forget(session: Session) -> None:
 
 
 def resolve(value: Any) -> Any:
-    """`value` with every allocated SeqSlot replaced by its number (for publishing)."""
+    """An event payload with its allocated SeqSlot (an event's `seq`, always a top-level key)
+    replaced by its number, for publishing; other values are returned as they are."""
     if isinstance(value, SeqSlot):
         return int(value)
     if isinstance(value, dict):
-        return {k: resolve(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve(v) for v in value]
+        return {k: int(v) if isinstance(v, SeqSlot) else v for k, v in value.items()}
     return value

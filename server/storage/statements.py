@@ -34,20 +34,17 @@ T = Ticket  # the mapped columns work in these Core statements as they do in ORM
 
 @cache
 def issue_context() -> Any:
-    """What issuing needs to know of an item, its department and its hall, in one row."""
+    """What issuing needs to know of an item, its department and its hall, and the printer of the
+    issuing kiosk (`:device_id`, None for staff), in one row."""
+    printer = select(Device.printer_url).where(Device.id == bindparam("device_id")).scalar_subquery()
     return (
         select(Service.site_id, Service.active, Service.name, Service.prefix, Service.daily_cap, Service.hours,
                Department.active.label("department_active"), Site.timezone, Site.reset_hour,
-               Site.hours.label("site_hours"), Site.holidays, Site.enforce_hours)
+               Site.hours.label("site_hours"), Site.holidays, Site.enforce_hours, printer.label("printer"))
         .join(Department, Department.id == Service.department_id)
         .join(Site, Site.id == Service.site_id)
         .where(Service.id == bindparam("service_id"))
     )
-
-
-@cache
-def device_printer() -> Any:
-    return select(Device.printer_url).where(Device.id == bindparam("device_id"))
 
 
 @cache
@@ -69,6 +66,13 @@ COUNTERS = (Counter, ServiceDayCount)
 @cache
 def insert_ticket() -> Any:
     return insert(Ticket).returning(Ticket.id)
+
+
+@cache
+def insert_row(model: Any, keys: tuple[str, ...], returning_id: bool = False) -> Any:
+    """INSERT of `model` with exactly the columns `keys` (for `fast.run`, which sends each one)."""
+    stmt = insert(model).values({k: bindparam(k) for k in keys})
+    return stmt.returning(model.id) if returning_id else stmt
 
 
 @cache

@@ -252,10 +252,16 @@ def test_a_change_and_its_audit_row_are_one_transaction(hall: Hall, monkeypatch:
     log = hall.client("super").get("/api/v1/audit?action=issue_ticket").get_json()["items"]
     assert [e["target"] for e in log] == [f"id={ok['id']}"] and log[0]["status"] == 201
 
-    def broken() -> Any:
-        raise RuntimeError("the audit table cannot be written")
+    from server.storage.models_audit import AuditEntry
 
-    monkeypatch.setattr(statements, "insert_audit", broken)
+    real = statements.insert_row
+
+    def broken(model: Any, *args: Any) -> Any:
+        if model is AuditEntry:
+            raise RuntimeError("the audit table cannot be written")
+        return real(model, *args)
+
+    monkeypatch.setattr(statements, "insert_row", broken)
     hall.app.config["PROPAGATE_EXCEPTIONS"] = False
     r = kiosk.post("/api/v1/tickets", json={"service_id": hall.ids["A"]})
     assert r.status_code == 500
