@@ -22,6 +22,6 @@ class Context:
     # see a revocation within AUTH_CACHE_S seconds.
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
-    def uow(self, write: bool = True) -> UnitOfWork:
-        """A new unit of work (a write transaction unless `write=False`)."""
-        return UnitOfWork(self.db, self.publisher, write=write)
+    def uow(self, write: bool = True, lean: bool = False) -> UnitOfWork:
+        """A new unit of work (a write transaction unless `write=False`; `lean`: see UnitOfWork)."""
+        return UnitOfWork(self.db, self.publisher, write=write, lean=lean)

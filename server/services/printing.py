@@ -24,7 +24,8 @@ from hardware.printer import PrinterStatus
 
 from ..engine.errors import DomainError, NotFound
 from ..engine.numbering import business_day
-from ..storage.db import UnitOfWork
+from ..storage import fast, statements
+from ..storage.db import LeanTransaction, UnitOfWork
 from ..storage.models import Device, Site, Ticket
 from ..storage.models_print import PrintJob
 from . import views
@@ -61,11 +62,16 @@ def update_payload(t: Ticket | views.TicketRow, job: PrintJob, error: str | None
 def enqueue(uow: UnitOfWork, t: Ticket | views.TicketRow, device_id: int, printer_url: str, now: datetime,
             kind: str = "issue") -> PrintJob:
     """Add a print job for `t` in the caller's transaction; the spooler is woken after commit."""
-    job = PrintJob(site_id=t.site_id, ticket_id=t.id, device_id=device_id, printer_url=printer_url,
-                   kind=kind, state="queued", attempts=0, next_attempt_at=None, created_at=now,
-                   updated_at=now)
-    uow.session.add(job)
-    uow.session.flush()
+    fields = {"site_id": t.site_id, "ticket_id": t.id, "device_id": device_id, "printer_url": printer_url,
+              "kind": kind, "state": "queued", "attempts": 0, "next_attempt_at": None, "created_at": now,
+              "updated_at": now}
+    if isinstance(uow.session, LeanTransaction):  # issuing: no ORM session (see UnitOfWork)
+        job = PrintJob(**fields, id=fast.scalar(uow.session, statements.insert_row, fields,
+                                                (PrintJob, tuple(fields), True)))
+    else:
+        job = PrintJob(**fields)
+        uow.session.add(job)
+        uow.session.flush()
     t.print_state = "queued"
     uow.emit("print.updated", update_payload(t, job), device_room(device_id))
     return job

@@ -45,7 +45,7 @@ ROOM_SITE = "site:{}"
 
 def _bump(session: Session, model: Any, **keys: Any) -> int:
     """Bump a counter row (Counter or ServiceDayCount) by one in one atomic statement; its new value."""
-    return int(fast.scalar(session, statements.bump, keys, (model, session.get_bind().dialect.name)))
+    return int(fast.scalar(session, statements.bump, keys, (model, fast.dialect_name(session))))
 
 
 def _rowcount(result: Any) -> int:
@@ -146,10 +146,11 @@ def issue(ctx: Context, who: Principal, service_id: int, priority: str = "normal
     except ValueError:
         raise InvalidInput("priority must be normal, priority or green", field="priority") from None
     now = ctx.clock.now()
-    with ctx.uow() as uow:
+    # prebuilt statements on the driver's cursor (storage/fast.py), in a unit of work without an ORM
+    # session unless a confirmation code must be claimed: issuing is the hall's busiest write, and on
+    # SQLite its time inside the write lock is the hall's ceiling
+    with ctx.uow(lean=vouch is None) as uow:
         s = uow.session
-        # prebuilt statements on the driver's cursor (storage/fast.py): issuing is the hall's busiest
-        # write, and on SQLite its time inside the write lock is the hall's ceiling
         item = fast.first(s, statements.issue_context,
                           {"service_id": service_id, "device_id": None if who.is_staff else who.id})
         if item is None or item.site_id != who.site_id:

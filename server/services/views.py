@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine.numbering import business_day
-from ..engine.ordering import PRIORITY_RANK
-from ..engine.states import HELD_STATES, Priority, TicketState
+from ..engine.states import HELD_STATES, TicketState
 from ..storage import fast, seqs, statements
 from ..storage.models import (
     Site,
@@ -53,18 +52,11 @@ def waiting_ahead(session: Session, t: Ticket | TicketRow) -> int:
     """How many tickets of the same item would be called before `t`."""
     if t.state != TicketState.WAITING:
         return 0
-    rank = PRIORITY_RANK[Priority(t.priority)]
-    better = [p.value for p, r in PRIORITY_RANK.items() if r < rank]
-    same = Ticket.priority == t.priority
-    q = select(func.count()).where(
-        Ticket.site_id == t.site_id,
-        Ticket.day == t.day,
-        Ticket.state == TicketState.WAITING,
-        Ticket.service_id == t.service_id,
-        Ticket.id != t.id,
-        or_(Ticket.priority.in_(better), and_(same, Ticket.issued_at < t.issued_at), and_(same, Ticket.issued_at == t.issued_at, Ticket.id < t.id)),
-    )
-    return int(session.scalar(q) or 0)
+    stmt, values = statements.waiting_ahead, {"site_id": t.site_id, "day": t.day, "service_id": t.service_id,
+                                              "id": t.id, "issued_at": t.issued_at}
+    if isinstance(session, Session):  # the ORM's own execution flushes pending changes first
+        return int(session.scalar(stmt(str(t.priority)), values) or 0)
+    return int(fast.scalar(session, stmt, values, (str(t.priority),)) or 0)  # a lean unit of work
 
 
 @dataclass

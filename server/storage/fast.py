@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session, SessionTransaction
 
 Processor = Callable[[Any], Any]
-_CONN = "qh_fast_conn"
+CONN_KEY = "qh_fast_conn"
 
 
 class Prepared:
@@ -92,23 +92,29 @@ def prepared(build: Callable[..., Any], args: tuple[Any, ...], dialect: Dialect)
 def _remember(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
     # the session's transaction runs on this connection until it ends: asking the session for it
     # on every statement (its own bookkeeping) cost as much as running the statement
-    session.info[_CONN] = (connection.dialect, connection.connection.dbapi_connection)
+    session.info[CONN_KEY] = (connection.dialect, connection.connection.dbapi_connection)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, tx: SessionTransaction) -> None:
     if tx.parent is None:
-        session.info.pop(_CONN, None)
+        session.info.pop(CONN_KEY, None)
+
+
+def dialect_name(session: Any) -> str:
+    """The dialect of `session`'s database (a Session or a lean unit of work's transaction)."""
+    got = session.info.get(CONN_KEY)
+    return str(got[0].name) if got is not None else str(session.get_bind().dialect.name)
 
 
 def run(session: Session, build: Callable[..., Any], values: dict[str, Any],
         args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Run `build(*args)`'s statement with `values` in `session`'s transaction (begun if need be);
     its rows as tuples (none for a plain write)."""
-    got = session.info.get(_CONN)
+    got = session.info.get(CONN_KEY)
     if got is None:
         session.connection()  # begins the transaction; `_remember` keeps its connection
-        got = session.info[_CONN]
+        got = session.info[CONN_KEY]
     dialect, dbapi = got
     p = prepared(build, args, dialect)
     cur = dbapi.cursor()
@@ -122,7 +128,7 @@ def run(session: Session, build: Callable[..., Any], values: dict[str, Any],
 def first(session: Session, build: Callable[..., Any], values: dict[str, Any], args: tuple[Any, ...] = ()) -> Any:
     """The first row of `run`, read by index or by column name, or None."""
     rows = run(session, build, values, args)
-    return prepared(build, args, session.info[_CONN][0]).row(*rows[0]) if rows else None
+    return prepared(build, args, session.info[CONN_KEY][0]).row(*rows[0]) if rows else None
 
 
 def scalar(session: Session, build: Callable[..., Any], values: dict[str, Any], args: tuple[Any, ...] = ()) -> Any:

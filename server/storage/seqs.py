@@ -66,14 +66,22 @@ def _take() -> Any:
 
 @event.listens_for(Session, "before_commit")
 def _allocate(session: Session) -> None:
-    slots: list[SeqSlot] = session.info.pop(_KEY, [])
-    if not slots:
+    if not session.info.get(_KEY):
         return
     # Write everything else first: the site's row stays locked from this UPDATE to the commit, and
     # every writing transaction of the hall queues on it. Flushed after it, a transaction's ORM
     # changes (and their triggers, and any row lock they wait for) ran inside that window; measured
     # with two processes on PostgreSQL, the queue grew until a call-next waited over 30 s.
     session.flush()
+    allocate(session)
+
+
+def allocate(session: Any) -> None:
+    """Take the numbers of the transaction's slots, last thing before its commit (a Session's own
+    `before_commit` does this; a lean unit of work, which has no ORM changes to flush, calls it)."""
+    slots: list[SeqSlot] = session.info.pop(_KEY, [])
+    if not slots:
+        return
     by_site: dict[int, list[SeqSlot]] = {}
     for s in slots:
         by_site.setdefault(s.site_id, []).append(s)

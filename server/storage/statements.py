@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, text, union_all
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..engine.states import Priority, TicketState
@@ -153,6 +153,24 @@ def queue_heads_params(site_id: int, day: Any, window_id: int, services: list[in
     if skip:
         params["skip"] = sorted(skip)
     return params
+
+
+@cache
+def waiting_ahead(priority: str) -> Any:
+    """How many waiting tickets of an item would be called before a `priority` ticket (`:id`, issued
+    at `:issued_at`): every better class, then its own class in arrival order."""
+    from ..engine.ordering import PRIORITY_RANK
+
+    rank = PRIORITY_RANK[Priority(priority)]
+    better = [p.value for p, r in PRIORITY_RANK.items() if r < rank]
+    same = T.priority == priority
+    issued, tid = bindparam("issued_at", type_=T.issued_at.type), bindparam("id", type_=T.id.type)
+    before = [T.priority == b for b in better]  # one literal each (an IN list would expand at execution)
+    return select(func.count()).where(
+        T.site_id == bindparam("site_id"), T.day == bindparam("day"), T.state == TicketState.WAITING.value,
+        T.service_id == bindparam("service_id"), T.id != tid,
+        or_(*before, and_(same, T.issued_at < issued), and_(same, T.issued_at == issued, T.id < tid)),
+    )
 
 
 @cache

@@ -88,3 +88,14 @@ def test_a_write_on_the_cursor_rolls_back_with_the_unit_of_work(hall: Hall) -> N
         assert again == 1  # the first bump was rolled back with its transaction
         assert s.scalar(select(Service.daily_cap).where(Service.id == hall.ids["A"])) == before
         uow.commit()
+
+
+def test_a_priority_ticket_is_told_how_many_will_be_called_before_it(hall: Hall) -> None:
+    """Issuing runs without an ORM session; the count for a non-normal class is its own query."""
+    clerk = auth.authenticate(hall.ctx, hall.tokens["clerk1"])
+    assert clerk is not None
+    issue = [tickets.issue(hall.ctx, clerk, hall.ids["A"], p)
+             for p in ("normal", "normal", "green", "priority", "green", "priority", "normal")]
+    # green first in arrival order, then priority, then normal: each is told who is already waiting before it
+    assert [t["waiting_ahead"] for t in issue] == [0, 1, 0, 1, 1, 3, 6]
+    assert [t["number"] for t in issue] == ["A001", "A002", "A003", "A004", "A005", "A006", "A007"]
