@@ -146,24 +146,26 @@ def issue(ctx: Context, who: Principal, service_id: int, priority: str = "normal
     except ValueError:
         raise InvalidInput("priority must be normal, priority or green", field="priority") from None
     now = ctx.clock.now()
-    # prebuilt statements on the driver's cursor (storage/fast.py), in a unit of work without an ORM
-    # session unless a confirmation code must be claimed: issuing is the hall's busiest write, and on
-    # SQLite its time inside the write lock is the hall's ceiling
+    # Issuing is the hall's busiest write, and on SQLite its time inside the write lock is the hall's
+    # ceiling. So the item, its hours and the kiosk's printer are read before the lock (a change of
+    # the catalogue racing a ticket is as if it came a moment later), and the write runs prebuilt
+    # statements on the driver's cursor (storage/fast.py), without an ORM session unless a
+    # confirmation code must be claimed.
+    item = fast.read_first(ctx.db.reader, statements.issue_context,
+                           {"service_id": service_id, "device_id": None if who.is_staff else who.id})
+    if item is None or item.site_id != who.site_id:
+        raise NotFound(f"no service {service_id}", field="service_id")
+    if not item.active or not item.department_active:
+        raise ServiceUnavailable(f"{item.name} is not available now")
+    local = local_time(now, item.timezone)
+    if item.enforce_hours and not is_open(item.site_hours, local, item.holidays):
+        raise OutsideHours("the hall is not taking tickets at this time")
+    if item.hours and not is_open(item.hours, local, item.holidays):
+        raise OutsideHours(f"{item.name} is taken only in its own hours", service_id=service_id,
+                           hours=item.hours)
+    day = business_day(now, item.timezone, item.reset_hour)
     with ctx.uow(lean=vouch is None) as uow:
         s = uow.session
-        item = fast.first(s, statements.issue_context,
-                          {"service_id": service_id, "device_id": None if who.is_staff else who.id})
-        if item is None or item.site_id != who.site_id:
-            raise NotFound(f"no service {service_id}", field="service_id")
-        if not item.active or not item.department_active:
-            raise ServiceUnavailable(f"{item.name} is not available now")
-        local = local_time(now, item.timezone)
-        if item.enforce_hours and not is_open(item.site_hours, local, item.holidays):
-            raise OutsideHours("the hall is not taking tickets at this time")
-        if item.hours and not is_open(item.hours, local, item.holidays):
-            raise OutsideHours(f"{item.name} is taken only in its own hours", service_id=service_id,
-                               hours=item.hours)
-        day = business_day(now, item.timezone, item.reset_hour)
         if item.daily_cap is not None:
             if _bump(s, ServiceDayCount, service_id=service_id, day=day) > item.daily_cap:
                 raise DailyCapReached(f"{item.name} has reached today's limit of {item.daily_cap} tickets")

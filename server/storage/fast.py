@@ -135,3 +135,16 @@ def scalar(session: Session, build: Callable[..., Any], values: dict[str, Any], 
     """The first column of the first row of `run`, or None."""
     rows = run(session, build, values, args)
     return rows[0][0] if rows else None
+
+
+def read_first(engine: Any, build: Callable[..., Any], values: dict[str, Any], args: tuple[Any, ...] = ()) -> Any:
+    """`first` of a read outside any unit of work, on a pooled driver connection of `engine`
+    (what a write needs to know before it takes the write lock)."""
+    from .db import LeanTransaction
+
+    raw = engine.raw_connection()
+    try:
+        return first(LeanTransaction(engine.dialect, raw.driver_connection), build, values, args)  # type: ignore[arg-type]
+    finally:
+        raw.close()  # back to the pool, which ends the read (a rollback on return)
+
