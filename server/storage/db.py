@@ -142,11 +142,14 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         if self.lean:
+            from .fast import driver_errors
+
             try:
-                self._raw = engine.raw_connection()
-                dbapi = self._raw.driver_connection
-                if self.db.dialect == "sqlite":
-                    dbapi.execute("BEGIN IMMEDIATE")  # the driver runs in autocommit mode (see _sqlite_engine)
+                with driver_errors(engine.dialect):
+                    self._raw = engine.raw_connection()
+                    dbapi = self._raw.driver_connection
+                    if self.db.dialect == "sqlite":
+                        dbapi.execute("BEGIN IMMEDIATE")  # the driver runs in autocommit mode (see _sqlite_engine)
                 self.session = LeanTransaction(engine.dialect, dbapi)  # type: ignore[assignment]
             except BaseException:
                 if self._raw is not None:
@@ -169,10 +172,12 @@ class UnitOfWork:
             for hook in self.db.commit_hooks:
                 hook(self.session, self.created_id)
         if self.lean:
+            from .fast import driver_errors
             from .seqs import allocate
 
             allocate(self.session)  # what the session's before_commit event does for the others
-            self._raw.driver_connection.commit()
+            with driver_errors(self.session.dialect):  # type: ignore[attr-defined]
+                self._raw.driver_connection.commit()
         else:
             self.session.commit()
         self._committed = True
@@ -195,6 +200,8 @@ class UnitOfWork:
                     try:
                         if not self._committed:
                             self._raw.driver_connection.rollback()
+                    except Exception:  # the connection is gone (the database went away): never reuse it
+                        self._raw.invalidate()
                     finally:
                         self._raw.close()
                         self._raw = None

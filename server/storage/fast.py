@@ -17,12 +17,14 @@ the code (and the tests) can run the usual way.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 Processor = Callable[[Any], Any]
@@ -101,6 +103,17 @@ def _forget(session: Session, tx: SessionTransaction) -> None:
         session.info.pop(CONN_KEY, None)
 
 
+@contextmanager
+def driver_errors(dialect: Dialect, statement: str | None = None) -> Iterator[None]:
+    """Raise the driver's own errors as SQLAlchemy's (OperationalError, IntegrityError, ...), as its
+    execution would: the API answers a database that is not answering with 503 from those."""
+    base = dialect.loaded_dbapi.Error
+    try:
+        yield
+    except base as exc:
+        raise DBAPIError.instance(statement, None, exc, base, hide_parameters=True, dialect=dialect) from exc
+
+
 def dialect_name(session: Any) -> str:
     """The dialect of `session`'s database (a Session or a lean unit of work's transaction)."""
     got = session.info.get(CONN_KEY)
@@ -117,12 +130,13 @@ def run(session: Session, build: Callable[..., Any], values: dict[str, Any],
         got = session.info[CONN_KEY]
     dialect, dbapi = got
     p = prepared(build, args, dialect)
-    cur = dbapi.cursor()
-    try:
-        cur.execute(p.sql, p.params(values))
-        return p.rows(cur.fetchall()) if cur.description is not None else []
-    finally:
-        cur.close()
+    with driver_errors(dialect, p.sql):
+        cur = dbapi.cursor()
+        try:
+            cur.execute(p.sql, p.params(values))
+            return p.rows(cur.fetchall()) if cur.description is not None else []
+        finally:
+            cur.close()
 
 
 def first(session: Session, build: Callable[..., Any], values: dict[str, Any], args: tuple[Any, ...] = ()) -> Any:
@@ -142,7 +156,8 @@ def read_first(engine: Any, build: Callable[..., Any], values: dict[str, Any], a
     (what a write needs to know before it takes the write lock)."""
     from .db import LeanTransaction
 
-    raw = engine.raw_connection()
+    with driver_errors(engine.dialect):
+        raw = engine.raw_connection()
     try:
         return first(LeanTransaction(engine.dialect, raw.driver_connection), build, values, args)  # type: ignore[arg-type]
     finally:
