@@ -127,7 +127,7 @@ def after_call(ctx: Context, action: str, method: str, path_args: dict[str, Any]
         with ctx.uow() as uow:
             if row["site_id"] is None:
                 row["site_id"] = _site_of(uow.session, row["actor_id"])
-            uow.session.connection().execute(statements.insert_audit(), row)  # built once
+            fast.run(uow.session, statements.insert_row, row, (AuditEntry, tuple(row)))
             uow.commit()
     except Exception:  # the audited call has committed; a failed audit row is logged loudly
         log.exception("could not write the audit entry for %s %s", method, request.path)

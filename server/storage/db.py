@@ -105,7 +105,6 @@ class LeanTransaction:
         from .fast import CONN_KEY
 
         self.dialect = dialect
-        self.dbapi = dbapi
         self.info: dict[str, Any] = {CONN_KEY: (dialect, dbapi)}
 
 

@@ -4,7 +4,8 @@ SQLAlchemy takes longer to build a statement than SQLite takes to run it (measur
 build and run an INSERT, 14 µs to run one built before), so issuing, calling, the waiting counts and
 the audit row use statements built once with bind parameters; the compiled cache then also skips
 compiling them. They are built on first use, per dialect where the SQL differs, never at import.
-Run them on the unit of work's connection (`session.connection()`), so they share its transaction.
+Run them with `storage.fast` (on the unit of work's own connection, so they share its transaction),
+or on `session.connection()` where SQLAlchemy's own execution is needed (expanding IN lists).
 """
 
 from __future__ import annotations
@@ -25,9 +26,7 @@ from .models import (
     ServiceDayCount,
     Site,
     Ticket,
-    TicketEvent,
 )
-from .models_audit import AuditEntry
 
 T = Ticket  # the mapped columns work in these Core statements as they do in ORM ones
 
@@ -64,20 +63,10 @@ COUNTERS = (Counter, ServiceDayCount)
 
 
 @cache
-def insert_ticket() -> Any:
-    return insert(Ticket).returning(Ticket.id)
-
-
-@cache
 def insert_row(model: Any, keys: tuple[str, ...], returning_id: bool = False) -> Any:
     """INSERT of `model` with exactly the columns `keys` (for `fast.run`, which sends each one)."""
     stmt = insert(model).values({k: bindparam(k) for k in keys})
     return stmt.returning(model.id) if returning_id else stmt
-
-
-@cache
-def insert_event() -> Any:
-    return insert(TicketEvent)
 
 
 @cache
@@ -171,8 +160,3 @@ def waiting_ahead(priority: str) -> Any:
         T.service_id == bindparam("service_id"), T.id != tid,
         or_(*before, and_(same, T.issued_at < issued), and_(same, T.issued_at == issued, T.id < tid)),
     )
-
-
-@cache
-def insert_audit() -> Any:
-    return insert(AuditEntry)
