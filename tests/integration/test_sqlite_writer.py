@@ -1,0 +1,125 @@
+"""SQLite's writer: checkpoints of the write-ahead log beside the writers, and the connection that
+lean units of work share under the write lock."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from server.services import auth, tickets
+from server.storage.db import SAFETY_CHECKPOINT_PAGES
+from tests.conftest import Hall
+
+
+def _wait(pred, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_slow_checkpoint_never_holds_up_issuing(sqlite_hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = sqlite_hall.ctx
+    cp = ctx.db.checkpointer
+    assert cp is not None
+    started, release = threading.Event(), threading.Event()
+    real = cp.checkpoint
+
+    def slow_disk() -> None:  # a checkpoint whose syncs take their time
+        started.set()
+        release.wait(30)
+        real()
+
+    monkeypatch.setattr(cp, "checkpoint", slow_disk)
+    kiosk = auth.authenticate(ctx, sqlite_hall.tokens["kiosk"])
+    numbers: list[str] = []
+
+    def kiosk_busy_morning() -> None:
+        for _ in range(cp.every * 3):
+            numbers.append(tickets.issue(ctx, kiosk, sqlite_hall.ids["A"])["number"])
+
+    worker = threading.Thread(target=kiosk_busy_morning)
+    worker.start()
+    try:
+        worker.join(30)
+        assert started.is_set(), "a checkpoint began once the log had filled"
+        assert not worker.is_alive(), "issuing waited for the checkpoint"
+        assert numbers == [f"A{i:03d}" for i in range(1, cp.every * 3 + 1)]
+    finally:
+        release.set()
+        worker.join(30)
+    assert _wait(lambda: cp.done >= 1), "the checkpoint finished once the disk answered"
+
+
+def test_the_log_stays_bounded_and_its_pages_reach_the_database_file(sqlite_hall: Hall) -> None:
+    ctx = sqlite_hall.ctx
+    path = Path(ctx.db.url.split("///", 1)[1])
+    kiosk = auth.authenticate(ctx, sqlite_hall.tokens["kiosk"])
+    size_before = path.stat().st_size
+
+    def issue(n: int) -> None:
+        for _ in range(n):
+            tickets.issue(ctx, kiosk, sqlite_hall.ids["B"])
+
+    threads = [threading.Thread(target=issue, args=(150,)) for _ in range(4)]  # never a pause between tickets
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert ctx.db.checkpointer is not None and ctx.db.checkpointer.done >= 1
+    wal = Path(str(path) + "-wal")
+    # 600 tickets of about 16 pages each would be 39 MB of log without a checkpoint that rewinds it
+    assert wal.stat().st_size <= (SAFETY_CHECKPOINT_PAGES + 100) * 4120
+    assert path.stat().st_size > size_before, "checkpointed pages are in the database file itself"
+
+
+def test_a_broken_shared_writer_connection_costs_one_answer_and_no_number(sqlite_hall: Hall) -> None:
+    import sqlite3
+
+    kiosk = sqlite_hall.client("kiosk")
+    assert kiosk.post("/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]}).json["number"] == "A001"
+    db = sqlite_hall.ctx.db
+    real = db.locked_connection()
+
+    class DiskGone:  # what a connection answers once its disk fails
+        def execute(self, *_a: object) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        rollback = execute
+
+    class Broken:
+        driver_connection = DiskGone()
+        invalidated = closed = False
+
+        def invalidate(self) -> None:
+            self.invalidated = True
+
+        def close(self) -> None:
+            self.closed = True
+
+    broken = db._locked_conn = Broken()
+    r = kiosk.post("/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]})
+    assert r.status_code == 503 and r.json["error"]["code"] == "database_unavailable"
+    assert broken.invalidated and broken.closed, "a broken connection is dropped, never used again"
+    r = kiosk.post("/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]})
+    assert r.status_code == 201 and r.json["number"] == "A002"
+    assert db.locked_connection() is not broken
+    real.close()
+
+
+def test_the_writer_checkpoints_by_itself_only_as_a_safety_net(sqlite_hall: Hall) -> None:
+    raw = sqlite_hall.ctx.db.locked_connection()
+    assert raw.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == SAFETY_CHECKPOINT_PAGES
+    # the reader engine (and any other process, such as the command line) keeps SQLite's default
+    reader = sqlite_hall.ctx.db.reader.raw_connection()
+    try:
+        assert reader.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    finally:
+        reader.close()
+    assert os.path.exists(sqlite_hall.ctx.db.url.split("///", 1)[1])
