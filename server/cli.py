@@ -78,9 +78,12 @@ def _safe_url(url: str) -> str:
 @click.option("--threads", default=None, type=int, help="worker threads (each open websocket holds one)")
 def serve(host: str, port: int, threads: int | None) -> None:
     """Run the server (gunicorn, gthread worker)."""
-    from .serve import run
+    from .serve import SettingError, run
 
-    run(host, port, threads)
+    try:
+        run(host, port, threads)
+    except SettingError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @main.group()

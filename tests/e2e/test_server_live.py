@@ -103,3 +103,51 @@ def test_bad_tokens_are_refused_by_the_live_server(live_server: LiveServer) -> N
     assert not connected
     r = requests.post(f"{srv.url}/api/v1/tickets", json={"service_id": 1}, timeout=10)
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def _cpus(status: str) -> set[int]:
+    """The CPU set of a /proc status file's Cpus_allowed_list (such as 0-1,3)."""
+    line = next(x for x in status.splitlines() if x.startswith("Cpus_allowed_list:"))
+    out: set[int] = set()
+    for part in line.split(":", 1)[1].strip().split(","):
+        lo, _, hi = part.partition("-")
+        out |= set(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def test_the_serving_worker_keeps_all_its_threads_on_one_cpu(live_server: LiveServer) -> None:
+    import os
+    from pathlib import Path
+
+    srv = live_server
+    # a websocket holds a thread of its own: connect one so there are threads started after boot too
+    screen = Screen(srv, srv.token_of("display"))
+    try:
+        screen.wait_for("snapshot")
+        children = Path(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children").read_text().split()
+        assert len(children) == 1, "one gunicorn worker serves the hall"
+        worker = children[0]
+        threads = list(Path(f"/proc/{worker}/task").iterdir())
+        assert len(threads) > 3
+        allowed = os.sched_getaffinity(0)
+        expected = {max(allowed)} if len(allowed) > 1 else allowed
+        for t in threads:
+            assert _cpus((t / "status").read_text()) == expected, t
+        # the master, which only watches its worker, is left where it was
+        assert _cpus(Path(f"/proc/{srv.proc.pid}/status").read_text()) == allowed
+    finally:
+        screen.sio.disconnect()
+
+
+def test_serve_refuses_a_cpu_it_may_not_use_with_a_message(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, free_port
+
+    env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp_path), "QUEUEHALL_CPU": "4096"}
+    r = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--port", str(free_port())], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert "QUEUEHALL_CPU=4096" in r.stderr and "may run on CPUs" in r.stderr
