@@ -190,6 +190,18 @@ class _Worker:
         _settle_espeak(self._engine)
 
     def _do(self, job: _Job) -> None:
+        try:
+            self._do_once(job)
+        except NoAudio:
+            # pyttsx3's espeak driver writes the file from espeak's callback; seen once in a
+            # clean CI run, it left nothing to read and a call went unannounced. A fresh engine
+            # tries once more before the announcement is given up.
+            log.warning("speech engine wrote no audio for %r; trying once more", job.text)
+            self._engine = None
+            self._current = None
+            self._do_once(job)
+
+    def _do_once(self, job: _Job) -> None:
         self._ensure_engine()
         if self._use_cli:
             self._do_cli(job)
@@ -272,10 +284,14 @@ def _settle_espeak(engine: Any) -> None:
     _espeak.Synchronize()
 
 
+class NoAudio(RuntimeError):
+    """The speech engine finished without writing any audio to the file."""
+
+
 def _check_wav(path: str) -> None:
     # The espeak driver reports save errors from inside a C callback, where they vanish.
     if not os.path.exists(path) or os.path.getsize(path) <= 44:
-        raise RuntimeError(f"speech engine wrote no audio to {path}")
+        raise NoAudio(f"speech engine wrote no audio to {path}")
 
 
 _workers_lock = threading.Lock()
