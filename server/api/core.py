@@ -177,6 +177,7 @@ def _json_body() -> Any:
         return error("bad_json", "the request body is not valid JSON", 400)
     if request.mimetype != "application/json":
         return error("unsupported_media_type", "send JSON with Content-Type: application/json", 415)
+    request._qh_json = data  # type: ignore[attr-defined]  # the audit row reads it again
     return data
 
 

@@ -158,7 +158,9 @@ def _row(ctx: Context, action: str, method: str, path_args: dict[str, Any], answ
     who = getattr(request, "_qh_principal", None)
     who = who if isinstance(who, Principal) else getattr(request, "_qh_refused_principal", None)
     who = who if isinstance(who, Principal) else None
-    body = request.get_json(silent=True) if request.is_json else None
+    body = getattr(request, "_qh_json", None)  # as the API parsed it (api/core.py), else parsed here
+    if body is None and request.is_json:
+        body = request.get_json(silent=True)
     kind, actor_id, name, role, site_id = "anonymous", None, "", "", None
     if who is not None:
         kind, actor_id, name, role, site_id = who.kind, who.id, who.name, who.role, who.site_id
@@ -187,7 +189,7 @@ def _row(ctx: Context, action: str, method: str, path_args: dict[str, Any], answ
     return {"site_id": site_id, "at": ctx.clock.now(), "actor_kind": kind, "actor_id": actor_id,
             "actor_name": str(name)[:100], "actor_role": str(role)[:16], "action": action[:60], "method": method,
             "path": request.path[:300], "target": target[:200], "status": status,
-            "ip": (request.remote_addr or "")[:64], "user_agent": (request.user_agent.string or "")[:300],
+            "ip": (request.remote_addr or "")[:64], "user_agent": request.headers.get("User-Agent", "")[:300],
             "detail": detail}
 
 

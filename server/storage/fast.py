@@ -17,8 +17,7 @@ the code (and the tests) can run the usual way.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
@@ -103,15 +102,27 @@ def _forget(session: Session, tx: SessionTransaction) -> None:
         session.info.pop(CONN_KEY, None)
 
 
-@contextmanager
-def driver_errors(dialect: Dialect, statement: str | None = None) -> Iterator[None]:
+class driver_errors:  # noqa: N801 - used as a function: `with driver_errors(dialect):`
     """Raise the driver's own errors as SQLAlchemy's (OperationalError, IntegrityError, ...), as its
-    execution would: the API answers a database that is not answering with 503 from those."""
-    base = dialect.loaded_dbapi.Error
-    try:
-        yield
-    except base as exc:
-        raise DBAPIError.instance(statement, None, exc, base, hide_parameters=True, dialect=dialect) from exc
+    execution would: the API answers a database that is not answering with 503 from those.
+
+    A class rather than a generator context manager: it wraps every statement of issuing, and a
+    generator's entry and exit cost several times the statement's own Python time."""
+
+    __slots__ = ("dialect", "statement")
+
+    def __init__(self, dialect: Dialect, statement: str | None = None) -> None:
+        self.dialect = dialect
+        self.statement = statement
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> None:
+        base = self.dialect.loaded_dbapi.Error
+        if exc is not None and isinstance(exc, base):
+            raise DBAPIError.instance(self.statement, None, exc, base, hide_parameters=True,
+                                      dialect=self.dialect) from exc
 
 
 def dialect_name(session: Any) -> str:
