@@ -93,6 +93,15 @@ def choose_cpus(setting: str, allowed: set[int], shared: bool) -> set[int] | Non
     return cpus
 
 
+def worker_cpus(setting: str) -> set[int] | None:
+    """`choose_cpus` for this process and configuration; None where the OS has no CPU affinity."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None  # not Linux: left to the operating system
+    from .config import configured
+
+    return choose_cpus(setting, os.sched_getaffinity(0), shared=bool(configured("REDIS_URL")))
+
+
 def pin_worker(setting: str) -> set[int] | None:
     """Keep every thread of this (worker) process on the CPUs `choose_cpus` gives.
 
@@ -104,12 +113,7 @@ def pin_worker(setting: str) -> set[int] | None:
     worker use little more than one core whatever it is given; the other cores stay for the
     database, the printers' agents and the rest of the machine.
     """
-    if not hasattr(os, "sched_setaffinity"):
-        return None  # not Linux: left to the operating system
-    from .config import configured
-
-    allowed = os.sched_getaffinity(0)
-    cpus = choose_cpus(setting, allowed, shared=bool(configured("REDIS_URL")))
+    cpus = worker_cpus(setting)
     if cpus is None:
         return None
     for tid in os.listdir("/proc/self/task"):  # threads started before now, and this one
@@ -138,10 +142,7 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 def run(host: str, port: int, threads: int | None = None) -> None:
     """Serve on host:port with one gthread worker (Socket.IO needs one process per sticky client)."""
     threads = threads or int(os.environ.get("QUEUEHALL_THREADS", "320"))
-    if hasattr(os, "sched_getaffinity"):  # a wrong QUEUEHALL_CPU stops here, not in a worker that never boots
-        from .config import configured
-
-        choose_cpus(os.environ.get("QUEUEHALL_CPU", "auto"), os.sched_getaffinity(0), bool(configured("REDIS_URL")))
+    worker_cpus(os.environ.get("QUEUEHALL_CPU", "auto"))  # a wrong setting stops here, not in a worker that never boots
     limit_malloc_arenas()
     _Gunicorn(
         {

@@ -199,7 +199,7 @@ CommitHook = Callable[[Session, "int | None"], None]
 
 
 class LeanTransaction:
-    """A write transaction on a pooled driver connection, with no ORM session: what a lean unit of
+    """A write transaction on a driver connection, with no ORM session: what a lean unit of
     work hands its command as `session`. Only `storage.fast` statements run on it (they find the
     connection in `info`, as they do on a real session); the ORM does not."""
 
@@ -215,8 +215,9 @@ class UnitOfWork:
 
     Realtime messages recorded with `emit` leave only after a successful commit.
 
-    A `lean` unit of work (issuing, the busiest write) runs on a pooled driver connection without
-    an ORM session: its `session` is a `LeanTransaction`, for `storage.fast` statements only.
+    A `lean` unit of work (issuing, the busiest write) runs on a driver connection without an ORM
+    session (on SQLite the one the write lock's holders share, `Database.locked_connection`; else a
+    pooled one): its `session` is a `LeanTransaction`, for `storage.fast` statements only.
     Measured here, a session's begin, flush and commit bookkeeping cost as much Python time as the
     issue's seven statements, all of it inside SQLite's one write lock.
     """

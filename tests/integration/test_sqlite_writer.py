@@ -3,7 +3,6 @@ lean units of work share under the write lock."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -122,4 +121,3 @@ def test_the_writer_checkpoints_by_itself_only_as_a_safety_net(sqlite_hall: Hall
         assert reader.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     finally:
         reader.close()
-    assert os.path.exists(sqlite_hall.ctx.db.url.split("///", 1)[1])
