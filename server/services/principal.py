@@ -21,6 +21,10 @@ class Unauthorized(DomainError):
     status = 401
 
 
+class ConfirmationRequired(Forbidden):
+    code = "confirmation_required"
+
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller; `role` is the staff role or the device kind."""
@@ -49,3 +53,14 @@ class Principal:
         """Raise Forbidden unless this caller has one of `roles` (staff role or device kind)."""
         if self.role not in roles:
             raise Forbidden(f"a {self.role} may not do this")
+
+
+def check_may_issue(who: Principal, priority: str, vouched: bool) -> None:
+    """A device issues only normal tickets; priority and green need staff, or a staff member's code.
+
+    A kiosk's token sits in its page, so the token alone must not jump the queue.
+    """
+    if priority != "normal" and not who.is_staff and not vouched:
+        raise ConfirmationRequired(
+            "a priority or green-channel ticket needs a staff member's confirmation code"
+        )

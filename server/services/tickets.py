@@ -38,7 +38,7 @@ from ..storage.models import (
 )
 from . import printing, views
 from .context import Context
-from .principal import Forbidden, Principal
+from .principal import Forbidden, Principal, check_may_issue
 
 ROOM_SITE = "site:{}"
 
@@ -145,6 +145,7 @@ def issue(ctx: Context, who: Principal, service_id: int, priority: str = "normal
         prio = Priority(priority)
     except ValueError:
         raise InvalidInput("priority must be normal, priority or green", field="priority") from None
+    check_may_issue(who, prio.value, vouched=vouch is not None)
     now = ctx.clock.now()
     # Issuing is the hall's busiest write, and on SQLite its time inside the write lock is the hall's
     # ceiling. So the item, its hours and the kiosk's printer are read before the lock (a change of

@@ -45,7 +45,12 @@ def set_printer(hall: Any, url: str | None, device: str = "kiosk") -> None:
 
 
 def issue(hall: Any, service: str = "A", priority: str = "normal") -> dict[str, Any]:
-    r = hall.client("kiosk").post("/api/v1/tickets", json={"service_id": hall.ids[service], "priority": priority})
+    body: dict[str, Any] = {"service_id": hall.ids[service], "priority": priority}
+    path = "/api/v1/tickets"
+    if priority != "normal":  # a kiosk issues priority and green tickets only against a staff member's code
+        made = hall.client("clerk1").post("/api/v1/confirm-codes", json={"priority": priority})
+        body["code"], path = made.get_json()["code"], "/api/v1/kiosk/confirmed-tickets"
+    r = hall.client("kiosk").post(path, json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()  # type: ignore[no-any-return]
 

@@ -375,7 +375,8 @@ def test_the_waiting_counts_the_database_keeps_always_equal_a_fresh_count(hall: 
         roll = rnd.random()
         try:
             if roll < 0.45:
-                tickets.issue(hall.ctx, kiosk, hall.ids[rnd.choice("AB")], rnd.choice(["normal"] * 4 + ["priority"]))
+                prio = rnd.choice(["normal"] * 4 + ["priority"])  # a kiosk issues only normal ones by itself
+                tickets.issue(hall.ctx, kiosk if prio == "normal" else sup, hall.ids[rnd.choice("AB")], prio)
             elif n not in held:
                 held[n] = tickets.call_next(hall.ctx, clerks[n], wins[n])
             else:
