@@ -43,6 +43,12 @@ def ctx() -> Context:
     return current_app.extensions["queuehall"]
 
 
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header, if the request has one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def current_principal() -> Principal | None:
     """The caller from the bearer token, else from the staff session cookie."""
     cached = getattr(request, "_qh_principal", False)
@@ -163,9 +169,27 @@ def _parsed_body() -> Any:
     if not raw.strip():
         return _EMPTY
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _BAD_JSON
+    return data if _depth_within(data, MAX_JSON_DEPTH) else _BAD_JSON
+
+
+MAX_JSON_DEPTH = 32  # no request of the API nests deeper; far deeper would overflow the validators' recursion
+
+
+def _depth_within(data: Any, limit: int) -> bool:
+    """Whether `data` nests no deeper than `limit` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            if depth > limit:
+                return False
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return True
 
 
 def _json_body() -> Any:

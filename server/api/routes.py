@@ -12,7 +12,7 @@ from ..services import auth, catalog, evaluations, reports, tickets, views, wind
 from ..services.principal import Principal
 from ..storage.models import Site
 from . import openapi
-from .core import ANY, PUBLIC, STAFF, Api, ctx, install_error_handlers
+from .core import ANY, PUBLIC, STAFF, Api, bearer_token, ctx, install_error_handlers
 from .schemas import (
     DepartmentIn,
     DepartmentPatch,
@@ -62,10 +62,9 @@ def make_blueprint() -> tuple[Blueprint, Api]:
 
     @api.route("/auth/logout", "POST", auth=STAFF, tag="auth")
     def logout(who: Principal) -> dict[str, Any]:
-        """Sign out: revoke the token and clear the session."""
-        token = session.get("staff_token")
-        if token:
-            auth.logout(ctx(), token)
+        """Sign out: revoke the bearer token this call was made with, and the session's, and clear the session."""
+        for token in {bearer_token(), session.get("staff_token")} - {None, ""}:
+            auth.logout(ctx(), str(token))
         session.clear()
         return {"ok": True}
 
