@@ -121,11 +121,12 @@ def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dic
                             "message": f"{w.number}号窗口暂停已{int(mins)}分钟（{w.pause_reason or ''}）",
                             "data": {"window": w.number, "minutes": int(mins), "reason": w.pause_reason}})
         elif w.state == "open" and w.id not in held:
-            since = max(w.state_since, last_act.get(w.id) or w.state_since)
-            mins = (now - since).total_seconds() / 60
+            # its own name: `since` is the business day's start, which the ratings below still need
+            idle_since = max(w.state_since, last_act.get(w.id) or w.state_since)
+            mins = (now - idle_since).total_seconds() / 60
             serves = set(s.scalars(select(WindowService.service_id).where(WindowService.window_id == w.id)))
             if mins > lim["idle_max_min"] and serves & waiting_ids:
-                out.append({**base, "key": f"idle:{w.id}:{since.isoformat()}", "kind": "window_idle",
+                out.append({**base, "key": f"idle:{w.id}:{idle_since.isoformat()}", "kind": "window_idle",
                             "message": f"{w.number}号窗口空闲已{int(mins)}分钟，仍有人等候",
                             "data": {"window": w.number, "minutes": int(mins)}})
     for t, sv, wnum in s.execute(select(Ticket, Service, Window.number).join(Service, Service.id == Ticket.service_id)

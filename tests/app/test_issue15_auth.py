@@ -1,0 +1,144 @@
+"""Issue 15 (part A): priority tickets, logout, deep JSON, lockout, demo init, image bombs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Hall
+
+# ---- 1: a device issues only normal tickets ----------------------------------------------------
+
+
+@pytest.mark.parametrize("priority", ["priority", "green"])
+def test_a_kiosk_token_alone_cannot_issue_a_priority_or_green_ticket(
+    hall: Hall, priority: str
+) -> None:
+    kiosk = hall.client("kiosk")
+    r = kiosk.post("/api/v1/tickets", json={"service_id": hall.ids["A"], "priority": priority})
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "confirmation_required"
+    # nothing was issued and no number was used: the next normal ticket is A001
+    r = kiosk.post("/api/v1/tickets", json={"service_id": hall.ids["A"]})
+    assert r.status_code == 201 and r.get_json()["number"] == "A001"
+
+
+def test_staff_still_issue_priority_tickets_themselves(hall: Hall) -> None:
+    r = hall.client("clerk1").post(
+        "/api/v1/tickets", json={"service_id": hall.ids["A"], "priority": "green"}
+    )
+    assert r.status_code == 201 and r.get_json()["priority"] == "green"
+
+
+def test_a_kiosk_with_a_staff_code_still_issues_a_priority_ticket(hall: Hall) -> None:
+    code = (
+        hall.client("clerk1")
+        .post("/api/v1/confirm-codes", json={"priority": "priority"})
+        .get_json()["code"]
+    )
+    r = hall.client("kiosk").post(
+        "/api/v1/kiosk/confirmed-tickets",
+        json={"service_id": hall.ids["A"], "priority": "priority", "code": code},
+    )
+    assert r.status_code == 201 and r.get_json()["priority"] == "priority"
+
+
+# ---- 2: bearer logout revokes that token ---------------------------------------------------------
+
+
+def test_bearer_logout_revokes_the_token_it_was_called_with(hall: Hall) -> None:
+    r = hall.client().post(
+        "/api/v1/auth/login", json={"username": "clerk1", "password": "pw-clerk1-123456"}
+    )
+    token = r.get_json()["access_token"]
+    api = hall.app.test_client(use_cookies=False)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/auth/me", headers=bearer).status_code == 200
+    assert api.post("/api/v1/auth/logout", headers=bearer).status_code == 200
+    r = api.post(f"/api/v1/windows/{hall.ids['w1']}/open", json={}, headers=bearer)
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
+    assert api.get("/api/v1/auth/me", headers=bearer).status_code == 401
+    # the clerk's other sign-ins are theirs to end separately
+    assert hall.client("clerk1").get("/api/v1/auth/me").status_code == 200
+
+
+# ---- 7: deep JSON is malformed input ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 1000,
+        "[" * 1000 + "]" * 1000,
+        '{"service_id": ' + "[" * 200 + "]" * 200 + "}",
+        '{"a":' * 5000 + "1" + "}" * 5000,
+    ],
+)
+def test_deeply_nested_json_is_a_400_not_a_500(sqlite_hall: Hall, body: str) -> None:
+    kiosk, clerk = sqlite_hall.client("kiosk"), sqlite_hall.client("clerk1")
+    for c, path in (
+        (kiosk, "/api/v1/tickets"),
+        (clerk, "/api/v1/auth/logout"),
+        (clerk, "/api/v1/tickets/1/recall"),
+    ):
+        r = c.post(path, data=body, content_type="application/json")
+        assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_json", (
+            path,
+            r.status_code,
+        )
+    r = sqlite_hall.client().post("/api/v1/auth/login", data=body, content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_json"
+    # ordinary nesting (an object with a list of objects) still works
+    ok = sqlite_hall.client("kiosk").post(
+        "/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]}
+    )
+    assert ok.status_code == 201
+
+
+# ---- 14: every bad rating raises exactly one alert ------------------------------------------------
+
+
+def _serve(hall: Hall, clerk: str, window: str, service: str) -> dict[str, Any]:
+    c = hall.client(clerk)
+    t = (
+        hall.client("kiosk")
+        .post("/api/v1/tickets", json={"service_id": hall.ids[service]})
+        .get_json()
+    )
+    r = c.post(f"/api/v1/windows/{hall.ids[window]}/call-next")
+    assert r.status_code == 200 and r.get_json()["id"] == t["id"], r.get_json()
+    assert c.post(f"/api/v1/tickets/{t['id']}/start").status_code == 200
+    hall.clock.advance(minutes=3)
+    assert c.post(f"/api/v1/tickets/{t['id']}/finish", json={"outcome": "done"}).status_code == 200
+    return t
+
+
+def test_a_bad_rating_raises_one_alert_even_when_another_window_works_right_after_it(
+    hall: Hall,
+) -> None:
+    from server.services import alerts
+
+    for clerk, window in (("clerk1", "w1"), ("clerk2", "w2")):
+        assert (
+            hall.client(clerk).post(f"/api/v1/windows/{hall.ids[window]}/open", json={}).status_code
+            == 200
+        )
+    rated = []
+    for _ in range(2):
+        t = _serve(hall, "clerk1", "w1", "A")
+        r = hall.client("eval1").post(
+            f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 1, "reason": "态度差"}
+        )
+        assert r.status_code == 201
+        rated.append(t["number"])
+        hall.clock.advance(seconds=5)
+        _serve(
+            hall, "clerk2", "w2", "B"
+        )  # another window calls and finishes within seconds of the rating
+        hall.clock.advance(seconds=50)
+        alerts.check(hall.ctx)
+    alerts.check(hall.ctx)  # a later round raises nothing twice
+    items = hall.client("super").get("/api/v1/alerts").get_json()["items"]
+    bad = sorted(a["data"]["number"] for a in items if a["kind"] == "bad_rating")
+    assert bad == sorted(rated)
