@@ -28,10 +28,11 @@ from ..storage.models import (
     WindowEvent,
     WindowService,
 )
-from . import access, reasons, views
+from . import access, lockout, reasons, views
 from .auth import DEVICE_TOKEN_PREFIX, forget_sessions, generate_password, hash_password, new_token
 from .context import Context
 from .principal import Forbidden, Principal
+from .printer_urls import check_printer_url
 
 
 def department_dict(d: Department) -> dict[str, Any]:
@@ -158,6 +159,8 @@ def save(ctx: Context, who: Principal, kind: str, data: dict[str, Any], obj_id: 
         _refuse_nulls(_MODELS[kind], data)
     if "code" in data and not data["code"]:
         data = {k: v for k, v in data.items() if k != "code"}  # generated after insert
+    if kind == "device" and data.get("printer_url"):
+        check_printer_url(data["printer_url"], ctx.config.get("PRINTER_DEVICE_DIRS"))
     with ctx.uow() as uow:
         s = uow.session
         was = None
@@ -265,6 +268,7 @@ def _save_staff(s: Session, site_id: int, data: dict[str, Any], obj_id: int | No
         st.password_hash = hash_password(password)
         st.failed_logins = 0
         st.locked_until = None
+        lockout.unlock(s, st.username)  # a new password starts without the old one's lockouts
     s.flush()
     if "window_ids" in data:
         s.execute(delete(StaffWindow).where(StaffWindow.staff_id == st.id))

@@ -51,7 +51,7 @@ from ..engine.clock import Clock, SystemClock
 from ..storage.db import Publisher
 from ..storage.models import Device, Ticket
 from ..storage.models_print import PrintJob
-from . import printing, ticket_paper
+from . import printer_urls, printing, ticket_paper
 from .context import Context
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,9 @@ class Spooler:
         self.lease_s = float(cfg.get("PRINTER_LEASE_S") or self.timeout * 3 + 10)
         self.agent_timeout_s = float(cfg.get("PRINTER_AGENT_TIMEOUT_S", 10.0))
         confirm_s = float(cfg.get("PRINTER_CONFIRM_S", 0.0))
+        dirs = cfg.get("PRINTER_DEVICE_DIRS")  # a URL saved before the check existed is refused here too
         self._factory = printer_factory or (
-            lambda url, timeout: open_printer(url, timeout=timeout, confirm_s=confirm_s))
+            lambda url, timeout: open_printer(printer_urls.usable(url, dirs), timeout=timeout, confirm_s=confirm_s))
         self._printers: dict[str, TicketPrinter] = {}
         self._busy: set[str] = set()
         self._lock = threading.Lock()
