@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, session
 
 from ..engine.states import Action
-from ..services import auth, catalog, evaluations, reports, tickets, views, windows
+from ..services import auth, catalog, evaluations, ratelimit, reports, tickets, views, windows
 from ..services.principal import Principal
 from ..storage.models import Site
 from . import openapi
@@ -51,7 +51,7 @@ def make_blueprint() -> tuple[Blueprint, Api]:
     @api.route("/auth/login", "POST", body=LoginIn, response=TokenOut, auth=PUBLIC, tag="auth", errors=(401, 429))
     def login(who: Principal | None, body: LoginIn) -> dict[str, Any]:
         """Sign in: a bearer token for API clients and a session cookie for pages."""
-        token, principal = auth.login(ctx(), body.username, body.password)
+        token, principal = auth.login(ctx(), body.username, body.password, ratelimit.client_address())
         session.clear()
         session.permanent = True
         session["staff_token"] = token

@@ -15,14 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..storage.models import Device, Staff, StaffToken, StaffWindow
+from . import lockout
 from .context import Context
 from .principal import Principal, Unauthorized
 
 _hasher = PasswordHasher()
 STAFF_TOKEN_PREFIX = "qhs_"
 DEVICE_TOKEN_PREFIX = "qhd_"
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=12)
 
 
@@ -79,24 +78,27 @@ def staff_principal(session: Session, staff: Staff) -> Principal:
     return Principal("staff", staff.id, staff.site_id, staff.role, staff.name, _window_ids(session, staff.id))
 
 
-def login(ctx: Context, username: str, password: str) -> tuple[str, Principal]:
-    """Check a password (with lockout after repeated failures) and issue an access token."""
+def login(ctx: Context, username: str, password: str, address: str = "") -> tuple[str, Principal]:
+    """Check a password and issue an access token; wrong ones lock this username from this address.
+
+    An unknown or inactive username is answered exactly like a wrong password for a known one
+    (same status, same message, a hash verified all the same, the same lockouts), so the answers
+    do not tell which names exist.
+    """
     now = ctx.clock.now()
     with ctx.uow() as uow:
         s = uow.session
+        until = lockout.locked_until(s, username, address, now)
+        if until is not None:
+            raise LockedOut("too many failed sign-ins; try again later", until=until.isoformat())
         staff = s.scalar(select(Staff).where(Staff.username == username))
-        if staff is None or not staff.active:
-            verify_password(_dummy_hash(), password)  # same time whether or not the user exists
-            raise Unauthorized("wrong username or password")
-        if staff.locked_until is not None and staff.locked_until > now:
-            raise LockedOut("too many failed sign-ins; try again later", until=staff.locked_until.isoformat())
-        if not verify_password(staff.password_hash, password):
-            staff.failed_logins += 1
-            if staff.failed_logins >= MAX_FAILED_LOGINS:
-                staff.locked_until = now + LOCKOUT
-                staff.failed_logins = 0
+        known = staff is not None and staff.active
+        right = verify_password(staff.password_hash if staff is not None and known else _dummy_hash(), password)
+        if not (known and right) or staff is None:
+            lockout.record_failure(s, username, address, now)
             uow.commit()
             raise Unauthorized("wrong username or password")
+        lockout.clear(s, username, address)
         staff.failed_logins = 0
         staff.locked_until = None
         token, digest = new_token(STAFF_TOKEN_PREFIX)

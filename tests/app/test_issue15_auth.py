@@ -142,3 +142,70 @@ def test_a_bad_rating_raises_one_alert_even_when_another_window_works_right_afte
     items = hall.client("super").get("/api/v1/alerts").get_json()["items"]
     bad = sorted(a["data"]["number"] for a in items if a["kind"] == "bad_rating")
     assert bad == sorted(rated)
+
+
+# ---- 9: lockout by account and address, unknown names answered alike ----------------------------
+
+
+def _login(hall: Hall, user: str, password: str, addr: str = "10.0.0.66") -> Any:
+    return hall.client().post(
+        "/api/v1/auth/login",
+        json={"username": user, "password": password},
+        environ_base={"REMOTE_ADDR": addr},
+    )
+
+
+def test_an_attacker_locks_out_only_their_own_address_not_the_admin(hall: Hall) -> None:
+    for _ in range(5):
+        assert _login(hall, "admin", "guess-123456").status_code == 401
+    r = _login(hall, "admin", "pw-admin-123456")
+    assert r.status_code == 429 and r.get_json()["error"]["code"] == "locked_out"
+    # the admin at their own desk still signs in
+    assert _login(hall, "admin", "pw-admin-123456", addr="10.0.0.2").status_code == 200
+
+
+def test_unknown_usernames_are_answered_exactly_like_known_ones(hall: Hall) -> None:
+    def trail(user: str, addr: str) -> list[tuple[int, str, str]]:
+        out = []
+        for _ in range(7):
+            r = _login(hall, user, "guess-123456", addr)
+            err = r.get_json()["error"]
+            out.append((r.status_code, err["code"], err["message"]))
+        return out
+
+    known, unknown = trail("clerk3", "10.0.1.1"), trail("no-such-clerk", "10.0.1.2")
+    assert known == unknown
+    assert [s for s, _c, _m in known] == [401] * 5 + [429] * 2
+
+
+def test_unknown_usernames_cost_a_password_hash_like_known_ones(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.services import auth
+
+    checked: list[str] = []
+    real = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda h, p: checked.append(h) or real(h, p))
+    _login(hall, "clerk3", "guess-123456")
+    _login(hall, "no-such-clerk", "guess-123456")
+    assert len(checked) == 2 and all(h.startswith("$argon2id$") for h in checked)
+
+
+def test_each_lockout_of_a_pair_lasts_longer_than_the_last(hall: Hall) -> None:
+    until = []
+    for _round in range(3):
+        while True:
+            r = _login(hall, "clerk4", "guess-123456")
+            if r.status_code == 429:
+                break
+            assert r.status_code == 401
+        from datetime import datetime
+
+        ends = datetime.fromisoformat(r.get_json()["error"]["until"])
+        until.append((ends - hall.clock.now()).total_seconds())
+        hall.clock.current = ends  # wait it out; the next wrong password locks again, for longer
+    assert until[0] > 0 and until[1] > until[0] and until[2] > until[1]
+    hall.clock.current = hall.clock.now()
+    assert (
+        _login(hall, "clerk4", "pw-clerk4-123456").status_code == 200
+    )  # the right password after the wait
