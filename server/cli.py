@@ -23,17 +23,27 @@ def main() -> None:
 @main.command()
 @click.option("--demo", is_flag=True, help="also load the demo hall and print its accounts and device tokens")
 @click.option("--printer", "printer_url", default=None, help="printer URL for the demo kiosks (e.g. tcp://127.0.0.1:9100)")
-def init(demo: bool, printer_url: str | None) -> None:
+@click.option("--force", is_flag=True, help="with --demo: load it even on a hall that has issued tickets")
+def init(demo: bool, printer_url: str | None, force: bool) -> None:
     """Create or upgrade the schema; --demo loads the demo hall."""
     from . import demo as demo_mod
     from .storage.migrate import upgrade
 
     app, ctx = _ctx()
+    if printer_url:
+        _check_printer(ctx.config, printer_url)
     upgrade(ctx.db)
     click.echo(f"schema is up to date ({_safe_url(ctx.db.url)})")
     if not demo:
         demo_mod.ensure_site(ctx.db)
         return
+    issued = _tickets_issued(ctx)
+    if issued and not force:
+        # the demo gives every demo account a new password and every demo device a new token:
+        # on a working hall that locks its clerks out and darkens its kiosks and screens
+        raise click.ClickException(
+            f"this database already holds {issued} tickets: --demo would reset the demo accounts' passwords and "
+            "the demo devices' tokens. Nothing was changed; pass --force to load the demo anyway.")
     creds = demo_mod.load_demo(ctx.db, printer_url)
     c = demo_mod.counts(ctx.db)
     click.echo(f"demo hall loaded: {c['departments']} departments, {c['services']} items, {c['windows']} windows, "
@@ -46,6 +56,25 @@ def init(demo: bool, printer_url: str | None) -> None:
         where = f" window {window}" if window else ""
         click.echo(f"  {kind:<9} {name}{where}: {token}")
     _print_urls(creds)
+
+
+def _tickets_issued(ctx: Any) -> int:
+    from sqlalchemy import func, select
+
+    from .storage.models import Ticket
+
+    with ctx.uow(write=False) as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(Ticket)) or 0)
+
+
+def _check_printer(config: Any, printer_url: str) -> None:
+    """Refuse a printer URL of the wrong form, or a file:// one outside the operator's device folders."""
+    from .services.printer_urls import BadPrinterUrl, check_printer_url
+
+    try:
+        check_printer_url(printer_url, config.get("PRINTER_DEVICE_DIRS"))
+    except BadPrinterUrl as exc:
+        raise click.BadParameter(exc.message, param_hint="--printer") from None
 
 
 def _print_urls(creds: Any, base: str = "http://127.0.0.1:8000") -> None:
@@ -141,6 +170,28 @@ def users_add(name: str, role: str, windows: str, full_name: str | None, badge: 
         click.echo(f"password: {password}")
 
 
+@users.command("unlock")
+@click.argument("name")
+def users_unlock(name: str) -> None:
+    """Lift every sign-in lockout of a staff account (from every address)."""
+    from sqlalchemy import select
+
+    from .services import audit, lockout
+    from .storage.models import Staff
+
+    _app, ctx = _ctx()
+    with ctx.uow() as uow:
+        st = uow.session.scalar(select(Staff).where(Staff.username == name))
+        if st is None:
+            raise click.ClickException(f"no user named {name}")
+        pairs = lockout.unlock(uow.session, name)
+        st.failed_logins, st.locked_until = 0, None
+        uow.commit()
+        staff_id = st.id
+    audit.record_cli(ctx, "cli_users_unlock", "queuehall users unlock", f"id={staff_id}", {"username": name})
+    click.echo(f"unlocked {name}" + (f" ({pairs} locked or failing addresses cleared)" if pairs else ""))
+
+
 @main.group()
 def devices() -> None:
     """Kiosks, screens, announcers, evaluators and printers."""
@@ -164,14 +215,9 @@ def devices_add(name: str, kind: str, printer_url: str | None, window: int | Non
     from .services.auth import DEVICE_TOKEN_PREFIX, new_token
     from .storage.models import Device, Site, Window
 
-    if printer_url and not printer_url.startswith("agent://"):  # agent://: printed by `queuehall kiosk-agent`
-        from hardware.printer import open_printer
-
-        try:
-            open_printer(printer_url)  # parses only; never connects here
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--printer") from exc
     _app, ctx = _ctx()
+    if printer_url:  # agent:// is printed by `queuehall kiosk-agent` on the kiosk PC
+        _check_printer(ctx.config, printer_url)
     token, digest = new_token(DEVICE_TOKEN_PREFIX)
     with ctx.uow() as uow:
         s = uow.session
