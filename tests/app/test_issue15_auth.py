@@ -209,3 +209,63 @@ def test_each_lockout_of_a_pair_lasts_longer_than_the_last(hall: Hall) -> None:
     assert (
         _login(hall, "clerk4", "pw-clerk4-123456").status_code == 200
     )  # the right password after the wait
+
+
+# ---- 12: image bombs are refused before they are decoded --------------------------------------------
+
+
+def _image(mode: str, size: tuple[int, int], fmt: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        (
+            lambda: _image("L", (12000, 12000), "PNG"),
+            "/api/v1/admin/uploads",
+        ),  # 140 kB, 144 million pixels
+        (lambda: _image("1", (30000, 30000), "PNG"), "/api/v1/admin/uploads"),
+        (lambda: _image("RGB", (8000, 4000), "JPEG"), "/api/v1/staff/{clerk1}/photo"),
+    ],
+)
+def test_an_image_with_too_many_pixels_is_refused_without_decoding_it(
+    sqlite_hall: Hall, monkeypatch: pytest.MonkeyPatch, data: Any, path: str
+) -> None:
+    import io
+
+    from PIL import ImageFile
+
+    body = data()
+    assert (
+        len(body) < 5 * 1024 * 1024
+    )  # small enough for the byte limit: only the pixel count can stop it
+    decoded: list[tuple[int, int]] = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or real_load(self)
+    )
+    r = sqlite_hall.client("admin").post(
+        path.format(clerk1=sqlite_hall.ids["clerk1"]),
+        data={"file": (io.BytesIO(body), "big.png")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422
+    err = r.get_json()["error"]
+    assert (
+        err["field"] == "file" and err["reason"] == "image_too_large" and "pixels" in err["message"]
+    )
+    assert decoded == []
+    # a photo of ordinary size still goes through, scaled
+    r = sqlite_hall.client("admin").post(
+        "/api/v1/admin/uploads",
+        data={"file": (io.BytesIO(_image("RGB", (4032, 3024), "JPEG")), "p.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 201, r.get_json()
