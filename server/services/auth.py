@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..storage.models import Device, Staff, StaffToken, StaffWindow
-from . import lockout
+from . import lockout, revocations
 from .context import Context
 from .principal import Principal, Unauthorized
 
@@ -109,11 +109,11 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
 
 
 def logout(ctx: Context, token: str) -> None:
-    """Revoke a staff access token."""
-    forget_sessions(ctx)
+    """Revoke a staff access token (every process forgets it once the revocation has committed)."""
     with ctx.uow() as uow:
         uow.session.execute(update(StaffToken).where(StaffToken.token_hash == token_hash(token)).values(revoked=True))
         uow.commit()
+    forget_sessions(ctx)
 
 
 def authenticate(ctx: Context, token: str) -> Principal | None:
@@ -122,9 +122,13 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
     hit = ctx.auth_cache.get(digest)
     if hit is not None and hit[0] > time.monotonic():
         return cast(Principal | None, hit[1])
+    channel = revocations.of(ctx)
+    channel.listen()
+    generation = channel.generation
     who = _authenticate(ctx, token, digest)
     ttl = float(ctx.config.get("AUTH_CACHE_S", 5.0) or 0)
-    if who is not None and ttl > 0:
+    # a revocation heard while we read must win over what we read
+    if who is not None and ttl > 0 and channel.generation == generation:
         if len(ctx.auth_cache) > 10_000:
             ctx.auth_cache.clear()
         ctx.auth_cache[digest] = (time.monotonic() + ttl, who)
@@ -132,8 +136,8 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
 
 
 def forget_sessions(ctx: Context) -> None:
-    """Drop cached principals (after any change to staff, devices, windows or tokens)."""
-    ctx.auth_cache.clear()
+    """Drop cached principals in every process (after a committed change to staff, devices, windows or tokens)."""
+    revocations.of(ctx).publish()
 
 
 def _authenticate(ctx: Context, token: str, digest: str) -> Principal | None:
@@ -155,7 +159,7 @@ def _authenticate(ctx: Context, token: str, digest: str) -> Principal | None:
         if tok.revoked or tok.expires_at <= now or not staff.active:
             return None
         if (tok.expires_at - now).total_seconds() < 60:
-            forget_sessions(ctx)  # about to expire: do not let the cache outlive it
+            revocations.of(ctx).drop_here()  # about to expire: do not let the cache outlive it
         return staff_principal(s, staff)
 
 

@@ -18,9 +18,10 @@ class Context:
     publisher: Publisher | None = None
     config: dict[str, Any] = field(default_factory=dict)
     # token hash -> (valid until, monotonic; principal): spares a query on every request.
-    # Cleared on every configuration change and sign-out in this process; other processes
-    # see a revocation within AUTH_CACHE_S seconds.
+    # Cleared on every configuration change and sign-out, in every process sharing Redis at once;
+    # without Redis other processes see a revocation within AUTH_CACHE_S seconds.
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    revocations: Any = None  # services/revocations.py: drops the cache in every process at once
 
     def uow(self, write: bool = True, lean: bool = False) -> UnitOfWork:
         """A new unit of work (a write transaction unless `write=False`; `lean`: see UnitOfWork)."""
