@@ -12,7 +12,8 @@ mkdir -p "$QUEUEHALL_INSTANCE/tickets"
   > "$QUEUEHALL_INSTANCE/printer-sim.log" 2>&1 < /dev/null &
 SIM=$!
 trap 'kill $SIM 2>/dev/null || true' EXIT
-.venv/bin/queuehall init --demo --printer "tcp://127.0.0.1:$PRINTER_PORT" | sed "s#http://127.0.0.1:8000#http://127.0.0.1:$PORT#g"
+# --force: this instance is the demo's own, whose tickets from an earlier run may be reset
+.venv/bin/queuehall init --demo --force --printer "tcp://127.0.0.1:$PRINTER_PORT" | sed "s#http://127.0.0.1:8000#http://127.0.0.1:$PORT#g"
 echo
 echo "Simulated ticket printer on tcp://127.0.0.1:$PRINTER_PORT; printed tickets as PNG in $QUEUEHALL_INSTANCE/tickets"
 echo "Serving on http://127.0.0.1:$PORT (Ctrl-C to stop)"
