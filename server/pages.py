@@ -60,6 +60,16 @@ def register_pages(app: Flask) -> None:
             abort(404, description=f"{name} is not installed; run `npm ci` in the checkout")
         return send_from_directory(path.parent, path.name, max_age=3600)
 
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        from flask import Response
+
+        from .favicon import icon_bytes
+
+        resp = Response(icon_bytes(), mimetype="image/vnd.microsoft.icon")
+        resp.cache_control.max_age = 86400
+        return resp
+
     @app.context_processor
     def _qh_config() -> dict[str, Any]:
         return {"page_config": page_config}
