@@ -75,6 +75,7 @@
    * Tracks seq: on a gap asks for a snapshot; ignores events older than the last snapshot.
    */
   QH.realtime = function (handlers, auth) {
+    if (typeof window.io !== "function") return offlineForGood(handlers, auth);
     const socket = io({auth: auth || {token: cfg.token}, transports: ["websocket", "polling"],
                        reconnectionDelayMax: 5000});
     let lastSeq = null;
@@ -103,6 +104,23 @@
     st.resync = function () { socket.emit("snapshot"); };
     return st;
   };
+
+  /**
+   * The realtime library did not load (/vendor/socket.io.min.js missing or blocked): the page says
+   * it is offline, as it does while a socket is down, and draws one snapshot over HTTP so a screen
+   * does not pretend an empty hall. It never becomes live; the console says why.
+   */
+  function offlineForGood(handlers, auth) {
+    console.error("queuehall: the realtime library (/vendor/socket.io.min.js) did not load; this page stays offline");
+    const st = {socket: null, offline: true, resync: function () {}};
+    setTimeout(function () {
+      if (handlers.status) handlers.status(false);
+      if (!auth && handlers.snapshot) {
+        QH.api("/snapshot").then(function (res) { if (res.ok && res.body) handlers.snapshot(res.body); });
+      }
+    }, 0);
+    return st;
+  }
 
   /**
    * The hall's wall clock (its configured time zone, not the browser's):
