@@ -145,6 +145,23 @@ def test_device_pages_work_under_the_policy_and_drop_their_token_from_the_addres
         context.close()
 
 
+def test_a_visitor_takes_a_ticket_at_the_kiosk_under_the_policy(
+    chromium: Any, live_server: LiveServer
+) -> None:
+    context = chromium.new_context(viewport={"width": 1080, "height": 1920})
+    w = Watched(context)
+    w.visit(f"{live_server.url}/kiosk?token={live_server.token_of('kiosk')}")
+    w.page.locator(".k-tile").first.click()
+    w.page.locator(".k-item").first.click()
+    w.page.locator("[data-testid=guide]").wait_for()
+    w.page.locator("[data-testid=take]").click()
+    w.page.locator("[data-testid=ticket-number]").wait_for(state="visible")
+    _until(w.page, "document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
+    screenshot(w.page, "csp-kiosk-ticket")
+    w.assert_clean("kiosk ticket")
+    context.close()
+
+
 def test_staff_pages_work_under_the_policy(chromium: Any, live_server: LiveServer) -> None:
     srv = live_server
     for username, paths in (
@@ -153,8 +170,13 @@ def test_staff_pages_work_under_the_policy(chromium: Any, live_server: LiveServe
             "admin",
             [
                 "/admin/services",
+                "/admin/departments",
+                "/admin/windows",
+                "/admin/staff",
                 "/admin/devices",
+                "/admin/publicity",
                 "/admin/settings",
+                "/admin/catalogue",
                 "/admin/monitor",
                 "/admin/reports",
                 "/admin/reports/print",
