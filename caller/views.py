@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, session
 
+from server.device_pages import page_token, remember
 from server.services import auth
 from server.services.principal import Principal
 
@@ -47,12 +48,13 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/evaluator")
     def evaluator() -> Any:
-        token = request.args.get("token", "").strip()
+        token = page_token()
         who = auth.authenticate(current_app.extensions["queuehall"], token) if token else None
         if who is None:
             return render_template("caller/evaluator_error.html", status=401, key="evaluator.bad_token"), 401
         if who.role != "evaluator" or not who.window_ids:
             return render_template("caller/evaluator_error.html", status=403, key="evaluator.not_evaluator"), 403
+        remember(token)
         timeout = request.args.get("timeout", type=int) or int(
             current_app.config.get("EVALUATOR_TIMEOUT_S", DEFAULT_EVAL_TIMEOUT_S))
         return render_template("caller/evaluator.html", token=token, window_id=min(who.window_ids),

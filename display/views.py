@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
+from server.device_pages import page_token, remember
 from server.pages import page_config
 from server.services import auth
 from server.services.principal import Principal
@@ -15,13 +16,15 @@ MISSED_DEFAULT_S = 30  # the same as `queuehall announcer --missed-seconds`
 
 
 def _device() -> tuple[Principal | None, str]:
-    """The display device behind ?token=, verified by the server; None when it is not one."""
-    token = (request.args.get("token") or "").strip()
+    """The display device behind ?token= (or the token this page remembered), verified by the
+    server; None when it is not one."""
+    token = page_token()
     if not token:
         return None, ""
     who = auth.authenticate(current_app.extensions["queuehall"], token)
     if who is None or who.kind != "device" or who.role != "display":
         return None, token
+    remember(token)
     return who, token
 
 

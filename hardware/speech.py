@@ -213,6 +213,7 @@ class _Worker:
                 self._forget_save_path()
                 self._engine.say(job.text)
             else:
+                _quiet_saves()
                 self._engine.save_to_file(job.text, job.path)
             self._engine.runAndWait()
             self._wait_synthesis(job)
@@ -266,6 +267,40 @@ class _Worker:
             wav = os.path.join(tmp, "say.wav")
             subprocess.run(["espeak-ng", *args, "-w", wav, job.text], check=True)
             play_wav(wav)
+
+
+SAVED_LINE = "Audio saved to "
+
+
+class _QuietSaves:
+    """sys.stdout without pyttsx3's espeak driver's "Audio saved to …" line, printed for every
+    file it writes (one line per announcement in the server's log); all other output goes through.
+    The driver prints from espeak's callback thread, so the line is recognised by its text."""
+
+    def __init__(self, out: Any) -> None:
+        self._out = out
+        self._skip = threading.local()
+
+    def write(self, text: str) -> int:
+        if text.startswith(SAVED_LINE):
+            self._skip.newline = True  # print() writes the line, then its end on its own
+            return len(text)
+        if text == "\n" and getattr(self._skip, "newline", False):
+            self._skip.newline = False
+            return len(text)
+        self._skip.newline = False
+        return int(self._out.write(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
+def _quiet_saves() -> None:
+    """Put `_QuietSaves` in front of whatever sys.stdout is now (a test may have swapped it)."""
+    import sys
+
+    if sys.stdout is not None and not isinstance(sys.stdout, _QuietSaves):
+        sys.stdout = _QuietSaves(sys.stdout)
 
 
 def _settle_espeak(engine: Any) -> None:

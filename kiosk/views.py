@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from server.device_pages import page_token, remember
 from server.engine.errors import NotFound
 from server.services import auth, public
 from server.services.context import Context
@@ -35,11 +36,12 @@ def make_blueprint() -> Blueprint:
     @bp.get("/kiosk")
     def kiosk() -> Any:
         """The ticket kiosk, opened by a kiosk device with ?token=."""
-        token = request.args.get("token", "").strip()
+        token = page_token()
         who = auth.authenticate(_ctx(), token) if token else None
         if who is None or who.kind != "device" or who.role != "kiosk":
             reason = "kiosk.bad_token" if token else "kiosk.no_token"
             return render_template("kiosk/denied.html", reason=reason, qh_config={}), 401
+        remember(token)
         idle = int(current_app.config.get("KIOSK_IDLE_S", DEFAULT_IDLE_S))
         warn = int(current_app.config.get("KIOSK_IDLE_WARN_S", DEFAULT_IDLE_WARN_S))
         cfg = {"token": token, "device": who.name, "deviceId": who.id, "idleSeconds": idle,

@@ -43,4 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .pages import register_pages
 
     register_pages(app)
+    from .security_headers import install as install_security_headers
+
+    install_security_headers(app)
     return app

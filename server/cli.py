@@ -91,6 +91,9 @@ def _print_urls(creds: Any, base: str = "http://127.0.0.1:8000") -> None:
             click.echo(f"  evaluator    {base}/evaluator?token={token}")
     click.echo(f"  clerk page   {base}/caller   (sign in with a clerk account above)")
     click.echo(f"  admin        {base}/admin    (sign in as admin)")
+    click.echo(f"  monitor      {base}/admin/monitor   (live queues and alerts; sign in as a supervisor or admin)")
+    click.echo(f"  reports      {base}/admin/reports   (figures, exports and assessment; supervisor or admin)")
+    click.echo(f"  audit log    {base}/admin/audit     (every sign-in and change; supervisor or admin)")
     click.echo(f"  API document {base}/api/v1/openapi.json")
 
 

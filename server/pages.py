@@ -8,25 +8,15 @@ from typing import Any
 
 from flask import Flask, abort, send_from_directory
 
+from . import vendor as vendored
 from .i18n import catalogue, current_locale, translate
 
-# Only these vendored files are served: installed from npm at set-up, never from a CDN.
-VENDOR_FILES = {
-    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
-    "chart.umd.js": "chart.js/dist/chart.umd.js",
-}
 UI_PACKAGES = ("kiosk", "display", "caller", "server.admin", "server.oversight")
 
 
 def vendor_dir(app: Flask) -> Path:
-    """node_modules of the checkout (or QUEUEHALL_VENDOR_DIR)."""
-    configured = app.config.get("VENDOR_DIR")
-    if configured:
-        return Path(configured)
-    for base in (Path(__file__).resolve().parent.parent, Path.cwd()):
-        if (base / "node_modules").is_dir():
-            return base / "node_modules"
-    return Path(__file__).resolve().parent.parent / "node_modules"
+    """The node_modules folder vendored files are read from when the package carries none."""
+    return vendored.node_modules(app.config.get("VENDOR_DIR"))
 
 
 def register_pages(app: Flask) -> None:
@@ -52,13 +42,22 @@ def register_pages(app: Flask) -> None:
 
     @app.get("/vendor/<name>")
     def vendor(name: str) -> Any:
-        rel = VENDOR_FILES.get(name)
-        if rel is None:
+        if name not in vendored.FILES:
             abort(404)
-        path = vendor_dir(app) / rel
-        if not path.is_file():
+        path = vendored.path_of(name, app.config.get("VENDOR_DIR"))
+        if path is None:
             abort(404, description=f"{name} is not installed; run `npm ci` in the checkout")
         return send_from_directory(path.parent, path.name, max_age=3600)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        from flask import Response
+
+        from .favicon import icon_bytes
+
+        resp = Response(icon_bytes(), mimetype="image/vnd.microsoft.icon")
+        resp.cache_control.max_age = 86400
+        return resp
 
     @app.context_processor
     def _qh_config() -> dict[str, Any]:

@@ -143,6 +143,13 @@ def run(host: str, port: int, threads: int | None = None) -> None:
     """Serve on host:port with one gthread worker (Socket.IO needs one process per sticky client)."""
     threads = threads or int(os.environ.get("QUEUEHALL_THREADS", "320"))
     worker_cpus(os.environ.get("QUEUEHALL_CPU", "auto"))  # a wrong setting stops here, not in a worker that never boots
+    from . import vendor
+
+    lost = vendor.missing(os.environ.get("QUEUEHALL_VENDOR_DIR"))
+    if lost:  # every live page would look normal and never update
+        raise SettingError(
+            f"the browser assets {', '.join(lost)} are missing: run `npm ci` in the checkout "
+            "(scripts/setup.sh does), or install the package from a wheel built after it")
     limit_malloc_arenas()
     _Gunicorn(
         {
@@ -154,6 +161,8 @@ def run(host: str, port: int, threads: int | None = None) -> None:
             "graceful_timeout": 10,
             "keepalive": 5,
             "accesslog": os.environ.get("QUEUEHALL_ACCESS_LOG") or None,
+            # the path without its query string: a device's first page load carries its ?token=
+            "access_log_format": '%(h)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"',
             "errorlog": "-",
             "loglevel": os.environ.get("QUEUEHALL_LOG_LEVEL", "info"),
             "proc_name": "queuehall",

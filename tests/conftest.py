@@ -255,6 +255,37 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+class PlaywrightHelpersAllowed:
+    """A Playwright browser (or browser type) whose pages let Playwright's own helpers run.
+
+    `page.wait_for_function` polls by evaluating its expression as a string inside the page, which
+    the app's Content-Security-Policy (no 'unsafe-eval') refuses; so pages opened through this
+    wrapper bypass the policy unless a test says otherwise. That the pages themselves keep the
+    policy is checked with it enforced, in tests/e2e/test_security_browser.py.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def new_page(self, **kw: Any) -> Any:
+        kw.setdefault("bypass_csp", True)
+        return self._inner.new_page(**kw)
+
+    def new_context(self, **kw: Any) -> Any:
+        kw.setdefault("bypass_csp", True)
+        return self._inner.new_context(**kw)
+
+    def launch(self, **kw: Any) -> Any:
+        return PlaywrightHelpersAllowed(self._inner.launch(**kw))
+
+    @property
+    def browser_type(self) -> Any:
+        return PlaywrightHelpersAllowed(self._inner.browser_type)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (no browser download)."""
@@ -262,7 +293,7 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield b
+        yield PlaywrightHelpersAllowed(b)
         b.close()
 
 

@@ -11,6 +11,7 @@ from ..services import uploads
 from ..services.principal import Principal
 
 SECTIONS = ("services", "departments", "windows", "staff", "devices", "publicity", "settings", "catalogue")
+OVERSIGHT = ("monitor", "reports", "audit")  # served by server/oversight, listed in the same sidebar
 
 
 def _who() -> Principal | None:
@@ -30,6 +31,9 @@ def make_blueprint() -> Blueprint:
     @bp.get("/admin")
     @bp.get("/admin/")
     def index() -> Any:
+        who = _who()
+        if who is not None and who.is_supervisor and not who.is_admin:  # they watch the hall, not configure it
+            return redirect("/admin/monitor")
         return redirect(url_for("admin.section", name=SECTIONS[0]))
 
     @bp.get("/admin/<name>")
@@ -41,7 +45,7 @@ def make_blueprint() -> Blueprint:
             return render_template("admin/login.html", section=name, qh_config=page_config_for(None, name))
         if not who.is_supervisor:
             return render_template("admin/forbidden.html", who=who, qh_config=page_config_for(who, name)), 403
-        return render_template("admin/section.html", who=who, section=name, sections=SECTIONS,
+        return render_template("admin/section.html", who=who, section=name, sections=SECTIONS, oversight=OVERSIGHT,
                                readonly=not who.is_admin, qh_config=page_config_for(who, name))
 
     @bp.get("/media/<name>")

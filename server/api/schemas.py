@@ -5,13 +5,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from ..services.cleantext import MULTILINE, refuse_controls
 
 Priority = Literal["normal", "priority", "green"]
+UNCHECKED = frozenset({"password"})  # never stored as text, never shown: any character may be in one
 
 
 class In(BaseModel):
+    """Every request model: unknown fields refused, text trimmed, control characters refused."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, v: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in UNCHECKED:
+            refuse_controls(v, info.field_name in MULTILINE)
+        return v
+
+    @model_validator(mode="after")
+    def _no_control_characters_in_extras(self) -> Any:
+        for key, v in (self.model_extra or {}).items():  # only models that allow extra fields have any
+            refuse_controls(key, False)
+            refuse_controls(v, key in MULTILINE)
+        return self
 
 
 class LoginIn(In):

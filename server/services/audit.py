@@ -29,6 +29,7 @@ from ..storage import fast, statements
 from ..storage.models import Site, Staff
 from ..storage.models_audit import AuditEntry
 from . import ratelimit, views
+from .cleantext import one_line
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -166,7 +167,7 @@ def _row(ctx: Context, action: str, method: str, path_args: dict[str, Any], answ
         kind, actor_id, name, role, site_id = who.kind, who.id, who.name, who.role, who.site_id
     detail: dict[str, Any] = {}
     if action == "login":
-        username = str((body or {}).get("username", ""))[:60]
+        username = one_line(str((body or {}).get("username", "")))[:60]  # a refused name is kept, visibly
         detail = {"username": username, "outcome": "success" if status < 400 else "failure"}
         if status >= 400 and isinstance(answer, dict):
             detail["error"] = (answer.get("error") or {}).get("code")
@@ -189,7 +190,8 @@ def _row(ctx: Context, action: str, method: str, path_args: dict[str, Any], answ
     return {"site_id": site_id, "at": ctx.clock.now(), "actor_kind": kind, "actor_id": actor_id,
             "actor_name": str(name)[:100], "actor_role": str(role)[:16], "action": action[:60], "method": method,
             "path": request.path[:300], "target": target[:200], "status": status,
-            "ip": (request.remote_addr or "")[:64], "user_agent": request.headers.get("User-Agent", "")[:300],
+            "ip": (request.remote_addr or "")[:64],
+            "user_agent": one_line(request.headers.get("User-Agent", ""))[:300],
             "detail": detail}
 
 

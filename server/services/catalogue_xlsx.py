@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,8 +24,10 @@ from ..engine.errors import Conflict, InvalidInput
 from ..engine.numbering import validate_prefix
 from ..storage.models import Department, Service
 from . import hours_text, reasons, views
+from .cleantext import MULTILINE, refuse_controls, unescape_cell
 from .context import Context
 from .principal import Forbidden, Principal
+from .spreadsheet import append_row
 
 MAX_ROWS = 5000
 MODES = {"instant": "即办件", "promised": "承诺件", "joint": "联办件", "agency": "代办件"}
@@ -52,6 +54,12 @@ DISCLOSURE = ("basis", "conditions", "materials", "procedure", "time_limit", "fe
 
 class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, v: Any, info: ValidationInfo) -> Any:
+        refuse_controls(v, info.field_name in MULTILINE)  # the same rule as the API's input
+        return v
 
 
 class DeptRow(_Row):
@@ -121,13 +129,13 @@ def export(ctx: Context, who: Principal) -> bytes:
                                .order_by(Department.sort, Department.id)))
         items = list(s.scalars(select(Service).where(Service.site_id == who.site_id)
                                .order_by(Service.department_id, Service.sort, Service.id)))
-        ws_d.append([label for _, label in DEPT_COLUMNS])
+        append_row(ws_d, [label for _, label in DEPT_COLUMNS])
         for d in depts:
-            ws_d.append([d.code, d.name, d.name_en, d.short_name, d.sort, "是" if d.active else "否"])
-        ws_i.append([label for _, label in ITEM_COLUMNS])
+            append_row(ws_d, [d.code, d.name, d.name_en, d.short_name, d.sort, "是" if d.active else "否"])
+        append_row(ws_i, [label for _, label in ITEM_COLUMNS])
         for sv in items:
             disc = sv.disclosure or {}
-            ws_i.append([
+            append_row(ws_i, [
                 sv.code, sv.department.code, sv.name, sv.name_en, sv.prefix, MODES.get(sv.mode, sv.mode),
                 sv.promised_days, sv.daily_cap, sv.expected_service_min, sv.wait_threshold_min,
                 "是" if sv.needs_consult else "否", sv.sort, "是" if sv.active else "否",
@@ -191,7 +199,7 @@ def _bool(v: Any) -> Any:
 
 def _cell_value(key: str, v: Any) -> Any:
     if isinstance(v, str):
-        v = v.strip()
+        v = unescape_cell(v.strip())  # our own export's apostrophe before =, +, -, @
     if key in ("active", "needs_consult"):
         return True if v is None and key == "active" else _bool(v if v is not None else "")
     if key in ("materials", "procedure"):

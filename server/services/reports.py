@@ -9,8 +9,6 @@ nearest-rank (the smallest value with at least that share of values at or below 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -30,7 +28,7 @@ from ..storage.models import (
     TicketEvent,
     Window,
 )
-from . import rectification, rollup
+from . import rectification, rollup, spreadsheet
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -283,26 +281,10 @@ def _names(s: Session, by: str, keys: set[Any]) -> dict[Any, str]:
 
 
 def to_csv(rows: list[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> bytes:
-    """The rows as CSV with one header row (UTF-8 with BOM so Excel reads Chinese)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The rows as CSV with one header row (UTF-8 with BOM so Excel reads Chinese); formula-safe."""
+    return spreadsheet.to_csv(columns, ([r.get(k) for k in columns] for r in rows))
 
 
 def to_xlsx(rows: list[dict[str, Any]], columns: Sequence[str] = COLUMNS, title: str = "summary") -> bytes:
-    """The rows as an XLSX workbook with one header row."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(list(columns))
-    for r in rows:
-        ws.append([r.get(k) for k in columns])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """The rows as an XLSX workbook with one header row; text stays text, numbers stay numbers."""
+    return spreadsheet.to_xlsx(columns, ([r.get(k) for k in columns] for r in rows), title)

@@ -9,7 +9,7 @@ from tests.conftest import Hall
 
 
 def qh_config(html: str) -> dict:
-    m = re.search(r"window\.QH_CONFIG = (\{.*?\});\s*</script>", html, re.S)
+    m = re.search(r'<script type="application/json" id="qh-config">(\{.*?\})</script>', html, re.S)
     assert m, "page has no QH_CONFIG"
     return json.loads(m.group(1))
 

@@ -158,3 +158,16 @@ def test_a_synthesis_that_leaves_no_audio_is_tried_once_more(
     stats = sox_stat(out)
     assert stats["length"] > 1.5 and stats["rms"] > 0.01
     assert "trying once more" in caplog.text
+
+
+def test_saving_a_call_prints_nothing_but_other_output_still_goes_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pyttsx3's espeak driver prints "Audio saved to …part" for every file: one line per call
+    # in the server's log, for nothing.
+    for i in range(2):
+        render_wav("请A零零一号到三号窗口办理", str(tmp_path / f"call{i}.wav"))
+        print(f"own line {i}")
+    out = capsys.readouterr().out
+    assert "Audio saved" not in out
+    assert out.splitlines() == ["own line 0", "own line 1"]

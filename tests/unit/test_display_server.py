@@ -74,7 +74,10 @@ def test_screens_open_with_a_display_token_and_refuse_others_with_a_clear_page(s
     ok = c.get(f"/display/hall?token={sqlite_hall.tokens['display']}")
     assert ok.status_code == 200 and b"hall.js" in ok.data
     led = c.get(f"/display/hall?layout=led&w=384&h=192&token={sqlite_hall.tokens['display']}")
-    assert b"width:384px" in led.data
+    from tests.app.test_pages_common import qh_config
+
+    page = qh_config(led.get_data(as_text=True))["page"]  # hall.js sizes the page to the panel
+    assert (page["layout"], page["width"], page["height"]) == ("led", 384, 192)
     assert c.get(f"/display/window/2?token={sqlite_hall.tokens['display']}").status_code == 200
     for token in ("", "qhd_nonsense", sqlite_hall.tokens["kiosk"], sqlite_hall.tokens["clerk1"]):
         bad = c.get(f"/display/hall?token={token}")

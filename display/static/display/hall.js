@@ -2,6 +2,11 @@
 (function () {
   "use strict";
   const led = QD.page.layout === "led";
+  if (led) {  // the panel's pixel size (set here: the CSP allows no inline style)
+    [document.documentElement, document.body].forEach(function (e) {
+      e.style.width = QD.page.width + "px"; e.style.height = QD.page.height + "px";
+    });
+  }
   const RECENT = led ? 2 : 8;
   // after a reconnect or a gap, calls younger than this (by the server's clock) are still announced
   const MISSED_MS = 1000 * (QD.page.missed_s === undefined ? 30 : QD.page.missed_s);

@@ -1,8 +1,22 @@
 /* Shared browser client for every page: API calls, realtime with seq-gap resync, i18n.
-   Pages get window.QH_CONFIG = {token?, csrf?, locale, strings, apiBase} from the server. */
+   Pages get window.QH_CONFIG = {token?, csrf?, locale, strings, apiBase} from the server, as JSON
+   in <script type="application/json" id="qh-config"> (the CSP allows no inline script). */
 (function () {
   "use strict";
-  const cfg = window.QH_CONFIG || {};
+  if (!window.QH_CONFIG) {
+    const data = document.getElementById("qh-config");
+    window.QH_CONFIG = data ? JSON.parse(data.textContent || "{}") : {};
+  }
+  const cfg = window.QH_CONFIG;
+
+  // A device opens its page with ?token= once; the server keeps it in a cookie for this page
+  // (server/device_pages.py), so it leaves the address bar, history and bookmarks now.
+  (function dropTokenFromAddress() {
+    const u = new URL(window.location.href);
+    if (!u.searchParams.has("token")) return;
+    u.searchParams.delete("token");
+    history.replaceState(history.state, "", u.pathname + u.search + u.hash);
+  })();
   const QH = {};
 
   /** Translate a key with {placeholders}; a missing key shows itself so it gets noticed. */
@@ -61,6 +75,7 @@
    * Tracks seq: on a gap asks for a snapshot; ignores events older than the last snapshot.
    */
   QH.realtime = function (handlers, auth) {
+    if (typeof window.io !== "function") return offlineForGood(handlers, auth);
     const socket = io({auth: auth || {token: cfg.token}, transports: ["websocket", "polling"],
                        reconnectionDelayMax: 5000});
     let lastSeq = null;
@@ -89,6 +104,23 @@
     st.resync = function () { socket.emit("snapshot"); };
     return st;
   };
+
+  /**
+   * The realtime library did not load (/vendor/socket.io.min.js missing or blocked): the page says
+   * it is offline, as it does while a socket is down, and draws one snapshot over HTTP so a screen
+   * does not pretend an empty hall. It never becomes live; the console says why.
+   */
+  function offlineForGood(handlers, auth) {
+    console.error("queuehall: the realtime library (/vendor/socket.io.min.js) did not load; this page stays offline");
+    const st = {socket: null, offline: true, resync: function () {}};
+    setTimeout(function () {
+      if (handlers.status) handlers.status(false);
+      if (!auth && handlers.snapshot) {
+        QH.api("/snapshot").then(function (res) { if (res.ok && res.body) handlers.snapshot(res.body); });
+      }
+    }, 0);
+    return st;
+  }
 
   /**
    * The hall's wall clock (its configured time zone, not the browser's):
@@ -133,6 +165,7 @@
     if (attrs) for (const k in attrs) {
       if (k === "text") e.textContent = attrs[k];
       else if (k === "class") e.className = attrs[k];
+      else if (k === "style") e.style.cssText = attrs[k];  // CSSOM: the CSP refuses style attributes
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), attrs[k]);
       else e.setAttribute(k, attrs[k]);
     }

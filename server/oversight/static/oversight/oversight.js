@@ -4,6 +4,7 @@
   const cfg = window.QH_CONFIG || {};
   const t = QH.t, el = QH.el;
   const $ = function (id) { return document.getElementById(id); };
+  if ($("print-now")) $("print-now").addEventListener("click", function () { window.print(); });
   const API = cfg.apiBase || "/api/v1";
 
   function dur(s) {
