@@ -98,7 +98,8 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
             initials, full = keys[sv.name]
             remaining = None if sv.daily_cap is None else max(0, sv.daily_cap - int(issued.get(sv.id, 0)))
             items.append({"service_id": sv.id, "waiting": waiting, "estimated_wait_min": est.minutes,
-                          "windows_open": est.windows_open, "initials": initials, "pinyin": full,
+                          "windows_open": est.windows_open, "windows_serving": figures.serving.get(sv.id, 0),
+                          "initials": initials, "pinyin": full,
                           "daily_cap": sv.daily_cap, "remaining_today": remaining, "full": remaining == 0})
         consulting = s.scalars(select(Window).where(Window.site_id == site.id, Window.active,
                                                     Window.kind == "consulting").order_by(Window.number))
@@ -170,8 +171,14 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
         sv = s.get_one(Service, t.service_id)
         ahead = views.waiting_ahead(s, t)
         minutes: int | None = None
-        if t.state == TicketState.WAITING:
-            minutes = HallFigures(s, site.id, t.day).estimate(sv, ahead).minutes if t.day == views.today(site, now) else None
+        windows_open: bool | None = None
+        serving: int | None = None
+        if t.state == TicketState.WAITING and t.day == views.today(site, now):
+            figures = HallFigures(s, site.id, t.day)
+            est = figures.estimate(sv, ahead)
+            windows_open, serving = est.windows_open, figures.serving.get(sv.id, 0)
+            # no minutes while no window for the item is open: a figure then would be a guess
+            minutes = est.minutes if est.windows_open else None
         win = s.get(Window, t.window_id) if t.window_id else None
         return {
             "public_id": t.public_id,
@@ -183,6 +190,8 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
             "site": {"name": site.name, "name_en": site.name_en},
             "waiting_ahead": ahead,
             "estimated_wait_min": minutes,
+            "windows_open": windows_open,
+            "windows_serving": serving,
             "window": {"number": win.number, "name": win.name, "name_en": win.name_en} if win else None,
             "recall_count": t.recall_count,
             "outcome": t.outcome,

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.conftest import Hall
+
+
+def _wait_line(hall: Hall, public_id: str) -> str:
+    """The estimate as the server-rendered phone page shows it."""
+    page = hall.client().get(f"/t/{public_id}").get_data(as_text=True)
+    found = re.search(r'data-testid="status-wait">([^<]*)<', page)
+    assert found, page
+    return found.group(1)
 
 
 def _issue(hall: Hall, service: str, who: str = "kiosk") -> dict[str, Any]:
@@ -41,3 +50,34 @@ def test_a_recalled_then_transferred_ticket_is_first_called_at_the_new_window_no
     assert latest["window"]["number"] == 3 and latest["recall"] is False
     # a recall at the new window counts from there
     assert c3.post(f"/api/v1/tickets/{tk['id']}/recall").get_json()["recall_count"] == 1
+
+
+# ---- item 22: no minutes while the item's window is closed; an item no window handles says so ------
+
+def test_no_minutes_are_promised_while_no_window_for_the_item_is_open(hall: Hall) -> None:
+    tk = _issue(hall, "A")
+    body = hall.client().get(f"/api/v1/public/tickets/{tk['public_id']}").get_json()
+    assert body["waiting_ahead"] == 0 and body["windows_open"] is False and body["windows_serving"] == 3
+    assert body["estimated_wait_min"] is None
+    assert _wait_line(hall, tk["public_id"]) == "窗口暂未开放"
+    _open(hall, "clerk2", "w2")  # a window that does not handle A changes nothing
+    assert hall.client().get(f"/api/v1/public/tickets/{tk['public_id']}").get_json()["estimated_wait_min"] is None
+    _open(hall, "clerk1", "w1")
+    body = hall.client().get(f"/api/v1/public/tickets/{tk['public_id']}").get_json()
+    assert body["windows_open"] is True and isinstance(body["estimated_wait_min"], int)
+    assert _wait_line(hall, tk["public_id"]) == "马上就到您"  # nobody ahead and window 1 is free
+
+
+def test_an_item_that_no_window_handles_says_so(hall: Hall) -> None:
+    r = hall.client("admin").post("/api/v1/services", json={"department_id": hall.ids["dept1"], "name": "食品经营许可证核发",
+                                                          "prefix": "K"})
+    assert r.status_code == 201, r.get_json()
+    new_id = r.get_json()["id"]
+    est = {i["service_id"]: i for i in hall.client("kiosk").get("/api/v1/public/estimates").get_json()["items"]}
+    assert est[new_id]["windows_serving"] == 0 and est[hall.ids["A"]]["windows_serving"] == 3
+    tk = hall.client("kiosk").post("/api/v1/tickets", json={"service_id": new_id})
+    assert tk.status_code == 201
+    public_id = tk.get_json()["public_id"]
+    body = hall.client().get(f"/api/v1/public/tickets/{public_id}").get_json()
+    assert body["windows_serving"] == 0 and body["estimated_wait_min"] is None
+    assert _wait_line(hall, public_id) == "暂无窗口办理此事项"

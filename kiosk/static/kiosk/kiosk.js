@@ -70,6 +70,7 @@
   function waitLine(sv) {
     const e = S.est[sv.id];
     if (!e) return "";
+    if (e.windows_serving === 0) return t("kiosk.no_window");
     if (!e.windows_open) return t("kiosk.windows_closed");
     return e.estimated_wait_min > 0 ? t("kiosk.wait_min", {n: e.estimated_wait_min}) : t("kiosk.wait_none");
   }
