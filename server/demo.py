@@ -39,7 +39,7 @@ def ensure_site(db: Database, name: str = "行政便民服务中心") -> int:
     with UnitOfWork(db) as uow:
         site = uow.session.scalar(select(Site).order_by(Site.id))
         if site is None:
-            site = Site(code="main", name=name, hours={}, holidays=[], settings={})
+            site = Site(code="main", name=name, hours={}, holidays=[], settings={}, enforce_hours=True)
             uow.session.add(site)
             uow.session.flush()
         uow.commit()
@@ -54,6 +54,10 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
         s = uow.session
         site = s.get_one(Site, site_id)
         site.name, site.name_en = D.CENTRE["name"], D.CENTRE["name_en"]
+        if not site.hours:
+            # first load: the demo takes tickets around the clock so it can be tried at night; its
+            # kiosk and hall screen say so (hall-status "around_the_clock"); an admin may turn hours on
+            site.enforce_hours = D.CENTRE["enforce_hours"]
         site.hours = {day: D.CENTRE["hours"][key] for day, key in WEEK.items()}
         site.settings = {**site.settings, "address": D.CENTRE["address"], "phone": D.CENTRE["phone"],
                          "evaluation_reasons": D.EVALUATION_REASONS}

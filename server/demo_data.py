@@ -30,6 +30,8 @@ CENTRE: dict[str, Any] = {
         "saturday": [["09:00", "12:00"]],
         "sunday": [],
     },
+    # the demo issues tickets at any hour, so it can be tried at night; its screens say so
+    "enforce_hours": False,
 }
 
 DEPARTMENTS: list[dict[str, str]] = [

@@ -86,6 +86,7 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
         site = _site(s, site_id)
         day = views.today(site, now)
         figures = HallFigures(s, site.id, day)
+        local = local_time(now, site.timezone)
         items = []
         services = list(s.scalars(select(Service).where(Service.site_id == site.id, Service.active)
                                   .order_by(Service.sort, Service.id)))
@@ -100,7 +101,9 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
             items.append({"service_id": sv.id, "waiting": waiting, "estimated_wait_min": est.minutes,
                           "windows_open": est.windows_open, "windows_serving": figures.serving.get(sv.id, 0),
                           "initials": initials, "pinyin": full,
-                          "daily_cap": sv.daily_cap, "remaining_today": remaining, "full": remaining == 0})
+                          "daily_cap": sv.daily_cap, "remaining_today": remaining, "full": remaining == 0,
+                          # the item's own hours (empty: the hall's) and whether they allow a ticket now
+                          "hours": sv.hours or {}, "open_now": not sv.hours or is_open(sv.hours, local, site.holidays or ())})
         consulting = s.scalars(select(Window).where(Window.site_id == site.id, Window.active,
                                                     Window.kind == "consulting").order_by(Window.number))
         desks = [{"number": w.number, "name": w.name, "name_en": w.name_en} for w in consulting]
@@ -123,6 +126,9 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
         return {
             "taking_tickets": taking,
             "enforce_hours": site.enforce_hours,
+            # tickets at any hour (hours not enforced, or none set): kiosk and hall screen say so
+            "around_the_clock": not site.enforce_hours or not hours,
+            "hours": hours,
             "open": open_now,
             "holiday": holiday,
             "local_now": local.isoformat(timespec="minutes"),

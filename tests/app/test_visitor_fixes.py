@@ -81,3 +81,78 @@ def test_an_item_that_no_window_handles_says_so(hall: Hall) -> None:
     body = hall.client().get(f"/api/v1/public/tickets/{public_id}").get_json()
     assert body["windows_serving"] == 0 and body["estimated_wait_min"] is None
     assert _wait_line(hall, public_id) == "暂无窗口办理此事项"
+
+
+# ---- item 15: hours -----------------------------------------------------------------------------
+
+WEEK = {d: [["09:00", "12:00"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def test_a_new_hall_keeps_its_hours_without_being_told_to(hall: Hall) -> None:
+    assert hall.client("admin").get("/api/v1/settings").get_json()["enforce_hours"] is True
+    r = hall.client("admin").patch("/api/v1/settings", json={"hours": WEEK})  # only the hours are set
+    assert r.status_code == 200, r.get_json()
+    hall.clock.advance(days=5, hours=-2, minutes=-48)  # Saturday 06:12 in the hall
+    r = hall.client("kiosk").post("/api/v1/tickets", json={"service_id": hall.ids["A"]})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "outside_hours"
+    body = hall.client("kiosk").get("/api/v1/hall-status").get_json()
+    assert body["taking_tickets"] is False and body["around_the_clock"] is False
+    assert body["next_open"]["date"] == "2026-12-07" and body["next_open"]["time"] == "09:00"  # Monday
+
+
+def test_a_hall_without_a_timetable_or_not_keeping_it_says_it_takes_tickets_around_the_clock(hall: Hall) -> None:
+    body = hall.client("kiosk").get("/api/v1/hall-status").get_json()
+    assert body["taking_tickets"] is True and body["around_the_clock"] is True  # no hours set yet
+    hall.client("admin").patch("/api/v1/settings", json={"hours": WEEK})
+    body = hall.client("display").get("/api/v1/hall-status").get_json()
+    assert body["around_the_clock"] is False and body["hours"] == WEEK and body["hours_today"] == WEEK["mon"]
+    hall.client("admin").patch("/api/v1/settings", json={"enforce_hours": False})
+    hall.clock.advance(hours=14)  # Monday 23:00: still issuing, and saying it does so at any hour
+    body = hall.client("kiosk").get("/api/v1/hall-status").get_json()
+    assert body["taking_tickets"] is True and body["open"] is False and body["around_the_clock"] is True
+    assert hall.client("kiosk").post("/api/v1/tickets", json={"service_id": hall.ids["A"]}).status_code == 201
+
+
+def test_an_items_own_hours_are_listed_and_name_the_refusal(hall: Hall) -> None:
+    own = {"tue": [["09:00", "11:00"]]}
+    r = hall.client("admin").patch(f"/api/v1/services/{hall.ids['B']}", json={"hours": own})
+    assert r.status_code == 200, r.get_json()
+    est = {i["service_id"]: i for i in hall.client("kiosk").get("/api/v1/public/estimates").get_json()["items"]}
+    assert est[hall.ids["B"]]["hours"] == own and est[hall.ids["B"]]["open_now"] is False  # Monday
+    assert est[hall.ids["A"]]["hours"] == {} and est[hall.ids["A"]]["open_now"] is True
+    r = hall.client("kiosk").post("/api/v1/tickets", json={"service_id": hall.ids["B"]})
+    err = r.get_json()["error"]
+    assert r.status_code == 409 and err["code"] == "outside_hours" and err["hours"] == own
+    assert err["service_id"] == hall.ids["B"]
+    hall.clock.advance(days=1)  # Tuesday 09:00
+    est = {i["service_id"]: i for i in hall.client("kiosk").get("/api/v1/public/estimates").get_json()["items"]}
+    assert est[hall.ids["B"]]["open_now"] is True
+    assert hall.client("kiosk").post("/api/v1/tickets", json={"service_id": hall.ids["B"]}).status_code == 201
+
+
+def test_the_demo_takes_tickets_at_night_and_says_it_does(tmp_path: Any) -> None:
+    from datetime import UTC, datetime
+
+    from server.app import create_app
+    from server.demo import load_demo
+    from server.engine.clock import FixedClock
+    from server.storage.migrate import upgrade
+
+    clock = FixedClock(datetime(2026, 12, 5, 22, 12, tzinfo=UTC))  # Sunday 06:12 in the hall
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "CLOCK": clock, "TESTING": True,
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test-demo", "PRINTER_SPOOLER": False,
+                      "PASSWORD_HASH": "cheapest"})
+    ctx = app.extensions["queuehall"]
+    try:
+        upgrade(ctx.db)
+        creds = load_demo(ctx.db)
+        kiosk = next(tok for _name, kind, _w, tok in creds.tokens if kind == "kiosk")
+        c = app.test_client()
+        c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {kiosk}"
+        body = c.get("/api/v1/hall-status").get_json()
+        assert body["open"] is False and body["hours_today"] == []  # the demo's Sundays are closed
+        assert body["taking_tickets"] is True and body["around_the_clock"] is True
+        service_id = c.get("/api/v1/services").get_json()["items"][0]["id"]
+        assert c.post("/api/v1/tickets", json={"service_id": service_id}).status_code == 201
+    finally:
+        ctx.db.dispose()

@@ -147,7 +147,15 @@
       renderWaiting();
     } else if (name === "catalog.changed") {
       loadContent();
+      loadHours();
     }
+  }
+
+  /** The hall's ticket hours under the clock: today's times, or that tickets are issued at any hour. */
+  async function loadHours() {
+    if (led) return;
+    const r = await QH.api("/hall-status");
+    if (r.ok) $("hall-hours").textContent = QHHours.line(r.body);
   }
 
   async function loadContent() {
@@ -163,6 +171,8 @@
   QD.clock(led ? null : $("clock-date"), $("clock-time"));
   if (led) QD.fit($("led-title"), 8);
   loadContent();
+  loadHours();
+  setInterval(loadHours, 60000);  // today's times change at midnight
   setInterval(function () { state.slide += 1; renderCarousel(); }, 10000);
   window.QD_rt = QH.realtime({snapshot: onSnapshot, event: onEvent, status: QD.statusBanner});
 })();

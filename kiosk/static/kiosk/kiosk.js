@@ -63,6 +63,7 @@
     const e = S.est[sv.id];
     if (e && e.full) return "full";
     if (!hall.taking()) return "closed";
+    if (e && e.open_now === false) return "item_closed";
     return null;
   }
 
@@ -213,17 +214,27 @@
     const sv = S.service, box = $("k-guide-meta");
     box.textContent = "";
     const why = unavailable(sv);
+    const own = ownHours(sv);
     [name(sv.department), why === "full" ? t("kiosk.full_today") : t("kiosk.waiting_n", {n: waiting(sv)}),
      why === "full" ? "" : waitLine(sv)].forEach(function (txt) {
       if (txt) box.appendChild(el("span", {class: "k-badge", text: txt}));
     });
+    if (own) box.appendChild(el("span", {class: "k-badge k-item-hours", "data-testid": "item-hours", text: t("kiosk.item_hours", {hours: own})}));
     // a full item or a closed hall: the guide stays readable, the take buttons go
     const note = $("k-guide-unavailable");
     note.hidden = !why;
     note.dataset.reason = why || "";
-    note.textContent = why === "full" ? t("kiosk.full_body") : why === "closed" ? t("kiosk.closed_guide", {closed: hall.closedText()}) : "";
+    note.textContent = why === "full" ? t("kiosk.full_body") : why === "closed" ? t("kiosk.closed_guide", {closed: hall.closedText()})
+      : why === "item_closed" ? t("kiosk.item_closed", {hours: own}) : "";
     $("k-guide-actions").hidden = !!why;
     document.querySelector("#s-guide .k-hint.k-small").hidden = !!why;
+  }
+
+  /** The item's own hours as words ("" when it keeps the hall's). */
+  function ownHours(sv) {
+    const e = S.est[sv.id] || {};
+    const hours = e.hours || sv.hours;
+    return hours && Object.keys(hours).length ? QHHours.week(hours) : "";
   }
 
   function openGuide(sv) {
@@ -263,8 +274,13 @@
   }
 
   function failed(res) {
-    message("kiosk.err.title", errorMessage(res));
-    const code = res.body && res.body.error && res.body.error.code;
+    const err = (res.body && res.body.error) || {};
+    // refused by the item's own hours: name those hours, not the hall's
+    const own = err.code === "outside_hours" && err.hours && Object.keys(err.hours).length;
+    message("kiosk.err.title", own ? t("kiosk.err.item_hours", {name: S.service ? name(S.service) : "", hours: QHHours.week(err.hours)})
+      : errorMessage(res));
+    if (own) refreshEstimatesSoon();
+    const code = err.code;
     if (code === "outside_hours") hall.loadStatus();
     if (code === "daily_cap_reached") refreshEstimatesSoon();
   }
