@@ -25,7 +25,7 @@ from ..storage.models import (
 )
 from . import links, views
 from .context import Context
-from .keywords import keywords_for
+from .keywords import all_terms, keywords_for
 from .pinyin import pinyin_keys_many
 from .principal import Forbidden, Principal
 
@@ -107,7 +107,8 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
         consulting = s.scalars(select(Window).where(Window.site_id == site.id, Window.active,
                                                     Window.kind == "consulting").order_by(Window.number))
         desks = [{"number": w.number, "name": w.name, "name_en": w.name_en} for w in consulting]
-        found = keywords_for((sv.id, sv.name, sv.department.short_name) for sv in services)
+        found = keywords_for(((sv.id, sv.name, sv.department.short_name) for sv in services),
+                             pinyin_keys_many(all_terms()))
         return {"items": items, "consulting_windows": desks, "keywords": found}
 
 

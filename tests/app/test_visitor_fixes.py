@@ -156,3 +156,14 @@ def test_the_demo_takes_tickets_at_night_and_says_it_does(tmp_path: Any) -> None
         assert c.post("/api/v1/tickets", json={"service_id": service_id}).status_code == 201
     finally:
         ctx.db.dispose()
+
+
+# ---- item 18: search keys of the keywords ---------------------------------------------------------
+
+def test_keywords_carry_their_terms_and_pinyin_initials_so_typing_them_finds_the_same_items(sqlite_hall: Hall) -> None:
+    body = sqlite_hall.client("kiosk").get("/api/v1/public/estimates").get_json()
+    kws = {k["key"]: k for k in body["keywords"]}
+    social = kws["social_security"]
+    assert social["service_ids"] == [sqlite_hall.ids["B"]]  # 社会保障卡补换
+    assert social["terms"][0] == "社保" and "sb" in social["initials"] and "shbz" in social["initials"]
+    assert "yyzz" in kws["licence"]["initials"] and kws["licence"]["terms"][0] == "营业执照"

@@ -159,6 +159,22 @@
     return 0;
   }
 
+  function label(kw) { return t("kiosk.kw." + kw.key).toLowerCase(); }
+
+  /** Keywords a typed query stands for: a term typed (社保, 公积金), or the pinyin initials of one (sb, gjj). */
+  function keywordHits(q) {
+    const latin = /^[a-z]+$/.test(q);
+    return S.keywords.filter(function (k) {
+      if (q === label(k)) return true;
+      if (latin) {
+        return q.length >= 2 && (k.initials || []).some(function (i) { return i.length >= 2 && i.indexOf(q) === 0; });
+      }
+      return (k.terms || []).some(function (term) {
+        return term === q || (q.length >= 2 && (term.indexOf(q) === 0 || (term.length >= 2 && q.indexOf(term) >= 0)));
+      });
+    });
+  }
+
   function renderChips() {
     syncList($("k-chips"), S.keywords.map(function (k) { return {key: k.key, kw: k}; }), function (e) {
       return el("button", {type: "button", class: "k-chip", "data-keyword": e.key, onclick: function () { pickKeyword(e.kw); }},
@@ -180,11 +196,15 @@
     renderChips();
     const box = $("k-results");
     let found;
-    if (S.keyword) {
-      const ids = S.keyword.service_ids;
+    // a keyword typed as its chip reads finds exactly what a tap on the chip finds
+    const chip = S.keyword || S.keywords.find(function (k) { return q && q === label(k); });
+    if (chip) {
+      const ids = chip.service_ids;
       found = S.services.filter(function (sv) { return ids.indexOf(sv.id) >= 0; }).map(function (sv) { return [1, sv]; });
     } else {
-      found = !q ? [] : S.services.map(function (sv) { return [matches(sv, q), sv]; })
+      const hit = {};
+      if (q) keywordHits(q).forEach(function (k) { k.service_ids.forEach(function (id) { hit[id] = true; }); });
+      found = !q ? [] : S.services.map(function (sv) { return [Math.max(matches(sv, q), hit[sv.id] ? 3 : 0), sv]; })
         .filter(function (p) { return p[0] > 0; })
         .sort(function (a, b) { return b[0] - a[0] || a[1].sort - b[1].sort; });
     }

@@ -1,0 +1,171 @@
+"""What visitors see (issue 15, part C) in headless Chromium against a real demo server: hours,
+search, kiosk layout at the hall's sizes, English mode, the hall screen from across the hall."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.conftest import LiveServer, screenshot, start_live_server
+from tests.e2e.test_kiosk_browser import LANDSCAPE, PORTRAIT, Page, kiosk_url, staff_session
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    srv = start_live_server(tmp_path_factory.mktemp("visitor"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    pages: list[Page] = []
+
+    def make(viewport: dict[str, int], **kw: Any) -> Page:
+        p = Page(browser, viewport, **kw)
+        pages.append(p)
+        return p
+
+    yield make
+    for p in pages:
+        p.close()
+
+
+def hall_url(server: LiveServer) -> str:
+    return f"{server.url}/display/hall?token={server.token_of('display')}"
+
+
+def open_kiosk(p: Page, server: LiveServer, lang: str = "") -> None:
+    p.page.goto(kiosk_url(server) + (f"&lang={lang}" if lang else ""))
+    p.page.locator(".k-tile").first.wait_for()
+
+
+def open_guide(p: Page, dept: str, item: str) -> None:
+    p.tap(f".k-tile:has-text('{dept}')")
+    p.tap(f".k-item:has-text('{item}')")
+    p.page.locator("[data-testid=guide] .k-field").first.wait_for()
+
+
+def inside_viewport(p: Page, selector: str) -> bool:
+    """True when the element is wholly on screen and not covered where a finger would tap it."""
+    return bool(p.page.evaluate("""(sel) => {
+        const el = document.querySelector(sel);
+        if (!el) return false;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return hit === el || el.contains(hit);
+    }""", selector))
+
+
+# ---- item 15: hours said on the kiosk and the hall screen ---------------------------------------
+
+def test_the_demo_kiosk_and_hall_screen_say_tickets_are_issued_around_the_clock(
+    server: LiveServer, open_page: Any
+) -> None:
+    p = open_page(LANDSCAPE)
+    open_kiosk(p, server)
+    hours = p.page.locator("[data-testid=hours]")
+    p.page.wait_for_function("document.querySelector('[data-testid=hours]').textContent.length > 0")
+    assert hours.inner_text() == "全天24小时可取号"
+    assert p.page.locator("[data-testid=closed-banner]").is_hidden()
+    screenshot(p.page, "visitor-kiosk-around-the-clock")
+    screen = open_page(LANDSCAPE)
+    screen.page.goto(hall_url(server))
+    screen.page.wait_for_function("document.querySelector('[data-testid=hall-hours]').textContent.length > 0")
+    assert screen.page.locator("[data-testid=hall-hours]").inner_text() == "全天24小时可取号"
+    assert inside_viewport(screen, "[data-testid=hall-hours]")
+
+
+def test_an_item_with_its_own_hours_shows_them_in_its_guide_and_refuses_by_them(
+    server: LiveServer, open_page: Any
+) -> None:
+    admin = staff_session(server, "admin")
+    items = admin.get(f"{server.url}/api/v1/services").json()["items"]
+    item = next(s for s in items if s["name"] == "诊所备案")
+    # hours that are never "now": a day that is not today, at an hour no test runs at
+    closed = {"mon": [["03:00", "03:01"]], "tue": [["03:00", "03:01"]]}
+    assert admin.patch(f"{server.url}/api/v1/services/{item['id']}", json={"hours": closed}).status_code == 200
+    try:
+        p = open_page(PORTRAIT)
+        open_kiosk(p, server)
+        open_guide(p, "卫健", "诊所备案")
+        own = p.page.locator("[data-testid=item-hours]")
+        own.wait_for()
+        assert own.inner_text() == "本事项取号时间：周一至周二 03:00-03:01"
+        note = p.page.locator("[data-testid=guide-unavailable]")
+        note.wait_for(state="visible")
+        assert "周一至周二 03:00-03:01" in note.inner_text() and not p.page.locator("[data-testid=take]").is_visible()
+        screenshot(p.page, "visitor-kiosk-item-hours")
+        # a tap that raced the hours (the kiosk still thought the item open) gets the server's refusal,
+        # and the message names the item's hours
+        r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": item["id"]},
+                          headers={"Authorization": "Bearer " + server.token_of("kiosk")}, timeout=10)
+        assert r.status_code == 409 and r.json()["error"]["hours"] == closed
+        p.page.evaluate("(sid) => { window.QHKiosk.state.est[sid].open_now = true; }", item["id"])
+        p.page.evaluate("() => { document.getElementById('k-guide-actions').hidden = false; }")
+        p.page.evaluate("() => document.getElementById('k-take').click()")
+        msg = p.page.locator("[data-testid=message]")
+        msg.wait_for(state="visible")
+        assert "“诊所备案”只在以下时间取号：周一至周二 03:00-03:01" in msg.inner_text(), msg.inner_text()
+        assert "本中心办公时间" not in msg.inner_text()
+        screenshot(p.page, "visitor-kiosk-item-hours-refused")
+    finally:
+        assert admin.patch(f"{server.url}/api/v1/services/{item['id']}", json={"hours": {}}).status_code == 200
+
+
+# ---- item 18: search ---------------------------------------------------------------------------
+
+def search_results(p: Page) -> list[str]:
+    p.page.wait_for_timeout(50)
+    return p.page.locator("#k-results .k-item .k-item-name").all_inner_texts()
+
+
+def type_keys(p: Page, keys: str) -> None:
+    p.tap("#k-keyboard [data-key=clear]")
+    for key in keys:
+        p.tap(f"#k-keyboard [data-key={key}]")
+
+
+def test_pinyin_initials_of_a_common_word_find_its_items_first(server: LiveServer, open_page: Any) -> None:
+    p = open_page(PORTRAIT)
+    open_kiosk(p, server)
+    p.tap("[data-testid=open-search]")
+    p.page.locator("[data-testid=keywords] .k-chip").first.wait_for()
+    type_keys(p, "sb")
+    p.page.locator("#k-results .k-item:has-text('社会保障卡补换')").wait_for()
+    names = search_results(p)
+    social = [n for n in names if n in ("社会保障卡补换", "灵活就业人员参保登记", "失业保险金申领",
+                                         "企业职工基本养老保险关系转移接续")]
+    assert len(social) == 4, names
+    assert names[:4] == social, names  # before anything that merely holds s…b in its initials
+    screenshot(p.page, "visitor-search-sb")
+    for keys, expected in (("yb", "城乡居民医保参保登记"), ("gjj", "住房公积金提取（购房）"),
+                           ("bdc", "不动产抵押权首次登记"), ("hk", "户口迁移（投靠类）")):
+        type_keys(p, keys)
+        p.page.locator(f"#k-results .k-item:has-text('{expected}')").wait_for()
+
+
+def test_a_typed_keyword_finds_the_same_items_as_its_chip(server: LiveServer, open_page: Any) -> None:
+    p = open_page(LANDSCAPE)
+    open_kiosk(p, server)
+    p.tap("[data-testid=open-search]")
+    p.page.locator("[data-testid=keywords] .k-chip").first.wait_for()
+    for word, must in (("营业执照", "个体工商户设立登记"), ("社保", "社会保障卡补换"), ("医保", "异地就医备案"),
+                       ("公积金", "住房公积金单位缴存登记"), ("不动产", "不动产登记资料查询"),
+                       ("户口", "户口迁移（投靠类）")):
+        p.tap(f"[data-testid=keywords] .k-chip:text-is('{word}')")
+        p.page.locator(f"#k-results .k-item:has-text('{must}')").wait_for()
+        tapped = search_results(p)
+        p.tap(f"[data-testid=keywords] .k-chip:text-is('{word}')")  # tap again: off
+        p.page.fill("[data-testid=search]", word)
+        p.page.locator(f"#k-results .k-item:has-text('{must}')").wait_for()
+        typed = search_results(p)
+        assert typed == tapped and len(tapped) >= 2, (word, typed, tapped)
+        p.page.fill("[data-testid=search]", "")
+    screenshot(p.page, "visitor-search-typed-keyword")
