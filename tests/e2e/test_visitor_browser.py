@@ -169,3 +169,56 @@ def test_a_typed_keyword_finds_the_same_items_as_its_chip(server: LiveServer, op
         assert typed == tapped and len(tapped) >= 2, (word, typed, tapped)
         p.page.fill("[data-testid=search]", "")
     screenshot(p.page, "visitor-search-typed-keyword")
+
+
+# ---- item 17: kiosk layout at the hall's sizes ---------------------------------------------------
+
+def uncovered(p: Page, selector: str) -> bool:
+    """True when the element's first line is on screen and nothing lies over its start."""
+    return bool(p.page.evaluate("""(sel) => {
+        const el = document.querySelector(sel);
+        const r = el.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > innerHeight) return false;
+        const hit = document.elementFromPoint(r.left + 4, r.top + 4);
+        return hit === el || el.contains(hit);
+    }""", selector))
+
+
+def test_landscape_priority_dialog_shows_its_confirm_button(server: LiveServer, open_page: Any) -> None:
+    p = open_page(LANDSCAPE)
+    open_kiosk(p, server)
+    open_guide(p, "市场监管", "个体工商户设立登记")
+    p.tap("[data-testid=take-priority]")
+    p.page.locator("[data-testid=priority-dialog]").wait_for(state="visible")
+    screenshot(p.page, "visitor-layout-landscape-priority")
+    assert inside_viewport(p, "[data-testid=priority-confirm]")
+    assert inside_viewport(p, "#k-priority-cancel")
+    p.tap("#k-priority-cancel")
+
+
+def test_portrait_guide_priority_hint_is_not_under_the_take_bar(server: LiveServer, open_page: Any) -> None:
+    p = open_page(PORTRAIT)
+    open_kiosk(p, server)
+    open_guide(p, "不动产登记", "不动产转移登记（二手房）")  # a long guide: the page scrolls
+    p.page.evaluate("() => { const m = document.querySelector('.k-main'); m.scrollTop = m.scrollHeight; }")
+    p.page.wait_for_timeout(100)
+    screenshot(p.page, "visitor-layout-portrait-guide-bottom")
+    assert uncovered(p, "#s-guide .k-hint.k-small")
+    assert inside_viewport(p, "[data-testid=take]") and inside_viewport(p, "[data-testid=take-priority]")
+
+
+@pytest.mark.parametrize("orientation,viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE)])
+def test_large_text_ticket_screen_keeps_done_on_screen(
+    server: LiveServer, open_page: Any, orientation: str, viewport: dict[str, int]
+) -> None:
+    p = open_page(viewport)
+    open_kiosk(p, server)
+    p.tap("[data-testid=large]")
+    open_guide(p, "市场监管", "个体工商户变更登记")
+    p.tap("[data-testid=take]")
+    p.page.locator("[data-testid=ticket-number]").wait_for(state="visible")
+    p.page.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
+    screenshot(p.page, f"visitor-layout-large-ticket-{orientation}")
+    assert inside_viewport(p, "[data-testid=done]")
+    assert inside_viewport(p, "[data-testid=ticket-number]")
+    p.tap("[data-testid=done]")
