@@ -1179,17 +1179,19 @@ PUBLICITY: list[dict[str, str]] = [
         "body": "如遇办事不顺、多次往返未办成等问题，请到咨询台旁的“办不成事”反映窗口登记，中心将协调相关部门限时解决。",
     },
     {
-        "kind": "image",
-        "title": "中心楼层分布图",
+        "kind": "text",
+        "title": "中心楼层分布",
         "body": "一楼：1—10号窗口、取号机、咨询台；二楼：11—17号窗口、自助服务区、母婴室。",
     },
     {
-        "kind": "image",
-        "title": "“新林办事”小程序二维码",
-        "body": "微信扫码进入“新林办事”，可预约取号、查看排队进度、在线评价。",
+        # the demo ships no mini-program QR image, so no slide asks anyone to scan one; the QR code
+        # printed on every ticket is real and opens that ticket's live status page
+        "kind": "text",
+        "title": "手机查看排队进度",
+        "body": "用手机扫描号票上的二维码，即可随时查看前面还有几人、预计等候时间，叫到您时页面会提醒。",
     },
     {
-        "kind": "image",
+        "kind": "text",
         "title": "24小时自助服务区",
         "body": "位于中心东侧入口，提供社保、医保、公积金、税务、不动产查询打印等自助终端，全天开放。",
     },

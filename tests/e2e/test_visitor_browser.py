@@ -10,7 +10,14 @@ import pytest
 import requests
 
 from tests.conftest import LiveServer, screenshot, start_live_server
-from tests.e2e.test_kiosk_browser import LANDSCAPE, PORTRAIT, Page, kiosk_url, staff_session
+from tests.e2e.test_kiosk_browser import (
+    LANDSCAPE,
+    PORTRAIT,
+    Page,
+    kiosk_url,
+    staff_session,
+    window_id,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +86,7 @@ def test_the_demo_kiosk_and_hall_screen_say_tickets_are_issued_around_the_clock(
     screen.page.goto(hall_url(server))
     screen.page.wait_for_function("document.querySelector('[data-testid=hall-hours]').textContent.length > 0")
     assert screen.page.locator("[data-testid=hall-hours]").inner_text() == "全天24小时可取号"
+    screenshot(screen.page, "visitor-hall-around-the-clock")
     assert inside_viewport(screen, "[data-testid=hall-hours]")
 
 
@@ -222,3 +230,69 @@ def test_large_text_ticket_screen_keeps_done_on_screen(
     assert inside_viewport(p, "[data-testid=done]")
     assert inside_viewport(p, "[data-testid=ticket-number]")
     p.tap("[data-testid=done]")
+
+
+# ---- item 20: the hall screen from across the hall ---------------------------------------------
+
+def issue(server: LiveServer, name: str) -> dict[str, Any]:
+    kiosk = {"Authorization": "Bearer " + server.token_of("kiosk")}
+    items = requests.get(f"{server.url}/api/v1/services", headers=kiosk, timeout=10).json()["items"]
+    sid = next(s["id"] for s in items if s["name"] == name)
+    r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": sid}, headers=kiosk, timeout=10)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def test_the_hall_screen_reads_from_across_the_hall(server: LiveServer, open_page: Any) -> None:
+    screen = open_page(LANDSCAPE)
+    screen.page.goto(hall_url(server))
+    screen.page.locator(".dept").first.wait_for()
+    # before any call: words, no dash that reads as 一
+    latest = screen.page.locator(".latest-call")
+    assert latest.inner_text().strip() == "等待叫号", latest.inner_text()
+    assert screen.page.locator(".latest-arrow").is_hidden()
+    for _ in range(3):
+        issue(server, "个体工商户设立登记")
+    issue(server, "社会保障卡补换")
+    screen.page.wait_for_function("document.getElementById('waiting').dataset.total >= '4'")
+    screenshot(screen.page, "visitor-hall-waiting")
+    sizes = screen.page.evaluate("""() => Array.from(document.querySelectorAll('.dept-name')).map((el) => ({
+        name: el.textContent, px: parseFloat(getComputedStyle(el).fontSize),
+        clipped: el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis',
+        below: el.getBoundingClientRect().bottom > document.querySelector('.waiting').getBoundingClientRect().bottom}))""")
+    assert len(sizes) == 14, sizes
+    for d in sizes:
+        assert d["px"] >= 28 and not d["clipped"] and not d["below"], d  # ~2.6vh and more on 1080 lines
+    assert any(d["name"] == "人社" for d in sizes)  # the short name the hall uses
+    # recalls and later calls: every number once in the recent list
+    clerk = staff_session(server, "zhangwei")
+    w1 = window_id(clerk, server, 1)
+    assert clerk.post(f"{server.url}/api/v1/windows/{w1}/open", json={}).status_code == 200
+    numbers = []
+    for _ in range(3):
+        tk = clerk.post(f"{server.url}/api/v1/windows/{w1}/call-next").json()
+        numbers.append(tk["number"])
+        assert clerk.post(f"{server.url}/api/v1/tickets/{tk['id']}/recall").status_code == 200
+        if len(numbers) < 3:
+            assert clerk.post(f"{server.url}/api/v1/tickets/{tk['id']}/no-show").status_code == 200
+    screen.page.wait_for_function(f"document.querySelector('#latest-number').textContent === '{numbers[-1]}'")
+    screen.page.wait_for_function("document.querySelectorAll('#recent .recent-item').length >= 2")
+    shown = screen.page.locator("#recent .recent-number").all_inner_texts()
+    screenshot(screen.page, "visitor-hall-recent")
+    assert shown == [numbers[1], numbers[0]], shown
+    # after a reload (a snapshot of the same calls) still once each
+    screen.page.reload()
+    screen.page.wait_for_function("document.querySelectorAll('#recent .recent-item').length >= 2")
+    assert screen.page.locator("#recent .recent-number").all_inner_texts() == [numbers[1], numbers[0]]
+    assert screen.page.locator("#latest-number").inner_text() == numbers[-1]
+
+
+def test_no_slide_asks_people_to_scan_a_code_that_is_not_on_screen(server: LiveServer, open_page: Any) -> None:
+    display = {"Authorization": "Bearer " + server.token_of("display")}
+    slides = requests.get(f"{server.url}/api/v1/publicity", headers=display, timeout=10).json()["items"]
+    assert slides
+    for p in slides:
+        asks = "扫码" in p["body"] or "二维码" in p["title"]
+        # scanning is asked for only with an image on the slide, or of the QR code printed on one's ticket
+        assert not asks or p["media"] or "号票上的二维码" in p["body"], p
+        assert p["kind"] != "image" or p["media"], p  # no picture slide without its picture
