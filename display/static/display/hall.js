@@ -141,6 +141,7 @@
     QD.noteSnapshot(snap);
     if (snap.site && !led) {
       $("site-name").textContent = QD.name(snap.site);
+      QD.fit($("site-name"), 16, true);
     }
     state.waiting = snap.waiting || {};
     const missed = book.fromSnapshot(snap.calls);

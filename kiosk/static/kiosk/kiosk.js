@@ -264,8 +264,12 @@
     const dl = $("k-guide");
     dl.textContent = "";
     const d = sv.disclosure || {};
-    [["basis", d.basis], ["conditions", d.conditions], ["materials", d.materials], ["procedure", d.procedure],
-     ["time_limit", d.time_limit], ["fees", d.fees]].forEach(function (f) {
+    /** In English mode the English field when the item has one, the Chinese one otherwise. */
+    function field(k) {
+      const v = d[k + "_en"];
+      return en && v && (!Array.isArray(v) || v.length) ? v : d[k];
+    }
+    ["basis", "conditions", "materials", "procedure", "time_limit", "fees"].map(function (k) { return [k, field(k)]; }).forEach(function (f) {
       if (!f[1] || (Array.isArray(f[1]) && !f[1].length)) return;
       const dd = el("dd", {class: "k-field-" + f[0]});
       if (Array.isArray(f[1])) {
