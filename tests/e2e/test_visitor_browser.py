@@ -60,17 +60,23 @@ def open_guide(p: Page, dept: str, item: str) -> None:
 
 def inside_viewport(p: Page, selector: str) -> bool:
     """True when the element is wholly on screen and not covered where a finger would tap it."""
-    return bool(p.page.evaluate("""(sel) => {
+    return bool(
+        p.page.evaluate(
+            """(sel) => {
         const el = document.querySelector(sel);
         if (!el) return false;
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
         return hit === el || el.contains(hit);
-    }""", selector))
+    }""",
+            selector,
+        )
+    )
 
 
 # ---- item 15: hours said on the kiosk and the hall screen ---------------------------------------
+
 
 def test_the_demo_kiosk_and_hall_screen_say_tickets_are_issued_around_the_clock(
     server: LiveServer, open_page: Any
@@ -84,7 +90,9 @@ def test_the_demo_kiosk_and_hall_screen_say_tickets_are_issued_around_the_clock(
     screenshot(p.page, "visitor-kiosk-around-the-clock")
     screen = open_page(LANDSCAPE)
     screen.page.goto(hall_url(server))
-    screen.page.wait_for_function("document.querySelector('[data-testid=hall-hours]').textContent.length > 0")
+    screen.page.wait_for_function(
+        "document.querySelector('[data-testid=hall-hours]').textContent.length > 0"
+    )
     assert screen.page.locator("[data-testid=hall-hours]").inner_text() == "全天24小时可取号"
     screenshot(screen.page, "visitor-hall-around-the-clock")
     assert inside_viewport(screen, "[data-testid=hall-hours]")
@@ -98,7 +106,12 @@ def test_an_item_with_its_own_hours_shows_them_in_its_guide_and_refuses_by_them(
     item = next(s for s in items if s["name"] == "诊所备案")
     # hours that are never "now": a day that is not today, at an hour no test runs at
     closed = {"mon": [["03:00", "03:01"]], "tue": [["03:00", "03:01"]]}
-    assert admin.patch(f"{server.url}/api/v1/services/{item['id']}", json={"hours": closed}).status_code == 200
+    assert (
+        admin.patch(
+            f"{server.url}/api/v1/services/{item['id']}", json={"hours": closed}
+        ).status_code
+        == 200
+    )
     try:
         p = open_page(PORTRAIT)
         open_kiosk(p, server)
@@ -108,26 +121,41 @@ def test_an_item_with_its_own_hours_shows_them_in_its_guide_and_refuses_by_them(
         assert own.inner_text() == "本事项取号时间：周一至周二 03:00-03:01"
         note = p.page.locator("[data-testid=guide-unavailable]")
         note.wait_for(state="visible")
-        assert "周一至周二 03:00-03:01" in note.inner_text() and not p.page.locator("[data-testid=take]").is_visible()
+        assert (
+            "周一至周二 03:00-03:01" in note.inner_text()
+            and not p.page.locator("[data-testid=take]").is_visible()
+        )
         screenshot(p.page, "visitor-kiosk-item-hours")
         # a tap that raced the hours (the kiosk still thought the item open) gets the server's refusal,
         # and the message names the item's hours
-        r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": item["id"]},
-                          headers={"Authorization": "Bearer " + server.token_of("kiosk")}, timeout=10)
+        r = requests.post(
+            f"{server.url}/api/v1/tickets",
+            json={"service_id": item["id"]},
+            headers={"Authorization": "Bearer " + server.token_of("kiosk")},
+            timeout=10,
+        )
         assert r.status_code == 409 and r.json()["error"]["hours"] == closed
         p.page.evaluate("(sid) => { window.QHKiosk.state.est[sid].open_now = true; }", item["id"])
         p.page.evaluate("() => { document.getElementById('k-guide-actions').hidden = false; }")
         p.page.evaluate("() => document.getElementById('k-take').click()")
         msg = p.page.locator("[data-testid=message]")
         msg.wait_for(state="visible")
-        assert "“诊所备案”只在以下时间取号：周一至周二 03:00-03:01" in msg.inner_text(), msg.inner_text()
+        assert "“诊所备案”只在以下时间取号：周一至周二 03:00-03:01" in msg.inner_text(), (
+            msg.inner_text()
+        )
         assert "本中心办公时间" not in msg.inner_text()
         screenshot(p.page, "visitor-kiosk-item-hours-refused")
     finally:
-        assert admin.patch(f"{server.url}/api/v1/services/{item['id']}", json={"hours": {}}).status_code == 200
+        assert (
+            admin.patch(
+                f"{server.url}/api/v1/services/{item['id']}", json={"hours": {}}
+            ).status_code
+            == 200
+        )
 
 
 # ---- item 18: search ---------------------------------------------------------------------------
+
 
 def search_results(p: Page) -> list[str]:
     p.page.wait_for_timeout(50)
@@ -140,7 +168,9 @@ def type_keys(p: Page, keys: str) -> None:
         p.tap(f"#k-keyboard [data-key={key}]")
 
 
-def test_pinyin_initials_of_a_common_word_find_its_items_first(server: LiveServer, open_page: Any) -> None:
+def test_pinyin_initials_of_a_common_word_find_its_items_first(
+    server: LiveServer, open_page: Any
+) -> None:
     p = open_page(PORTRAIT)
     open_kiosk(p, server)
     p.tap("[data-testid=open-search]")
@@ -148,25 +178,45 @@ def test_pinyin_initials_of_a_common_word_find_its_items_first(server: LiveServe
     type_keys(p, "sb")
     p.page.locator("#k-results .k-item:has-text('社会保障卡补换')").wait_for()
     names = search_results(p)
-    social = [n for n in names if n in ("社会保障卡补换", "灵活就业人员参保登记", "失业保险金申领",
-                                         "企业职工基本养老保险关系转移接续")]
+    social = [
+        n
+        for n in names
+        if n
+        in (
+            "社会保障卡补换",
+            "灵活就业人员参保登记",
+            "失业保险金申领",
+            "企业职工基本养老保险关系转移接续",
+        )
+    ]
     assert len(social) == 4, names
     assert names[:4] == social, names  # before anything that merely holds s…b in its initials
     screenshot(p.page, "visitor-search-sb")
-    for keys, expected in (("yb", "城乡居民医保参保登记"), ("gjj", "住房公积金提取（购房）"),
-                           ("bdc", "不动产抵押权首次登记"), ("hk", "户口迁移（投靠类）")):
+    for keys, expected in (
+        ("yb", "城乡居民医保参保登记"),
+        ("gjj", "住房公积金提取（购房）"),
+        ("bdc", "不动产抵押权首次登记"),
+        ("hk", "户口迁移（投靠类）"),
+    ):
         type_keys(p, keys)
         p.page.locator(f"#k-results .k-item:has-text('{expected}')").wait_for()
 
 
-def test_a_typed_keyword_finds_the_same_items_as_its_chip(server: LiveServer, open_page: Any) -> None:
+def test_a_typed_keyword_finds_the_same_items_as_its_chip(
+    server: LiveServer, open_page: Any
+) -> None:
     p = open_page(LANDSCAPE)
     open_kiosk(p, server)
     p.tap("[data-testid=open-search]")
     p.page.locator("[data-testid=keywords] .k-chip").first.wait_for()
-    for word, must in (("营业执照", "个体工商户设立登记"), ("社保", "社会保障卡补换"), ("医保", "异地就医备案"),
-                       ("公积金", "住房公积金单位缴存登记"), ("不动产", "不动产登记资料查询"),
-                       ("户口", "户口迁移（投靠类）")):
+    for word, must in (
+        ("营业执照", "个体工商户设立登记"),
+        ("社保", "社会保障卡补换"),
+        ("医保", "异地就医备案"),
+        ("公积金", "住房公积金单位缴存登记"),
+        ("不动产", "不动产登记资料查询"),
+        ("户口", "户口迁移（投靠类）"),
+    ):
         p.tap(f"[data-testid=keywords] .k-chip:text-is('{word}')")
         p.page.locator(f"#k-results .k-item:has-text('{must}')").wait_for()
         tapped = search_results(p)
@@ -181,18 +231,26 @@ def test_a_typed_keyword_finds_the_same_items_as_its_chip(server: LiveServer, op
 
 # ---- item 17: kiosk layout at the hall's sizes ---------------------------------------------------
 
+
 def uncovered(p: Page, selector: str) -> bool:
     """True when the element's first line is on screen and nothing lies over its start."""
-    return bool(p.page.evaluate("""(sel) => {
+    return bool(
+        p.page.evaluate(
+            """(sel) => {
         const el = document.querySelector(sel);
         const r = el.getBoundingClientRect();
         if (r.top < 0 || r.bottom > innerHeight) return false;
         const hit = document.elementFromPoint(r.left + 4, r.top + 4);
         return hit === el || el.contains(hit);
-    }""", selector))
+    }""",
+            selector,
+        )
+    )
 
 
-def test_landscape_priority_dialog_shows_its_confirm_button(server: LiveServer, open_page: Any) -> None:
+def test_landscape_priority_dialog_shows_its_confirm_button(
+    server: LiveServer, open_page: Any
+) -> None:
     p = open_page(LANDSCAPE)
     open_kiosk(p, server)
     open_guide(p, "市场监管", "个体工商户设立登记")
@@ -204,15 +262,21 @@ def test_landscape_priority_dialog_shows_its_confirm_button(server: LiveServer, 
     p.tap("#k-priority-cancel")
 
 
-def test_portrait_guide_priority_hint_is_not_under_the_take_bar(server: LiveServer, open_page: Any) -> None:
+def test_portrait_guide_priority_hint_is_not_under_the_take_bar(
+    server: LiveServer, open_page: Any
+) -> None:
     p = open_page(PORTRAIT)
     open_kiosk(p, server)
     open_guide(p, "不动产登记", "不动产转移登记（二手房）")  # a long guide: the page scrolls
-    p.page.evaluate("() => { const m = document.querySelector('.k-main'); m.scrollTop = m.scrollHeight; }")
+    p.page.evaluate(
+        "() => { const m = document.querySelector('.k-main'); m.scrollTop = m.scrollHeight; }"
+    )
     p.page.wait_for_timeout(100)
     screenshot(p.page, "visitor-layout-portrait-guide-bottom")
     assert uncovered(p, "#s-guide .k-hint.k-small")
-    assert inside_viewport(p, "[data-testid=take]") and inside_viewport(p, "[data-testid=take-priority]")
+    assert inside_viewport(p, "[data-testid=take]") and inside_viewport(
+        p, "[data-testid=take-priority]"
+    )
 
 
 @pytest.mark.parametrize("orientation,viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE)])
@@ -234,11 +298,14 @@ def test_large_text_ticket_screen_keeps_done_on_screen(
 
 # ---- item 20: the hall screen from across the hall ---------------------------------------------
 
+
 def issue(server: LiveServer, name: str) -> dict[str, Any]:
     kiosk = {"Authorization": "Bearer " + server.token_of("kiosk")}
     items = requests.get(f"{server.url}/api/v1/services", headers=kiosk, timeout=10).json()["items"]
     sid = next(s["id"] for s in items if s["name"] == name)
-    r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": sid}, headers=kiosk, timeout=10)
+    r = requests.post(
+        f"{server.url}/api/v1/tickets", json={"service_id": sid}, headers=kiosk, timeout=10
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -262,7 +329,9 @@ def test_the_hall_screen_reads_from_across_the_hall(server: LiveServer, open_pag
         below: el.getBoundingClientRect().bottom > document.querySelector('.waiting').getBoundingClientRect().bottom}))""")
     assert len(sizes) == 14, sizes
     for d in sizes:
-        assert d["px"] >= 28 and not d["clipped"] and not d["below"], d  # ~2.6vh and more on 1080 lines
+        assert d["px"] >= 28 and not d["clipped"] and not d["below"], (
+            d
+        )  # ~2.6vh and more on 1080 lines
     assert any(d["name"] == "人社" for d in sizes)  # the short name the hall uses
     # recalls and later calls: every number once in the recent list
     clerk = staff_session(server, "zhangwei")
@@ -275,7 +344,9 @@ def test_the_hall_screen_reads_from_across_the_hall(server: LiveServer, open_pag
         assert clerk.post(f"{server.url}/api/v1/tickets/{tk['id']}/recall").status_code == 200
         if len(numbers) < 3:
             assert clerk.post(f"{server.url}/api/v1/tickets/{tk['id']}/no-show").status_code == 200
-    screen.page.wait_for_function(f"document.querySelector('#latest-number').textContent === '{numbers[-1]}'")
+    screen.page.wait_for_function(
+        f"document.querySelector('#latest-number').textContent === '{numbers[-1]}'"
+    )
     screen.page.wait_for_function("document.querySelectorAll('#recent .recent-item').length >= 2")
     shown = screen.page.locator("#recent .recent-number").all_inner_texts()
     screenshot(screen.page, "visitor-hall-recent")
@@ -283,13 +354,20 @@ def test_the_hall_screen_reads_from_across_the_hall(server: LiveServer, open_pag
     # after a reload (a snapshot of the same calls) still once each
     screen.page.reload()
     screen.page.wait_for_function("document.querySelectorAll('#recent .recent-item').length >= 2")
-    assert screen.page.locator("#recent .recent-number").all_inner_texts() == [numbers[1], numbers[0]]
+    assert screen.page.locator("#recent .recent-number").all_inner_texts() == [
+        numbers[1],
+        numbers[0],
+    ]
     assert screen.page.locator("#latest-number").inner_text() == numbers[-1]
 
 
-def test_no_slide_asks_people_to_scan_a_code_that_is_not_on_screen(server: LiveServer, open_page: Any) -> None:
+def test_no_slide_asks_people_to_scan_a_code_that_is_not_on_screen(
+    server: LiveServer, open_page: Any
+) -> None:
     display = {"Authorization": "Bearer " + server.token_of("display")}
-    slides = requests.get(f"{server.url}/api/v1/publicity", headers=display, timeout=10).json()["items"]
+    slides = requests.get(f"{server.url}/api/v1/publicity", headers=display, timeout=10).json()[
+        "items"
+    ]
     assert slides
     for p in slides:
         asks = "扫码" in p["body"] or "二维码" in p["title"]
@@ -299,6 +377,7 @@ def test_no_slide_asks_people_to_scan_a_code_that_is_not_on_screen(server: LiveS
 
 # ---- item 19: English mode ---------------------------------------------------------------------
 
+
 def test_english_mode_shows_the_guide_in_english_with_chinese_where_none_is_set(
     server: LiveServer, open_page: Any
 ) -> None:
@@ -306,7 +385,12 @@ def test_english_mode_shows_the_guide_in_english_with_chinese_where_none_is_set(
     items = admin.get(f"{server.url}/api/v1/services").json()["items"]
     clinic = next(s for s in items if s["name"] == "诊所备案")
     no_basis = {**clinic["disclosure"], "basis_en": ""}
-    assert admin.patch(f"{server.url}/api/v1/services/{clinic['id']}", json={"disclosure": no_basis}).status_code == 200
+    assert (
+        admin.patch(
+            f"{server.url}/api/v1/services/{clinic['id']}", json={"disclosure": no_basis}
+        ).status_code
+        == 200
+    )
     try:
         p = open_page(LANDSCAPE)
         open_kiosk(p, server, lang="en")
@@ -317,15 +401,26 @@ def test_english_mode_shows_the_guide_in_english_with_chinese_where_none_is_set(
         screenshot(p.page, "visitor-english-home")
         tall = open_page(PORTRAIT)
         open_kiosk(tall, server, lang="en")
-        tall.page.wait_for_function("document.querySelector('[data-testid=hours]').textContent.length > 0")
+        tall.page.wait_for_function(
+            "document.querySelector('[data-testid=hours]').textContent.length > 0"
+        )
         assert tall.page.evaluate("""() => { const el = document.querySelector('.k-top .k-centre');
             return el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1; }""")
-        assert inside_viewport(tall, "[data-testid=lang]") and inside_viewport(tall, "[data-testid=large]")
+        assert inside_viewport(tall, "[data-testid=lang]") and inside_viewport(
+            tall, "[data-testid=large]"
+        )
         screenshot(tall.page, "visitor-english-home-portrait")
         open_guide(p, "Market Regulation", "Sole Proprietorship Registration")
         guide = p.page.locator("[data-testid=guide]")
-        assert guide.locator(".k-field-basis").inner_text().startswith("Regulations on the Registration of Market Entities")
-        assert guide.locator(".k-field-materials li").first.inner_text() == "Registration (filing) application form (original, 1)"
+        assert (
+            guide.locator(".k-field-basis")
+            .inner_text()
+            .startswith("Regulations on the Registration of Market Entities")
+        )
+        assert (
+            guide.locator(".k-field-materials li").first.inner_text()
+            == "Registration (filing) application form (original, 1)"
+        )
         assert guide.locator(".k-field-procedure li").first.inner_text() == "Apply"
         assert guide.locator(".k-field-time_limit").inner_text() == "On the spot"
         assert guide.locator(".k-field-fees").inner_text() == "Free of charge"
@@ -335,7 +430,16 @@ def test_english_mode_shows_the_guide_in_english_with_chinese_where_none_is_set(
         open_guide(p, "Health Commission", "Clinic Filing")
         # no English basis set: the Chinese one, the rest in English
         assert guide.locator(".k-field-basis").inner_text() == clinic["disclosure"]["basis"]
-        assert guide.locator(".k-field-conditions").inner_text().startswith("Run by a qualified practising doctor")
+        assert (
+            guide.locator(".k-field-conditions")
+            .inner_text()
+            .startswith("Run by a qualified practising doctor")
+        )
     finally:
-        assert admin.patch(f"{server.url}/api/v1/services/{clinic['id']}",
-                           json={"disclosure": clinic["disclosure"]}).status_code == 200
+        assert (
+            admin.patch(
+                f"{server.url}/api/v1/services/{clinic['id']}",
+                json={"disclosure": clinic["disclosure"]},
+            ).status_code
+            == 200
+        )

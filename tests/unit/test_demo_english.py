@@ -22,5 +22,8 @@ def test_every_demo_item_has_its_whole_guide_in_english_line_for_line() -> None:
             assert _english(d[f"{field}_en"]), (item["code"], field, d[f"{field}_en"])
         for field in ("materials", "procedure"):
             english = d[f"{field}_en"]
-            assert len(english) == len(d[field]), (item["code"], field)  # one English line per Chinese line
+            assert len(english) == len(d[field]), (
+                item["code"],
+                field,
+            )  # one English line per Chinese line
             assert all(_english(line) for line in english), (item["code"], field, english)
