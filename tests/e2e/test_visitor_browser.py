@@ -443,3 +443,53 @@ def test_english_mode_shows_the_guide_in_english_with_chinese_where_none_is_set(
             ).status_code
             == 200
         )
+
+
+def test_the_window_screen_shows_words_not_a_dash_before_its_first_call(
+    server: LiveServer, open_page: Any
+) -> None:
+    clerk = staff_session(server, "caoyu")
+    w9 = window_id(clerk, server, 9)
+    assert clerk.post(f"{server.url}/api/v1/windows/{w9}/open", json={}).status_code == 200
+    screen = open_page(LANDSCAPE)
+    screen.page.goto(f"{server.url}/display/window/9?token={server.token_of('display')}")
+    screen.page.wait_for_function("document.body.dataset.state === 'open'")
+    screen.page.wait_for_function("document.getElementById('pause-reason').textContent.length > 0")
+    assert screen.page.locator("#serving-number").inner_text() == ""
+    assert screen.page.locator("#pause-reason").inner_text() == "等待叫号"
+    screenshot(screen.page, "visitor-window-idle")
+
+
+def test_a_new_item_that_no_window_handles_says_so_on_the_kiosk(
+    server: LiveServer, open_page: Any
+) -> None:
+    admin = staff_session(server, "admin")
+    dept = next(
+        d
+        for d in admin.get(f"{server.url}/api/v1/departments").json()["items"]
+        if d["short_name"] == "卫健"
+    )
+    r = admin.post(
+        f"{server.url}/api/v1/services",
+        json={"department_id": dept["id"], "name": "母婴设施备案", "prefix": "M"},
+    )
+    assert r.status_code == 201, r.text
+    try:
+        p = open_page(PORTRAIT)
+        open_kiosk(p, server)
+        p.tap(".k-tile:has-text('卫健')")
+        card = p.page.locator(".k-item:has-text('母婴设施备案') .k-wait-min")
+        p.page.wait_for_function(
+            "(name) => Array.from(document.querySelectorAll('.k-item')).some((n) =>"
+            " n.textContent.includes(name) && n.querySelector('.k-wait-min').textContent.length > 0)",
+            arg="母婴设施备案",
+        )
+        assert card.inner_text() == "暂无窗口办理此事项"
+        other = p.page.locator(".k-item:has-text('诊所备案') .k-wait-min").inner_text()
+        assert other == "窗口暂未开放"  # its windows exist but none is open
+        screenshot(p.page, "visitor-kiosk-no-window")
+    finally:
+        assert admin.delete(f"{server.url}/api/v1/services/{r.json()['id']}").status_code in (
+            200,
+            204,
+        )
