@@ -64,7 +64,7 @@ def make_blueprint() -> Blueprint:
         page = {"layout": "led" if led else "tv", "width": w, "height": h,
                 "sound": request.args.get("sound") == "1", "missed_s": _missed_s()}
         return render_template("display/hall.html", page=page,
-                               qh_config=page_config(("display.",), token=token, page=page))
+                               qh_config=page_config(("display.", "hours."), token=token, page=page))
 
     @bp.get("/window/<int:number>")
     def window(number: int) -> Any:

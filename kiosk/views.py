@@ -47,7 +47,7 @@ def make_blueprint() -> Blueprint:
         cfg = {"token": token, "device": who.name, "deviceId": who.id, "idleSeconds": idle,
                "idleWarnSeconds": warn, "defaultLocale": current_app.config.get("QUEUE_DEFAULT_LOCALE", "zh")}
         return render_template("kiosk/kiosk.html", device=who.name,
-                               qh_config=_page_config(("kiosk.", "status."), **cfg))
+                               qh_config=_page_config(("kiosk.", "status.", "hours."), **cfg))
 
     @bp.get("/t/<public_id>")
     def ticket_status(public_id: str) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import demo_data
+from .demo_data_en import english_guide
 from .services.auth import DEVICE_TOKEN_PREFIX, generate_password, hash_password, new_token
 from .storage.db import Database, UnitOfWork
 from .storage.models import (
@@ -39,7 +40,7 @@ def ensure_site(db: Database, name: str = "行政便民服务中心") -> int:
     with UnitOfWork(db) as uow:
         site = uow.session.scalar(select(Site).order_by(Site.id))
         if site is None:
-            site = Site(code="main", name=name, hours={}, holidays=[], settings={})
+            site = Site(code="main", name=name, hours={}, holidays=[], settings={}, enforce_hours=True)
             uow.session.add(site)
             uow.session.flush()
         uow.commit()
@@ -54,6 +55,10 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
         s = uow.session
         site = s.get_one(Site, site_id)
         site.name, site.name_en = D.CENTRE["name"], D.CENTRE["name_en"]
+        if not site.hours:
+            # first load: the demo takes tickets around the clock so it can be tried at night; its
+            # kiosk and hall screen say so (hall-status "around_the_clock"); an admin may turn hours on
+            site.enforce_hours = D.CENTRE["enforce_hours"]
         site.hours = {day: D.CENTRE["hours"][key] for day, key in WEEK.items()}
         site.settings = {**site.settings, "address": D.CENTRE["address"], "phone": D.CENTRE["phone"],
                          "evaluation_reasons": D.EVALUATION_REASONS}
@@ -71,7 +76,9 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             sv.name, sv.name_en, sv.prefix, sv.mode = d["name"], d.get("name_en", ""), d["prefix"], d["mode"]
             sv.promised_days, sv.daily_cap = d["promised_days"], d["daily_cap"]
             sv.expected_service_min, sv.wait_threshold_min = d["expected_service_min"], d["wait_threshold_min"]
-            sv.needs_consult, sv.disclosure, sv.sort = d["needs_consult"], d["disclosure"], i
+            # the guide in English too (demo_data_en), shown in the kiosk's English mode
+            disclosure = {**d["disclosure"], **english_guide(d["code"], d["disclosure"])}
+            sv.needs_consult, sv.disclosure, sv.sort = d["needs_consult"], disclosure, i
             s.add(sv)
             services[d["code"]] = sv
         s.flush()

@@ -30,6 +30,8 @@ CENTRE: dict[str, Any] = {
         "saturday": [["09:00", "12:00"]],
         "sunday": [],
     },
+    # the demo issues tickets at any hour, so it can be tried at night; its screens say so
+    "enforce_hours": False,
 }
 
 DEPARTMENTS: list[dict[str, str]] = [
@@ -1182,9 +1184,11 @@ PUBLICITY: list[dict[str, str]] = [
         "body": "一楼：1—10号窗口、取号机、咨询台；二楼：11—17号窗口、自助服务区、母婴室。",
     },
     {
-        "kind": "image",
-        "title": "“新林办事”小程序二维码",
-        "body": "微信扫码进入“新林办事”，可预约取号、查看排队进度、在线评价。",
+        # the demo ships no mini-program QR image, so no slide asks anyone to scan one; the QR code
+        # printed on every ticket is real and opens that ticket's live status page
+        "kind": "text",
+        "title": "手机查看排队进度",
+        "body": "用手机扫描号票上的二维码，即可随时查看前面还有几人、预计等候时间，叫到您时页面会提醒。",
     },
     {
         "kind": "image",
@@ -1202,3 +1206,4 @@ EVALUATION_REASONS: list[str] = [
     "窗口无人/离岗",
     "其他",
 ]
+

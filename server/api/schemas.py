@@ -143,6 +143,13 @@ class Disclosure(In):
     procedure: list[str] = []
     time_limit: str = ""
     fees: str = ""
+    # English guide, shown in English mode; an empty field falls back to the Chinese one
+    basis_en: str = ""
+    conditions_en: str = ""
+    materials_en: list[str] = []
+    procedure_en: list[str] = []
+    time_limit_en: str = ""
+    fees_en: str = ""
 
 
 class ServiceIn(In):

@@ -25,7 +25,7 @@ from ..storage.models import (
 )
 from . import links, views
 from .context import Context
-from .keywords import keywords_for
+from .keywords import all_terms, keywords_for
 from .pinyin import pinyin_keys_many
 from .principal import Forbidden, Principal
 
@@ -86,6 +86,7 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
         site = _site(s, site_id)
         day = views.today(site, now)
         figures = HallFigures(s, site.id, day)
+        local = local_time(now, site.timezone)
         items = []
         services = list(s.scalars(select(Service).where(Service.site_id == site.id, Service.active)
                                   .order_by(Service.sort, Service.id)))
@@ -98,12 +99,16 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
             initials, full = keys[sv.name]
             remaining = None if sv.daily_cap is None else max(0, sv.daily_cap - int(issued.get(sv.id, 0)))
             items.append({"service_id": sv.id, "waiting": waiting, "estimated_wait_min": est.minutes,
-                          "windows_open": est.windows_open, "initials": initials, "pinyin": full,
-                          "daily_cap": sv.daily_cap, "remaining_today": remaining, "full": remaining == 0})
+                          "windows_open": est.windows_open, "windows_serving": figures.serving.get(sv.id, 0),
+                          "initials": initials, "pinyin": full,
+                          "daily_cap": sv.daily_cap, "remaining_today": remaining, "full": remaining == 0,
+                          # the item's own hours (empty: the hall's) and whether they allow a ticket now
+                          "hours": sv.hours or {}, "open_now": not sv.hours or is_open(sv.hours, local, site.holidays or ())})
         consulting = s.scalars(select(Window).where(Window.site_id == site.id, Window.active,
                                                     Window.kind == "consulting").order_by(Window.number))
         desks = [{"number": w.number, "name": w.name, "name_en": w.name_en} for w in consulting]
-        found = keywords_for((sv.id, sv.name, sv.department.short_name) for sv in services)
+        found = keywords_for(((sv.id, sv.name, sv.department.short_name) for sv in services),
+                             pinyin_keys_many(all_terms()))
         return {"items": items, "consulting_windows": desks, "keywords": found}
 
 
@@ -122,6 +127,9 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
         return {
             "taking_tickets": taking,
             "enforce_hours": site.enforce_hours,
+            # tickets at any hour (hours not enforced, or none set): kiosk and hall screen say so
+            "around_the_clock": not site.enforce_hours or not hours,
+            "hours": hours,
             "open": open_now,
             "holiday": holiday,
             "local_now": local.isoformat(timespec="minutes"),
@@ -170,8 +178,14 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
         sv = s.get_one(Service, t.service_id)
         ahead = views.waiting_ahead(s, t)
         minutes: int | None = None
-        if t.state == TicketState.WAITING:
-            minutes = HallFigures(s, site.id, t.day).estimate(sv, ahead).minutes if t.day == views.today(site, now) else None
+        windows_open: bool | None = None
+        serving: int | None = None
+        if t.state == TicketState.WAITING and t.day == views.today(site, now):
+            figures = HallFigures(s, site.id, t.day)
+            est = figures.estimate(sv, ahead)
+            windows_open, serving = est.windows_open, figures.serving.get(sv.id, 0)
+            # no minutes while no window for the item is open: a figure then would be a guess
+            minutes = est.minutes if est.windows_open else None
         win = s.get(Window, t.window_id) if t.window_id else None
         return {
             "public_id": t.public_id,
@@ -183,6 +197,8 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
             "site": {"name": site.name, "name_en": site.name_en},
             "waiting_ahead": ahead,
             "estimated_wait_min": minutes,
+            "windows_open": windows_open,
+            "windows_serving": serving,
             "window": {"number": win.number, "name": win.name, "name_en": win.name_en} if win else None,
             "recall_count": t.recall_count,
             "outcome": t.outcome,

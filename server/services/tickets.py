@@ -420,6 +420,7 @@ def transfer(
         t.window_id = None
         t.queued_at = now
         t.called_at = t.started_at = None
+        t.recall_count = 0  # recalls count per window: the first call at the next one is not a recall
         out = views.ticket_dict(s, t)
         _emit_ticket(uow, site, t)
         _emit_queue(uow, site, now)

@@ -40,7 +40,8 @@ class Site(Base):
     public_base_url: Mapped[str] = mapped_column(String(300), default="")
     hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
     holidays: Mapped[list[Any]] = mapped_column(default=list)
-    enforce_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a new hall issues tickets only in its hours (a kiosk left on overnight issues nothing)
+    enforce_hours: Mapped[bool] = mapped_column(Boolean, default=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

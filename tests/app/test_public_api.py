@@ -16,6 +16,8 @@ def _issue(hall: Hall, service: str, who: str = "kiosk") -> dict[str, Any]:
 def test_anyone_sees_a_ticket_by_its_public_id_without_personal_data(sqlite_hall: Hall) -> None:
     first = _issue(sqlite_hall, "A")
     second = _issue(sqlite_hall, "A")
+    # minutes are given only while a window for the item is open (issue 15 #22)
+    assert sqlite_hall.client("clerk1").post(f"/api/v1/windows/{sqlite_hall.ids['w1']}/open", json={}).status_code == 200
     r = sqlite_hall.client().get(f"/api/v1/public/tickets/{second['public_id']}")
     assert r.status_code == 200
     body = r.get_json()

@@ -345,8 +345,12 @@ def test_the_hall_screen_shows_waiting_counts_live_and_the_publicity(screens: An
         hall.wait_for_function("n => document.getElementById('waiting').dataset.total === String(n)",
                                arg=total + n, timeout=3000)
     assert hall.text_content("#waiting-total") == f"共{total + 2}人等候"
-    dept = hall.locator(".dept", has=hall.locator(".dept-name", has_text=service["department"]["name"]))
-    assert service["name"] in dept.locator(".dept-items").text_content()
+    # one large line per department, under the short name the hall uses (issue 15 #20)
+    short = next(d["short_name"] for d in http(live_server, "GET", "/api/v1/departments")[1]["items"]
+                 if d["id"] == service["department"]["id"])
+    dept = hall.locator(".dept", has=hall.locator(".dept-name", has_text=short))
+    assert "has-waiting" in (dept.get_attribute("class") or "")
+    assert int(dept.locator(".dept-count").text_content().rstrip("人")) >= 2
     publicity = http(live_server, "GET", "/api/v1/publicity", live_server.token_of("display"))[1]["items"]
     assert publicity, "the demo hall seeds publicity"
     assert publicity[0]["title"] in hall.text_content("#ticker-text")

@@ -10,7 +10,7 @@
   const RECENT = led ? 2 : 8;
   // after a reconnect or a gap, calls younger than this (by the server's clock) are still announced
   const MISSED_MS = 1000 * (QD.page.missed_s === undefined ? 30 : QD.page.missed_s);
-  const state = {calls: [], waiting: {}, services: {}, publicity: [], slide: 0};
+  const state = {calls: [], waiting: {}, services: {}, departments: {}, publicity: [], slide: 0};
   const book = QD.CallBook();
   const sound = QD.page.sound ? QD.AudioQueue(MISSED_MS) : null;
   const $ = QD.$;
@@ -25,8 +25,11 @@
 
   function renderLatest(flash) {
     const c = state.calls[0];
-    $("latest-number").textContent = c ? c.ticket.number : "—";
-    $("latest-window").textContent = c ? windowLabel(c) : "";
+    // before the first call: words, not a dash that reads as 一 from across the hall
+    $("latest-number").textContent = c ? c.ticket.number : "";
+    document.querySelector(".latest-arrow").hidden = !c;
+    $("latest-window").textContent = c ? windowLabel(c) : QH.t("display.no_call_yet");
+    $("latest").classList.toggle("is-idle", !c);
     if (!led) {
       const txt = $("latest-text");
       txt.textContent = c ? callLine(c) : QH.t("display.waiting_first_call");
@@ -38,10 +41,21 @@
     else QD.fit(document.querySelector(".latest-call"), 40, true);
   }
 
+  /** Earlier calls, one row per number: a recall or a call at a new window replaces its earlier row. */
+  function recentCalls() {
+    const seen = {};
+    if (state.calls[0]) seen[state.calls[0].ticket.number] = true;
+    return state.calls.slice(1).filter(function (c) {
+      if (seen[c.ticket.number]) return false;
+      seen[c.ticket.number] = true;
+      return true;
+    }).slice(0, RECENT);
+  }
+
   function renderRecent() {
     const list = $("recent");
     list.textContent = "";
-    state.calls.slice(1, 1 + RECENT).forEach(function (c) {
+    recentCalls().forEach(function (c) {
       list.appendChild(QH.el("li", {"class": "recent-item" + (c.recall ? " is-recall" : ""), "data-seq": c.seq}, [
         QH.el("span", {"class": "recent-number", text: c.ticket.number}),
         QH.el("span", {"class": "recent-window", text: windowLabel(c)}),
@@ -60,28 +74,30 @@
     Object.keys(state.services).forEach(function (id) {
       const s = state.services[id];
       const dep = s.department || {id: 0, name: ""};
-      if (!groups[dep.id]) { groups[dep.id] = {name: QD.name(dep), total: 0, items: []}; order.push(dep.id); }
-      const n = Number(state.waiting[String(id)] || 0);
-      groups[dep.id].total += n;
-      if (n > 0) groups[dep.id].items.push({name: QD.name(s), n: n});
+      if (!groups[dep.id]) { groups[dep.id] = {name: deptName(dep), total: 0}; order.push(dep.id); }
+      groups[dep.id].total += Number(state.waiting[String(id)] || 0);
     });
     let all = 0;
+    // one large line per department, read from across the hall; a long name wraps, and the whole
+    // list shrinks a little (never below a readable size) when the hall has many departments
     order.forEach(function (d) {
       const g = groups[d];
       all += g.total;
-      g.items.sort(function (a, b) { return b.n - a.n; });
-      box.appendChild(QH.el("div", {"class": "dept" + (g.total ? " has-waiting" : "")}, [
-        QH.el("div", {"class": "dept-row"}, [
-          QH.el("span", {"class": "dept-name", text: g.name}),
-          QH.el("span", {"class": "dept-count", text: QH.t("display.persons", {n: g.total})}),
-        ]),
-        g.items.length ? QH.el("div", {"class": "dept-items", text: g.items.slice(0, 2).map(function (i) {
-          return i.name + " " + i.n;
-        }).join("　")}) : null,
+      box.appendChild(QH.el("div", {"class": "dept" + (g.total ? " has-waiting" : ""), "data-dept": d}, [
+        QH.el("span", {"class": "dept-name", text: g.name}),
+        QH.el("span", {"class": "dept-count", text: QH.t("display.persons", {n: g.total})}),
       ]));
     });
     box.dataset.total = String(all);
     $("waiting-total").textContent = all ? QH.t("display.waiting_total", {n: all}) : QH.t("display.waiting_none");
+    QD.fit(box, Math.round(innerHeight * 0.026));
+  }
+
+  /** A department as the hall calls it: its short name in Chinese (人社, 医保), its English name otherwise. */
+  function deptName(dep) {
+    const full = state.departments[dep.id] || dep;
+    if (QH_CONFIG.locale === "en") return full.name_en || full.name || "";
+    return full.short_name || full.name || "";
   }
 
   function renderCarousel() {
@@ -119,7 +135,7 @@
 
   function showNew(call) {
     // the first snapshot may already list it (see QD.CallBook): one row per call
-    state.calls = [call].concat(state.calls.filter(function (c) { return c.seq !== call.seq; })).slice(0, 12);
+    state.calls = [call].concat(state.calls.filter(function (c) { return c.seq !== call.seq; })).slice(0, 30);
     renderLatest(true);
     renderRecent();
     QD.logShown(call);
@@ -130,6 +146,7 @@
     QD.noteSnapshot(snap);
     if (snap.site && !led) {
       $("site-name").textContent = QD.name(snap.site);
+      QD.fit($("site-name"), 16, true);
     }
     state.waiting = snap.waiting || {};
     const missed = book.fromSnapshot(snap.calls);
@@ -152,12 +169,22 @@
       renderWaiting();
     } else if (name === "catalog.changed") {
       loadContent();
+      loadHours();
     }
   }
 
+  /** The hall's ticket hours under the clock: today's times, or that tickets are issued at any hour. */
+  async function loadHours() {
+    if (led) return;
+    const r = await QH.api("/hall-status");
+    if (r.ok) $("hall-hours").textContent = QHHours.line(r.body);
+  }
+
   async function loadContent() {
-    const [services, publicity] = await Promise.all([QD.loadServices(), QD.loadPublicity()]);
+    const [services, publicity, depts] = await Promise.all([QD.loadServices(), QD.loadPublicity(), QH.api("/departments")]);
     state.services = services;
+    state.departments = {};
+    if (depts.ok) depts.body.items.forEach(function (d) { state.departments[d.id] = d; });
     state.publicity = publicity;
     renderWaiting();
     renderCarousel();
@@ -165,9 +192,12 @@
   }
 
   QH.translatePage();
+  renderLatest(false);
   QD.clock(led ? null : $("clock-date"), $("clock-time"));
   if (led) QD.fit($("led-title"), 8);
   loadContent();
+  loadHours();
+  setInterval(loadHours, 60000);  // today's times change at midnight
   setInterval(function () { state.slide += 1; renderCarousel(); }, 10000);
   window.QD_rt = QH.realtime({snapshot: onSnapshot, event: onEvent, status: QD.statusBanner});
 })();

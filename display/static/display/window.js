@@ -55,9 +55,10 @@
     } else {
       const cur = w.current;
       label.textContent = QH.t("display.now_serving");
-      num.textContent = cur ? cur.number : "—";
-      reason.hidden = !cur;
-      reason.textContent = cur ? QH.t("display.called", {number: cur.number}) : "";
+      // nobody called yet: words, not a dash that reads as 一
+      num.textContent = cur ? cur.number : "";
+      reason.hidden = false;
+      reason.textContent = cur ? QH.t("display.called", {number: cur.number}) : QH.t("display.no_call_yet");
       if (cur) document.body.dataset.current = cur.number;
     }
     if (flash) QD.flash(box);

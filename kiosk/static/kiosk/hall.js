@@ -27,6 +27,7 @@
     }
 
     function renderClosed() {
+      $("k-hours").textContent = QHHours.line(H.status);
       const box = $("k-closed");
       const text = closedText();
       box.hidden = !text;

@@ -63,6 +63,7 @@
     const e = S.est[sv.id];
     if (e && e.full) return "full";
     if (!hall.taking()) return "closed";
+    if (e && e.open_now === false) return "item_closed";
     return null;
   }
 
@@ -70,6 +71,7 @@
   function waitLine(sv) {
     const e = S.est[sv.id];
     if (!e) return "";
+    if (e.windows_serving === 0) return t("kiosk.no_window");
     if (!e.windows_open) return t("kiosk.windows_closed");
     return e.estimated_wait_min > 0 ? t("kiosk.wait_min", {n: e.estimated_wait_min}) : t("kiosk.wait_none");
   }
@@ -157,6 +159,22 @@
     return 0;
   }
 
+  function label(kw) { return t("kiosk.kw." + kw.key).toLowerCase(); }
+
+  /** Keywords a typed query stands for: a term typed (社保, 公积金), or the pinyin initials of one (sb, gjj). */
+  function keywordHits(q) {
+    const latin = /^[a-z]+$/.test(q);
+    return S.keywords.filter(function (k) {
+      if (q === label(k)) return true;
+      if (latin) {
+        return q.length >= 2 && (k.initials || []).some(function (i) { return i.length >= 2 && i.indexOf(q) === 0; });
+      }
+      return (k.terms || []).some(function (term) {
+        return term === q || (q.length >= 2 && (term.indexOf(q) === 0 || (term.length >= 2 && q.indexOf(term) >= 0)));
+      });
+    });
+  }
+
   function renderChips() {
     syncList($("k-chips"), S.keywords.map(function (k) { return {key: k.key, kw: k}; }), function (e) {
       return el("button", {type: "button", class: "k-chip", "data-keyword": e.key, onclick: function () { pickKeyword(e.kw); }},
@@ -178,11 +196,15 @@
     renderChips();
     const box = $("k-results");
     let found;
-    if (S.keyword) {
-      const ids = S.keyword.service_ids;
+    // a keyword typed as its chip reads finds exactly what a tap on the chip finds
+    const chip = S.keyword || S.keywords.find(function (k) { return q && q === label(k); });
+    if (chip) {
+      const ids = chip.service_ids;
       found = S.services.filter(function (sv) { return ids.indexOf(sv.id) >= 0; }).map(function (sv) { return [1, sv]; });
     } else {
-      found = !q ? [] : S.services.map(function (sv) { return [matches(sv, q), sv]; })
+      const hit = {};
+      if (q) keywordHits(q).forEach(function (k) { k.service_ids.forEach(function (id) { hit[id] = true; }); });
+      found = !q ? [] : S.services.map(function (sv) { return [Math.max(matches(sv, q), hit[sv.id] ? 3 : 0), sv]; })
         .filter(function (p) { return p[0] > 0; })
         .sort(function (a, b) { return b[0] - a[0] || a[1].sort - b[1].sort; });
     }
@@ -212,17 +234,27 @@
     const sv = S.service, box = $("k-guide-meta");
     box.textContent = "";
     const why = unavailable(sv);
+    const own = ownHours(sv);
     [name(sv.department), why === "full" ? t("kiosk.full_today") : t("kiosk.waiting_n", {n: waiting(sv)}),
      why === "full" ? "" : waitLine(sv)].forEach(function (txt) {
       if (txt) box.appendChild(el("span", {class: "k-badge", text: txt}));
     });
+    if (own) box.appendChild(el("span", {class: "k-badge k-item-hours", "data-testid": "item-hours", text: t("kiosk.item_hours", {hours: own})}));
     // a full item or a closed hall: the guide stays readable, the take buttons go
     const note = $("k-guide-unavailable");
     note.hidden = !why;
     note.dataset.reason = why || "";
-    note.textContent = why === "full" ? t("kiosk.full_body") : why === "closed" ? t("kiosk.closed_guide", {closed: hall.closedText()}) : "";
+    note.textContent = why === "full" ? t("kiosk.full_body") : why === "closed" ? t("kiosk.closed_guide", {closed: hall.closedText()})
+      : why === "item_closed" ? t("kiosk.item_closed", {hours: own}) : "";
     $("k-guide-actions").hidden = !!why;
     document.querySelector("#s-guide .k-hint.k-small").hidden = !!why;
+  }
+
+  /** The item's own hours as words ("" when it keeps the hall's). */
+  function ownHours(sv) {
+    const e = S.est[sv.id] || {};
+    const hours = e.hours || sv.hours;
+    return hours && Object.keys(hours).length ? QHHours.week(hours) : "";
   }
 
   function openGuide(sv) {
@@ -232,8 +264,12 @@
     const dl = $("k-guide");
     dl.textContent = "";
     const d = sv.disclosure || {};
-    [["basis", d.basis], ["conditions", d.conditions], ["materials", d.materials], ["procedure", d.procedure],
-     ["time_limit", d.time_limit], ["fees", d.fees]].forEach(function (f) {
+    /** In English mode the English field when the item has one, the Chinese one otherwise. */
+    function field(k) {
+      const v = d[k + "_en"];
+      return en && v && (!Array.isArray(v) || v.length) ? v : d[k];
+    }
+    ["basis", "conditions", "materials", "procedure", "time_limit", "fees"].map(function (k) { return [k, field(k)]; }).forEach(function (f) {
       if (!f[1] || (Array.isArray(f[1]) && !f[1].length)) return;
       const dd = el("dd", {class: "k-field-" + f[0]});
       if (Array.isArray(f[1])) {
@@ -262,8 +298,13 @@
   }
 
   function failed(res) {
-    message("kiosk.err.title", errorMessage(res));
-    const code = res.body && res.body.error && res.body.error.code;
+    const err = (res.body && res.body.error) || {};
+    // refused by the item's own hours: name those hours, not the hall's
+    const own = err.code === "outside_hours" && err.hours && Object.keys(err.hours).length;
+    message("kiosk.err.title", own ? t("kiosk.err.item_hours", {name: S.service ? name(S.service) : "", hours: QHHours.week(err.hours)})
+      : errorMessage(res));
+    if (own) refreshEstimatesSoon();
+    const code = err.code;
     if (code === "outside_hours") hall.loadStatus();
     if (code === "daily_cap_reached") refreshEstimatesSoon();
   }

@@ -32,7 +32,7 @@
     }
     $("st-figures").hidden = p.state !== "waiting";
     $("st-ahead").textContent = t("status.ahead_n", {n: p.waiting_ahead});
-    $("st-wait").textContent = p.estimated_wait_min ? t("status.estimate_n", {n: p.estimated_wait_min}) : t("status.estimate_none");
+    $("st-wait").textContent = QHWait.text(p);
     const outcome = $("st-outcome");
     let key = null;
     if (p.state === "done") key = "status.outcome." + (p.outcome || "done");

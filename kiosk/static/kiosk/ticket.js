@@ -29,7 +29,7 @@
       if (res[1].ok) {
         const p = res[1].body;
         $("k-t-ahead").textContent = t("kiosk.ahead_n", {n: p.waiting_ahead});
-        $("k-t-wait").textContent = p.estimated_wait_min ? t("status.estimate_n", {n: p.estimated_wait_min}) : t("status.estimate_none");
+        $("k-t-wait").textContent = QHWait.text(p);
       }
     }
 

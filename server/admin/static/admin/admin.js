@@ -303,6 +303,11 @@
         {name: "disclosure.materials", type: "lines", rows: 4, group: "disclosure"},
         {name: "disclosure.procedure", type: "lines", rows: 4, group: "disclosure"},
         {name: "disclosure.time_limit", group: "disclosure"}, {name: "disclosure.fees", group: "disclosure"},
+        {name: "disclosure.basis_en", type: "textarea", group: "disclosure_en"},
+        {name: "disclosure.conditions_en", type: "textarea", group: "disclosure_en"},
+        {name: "disclosure.materials_en", type: "lines", rows: 4, group: "disclosure_en"},
+        {name: "disclosure.procedure_en", type: "lines", rows: 4, group: "disclosure_en"},
+        {name: "disclosure.time_limit_en", group: "disclosure_en"}, {name: "disclosure.fees_en", group: "disclosure_en"},
       ],
     },
     windows: {
