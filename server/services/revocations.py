@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RECONNECT_S = 1.0
+MAX_RECONNECT_S = 15.0
 
 
 class Revocations:
@@ -86,6 +87,7 @@ class Revocations:
         import redis
 
         url = str(self.url)
+        delay = RECONNECT_S
         while not self._stop.is_set():
             pubsub = None
             try:
@@ -99,16 +101,21 @@ class Revocations:
                     raise ConnectionError("Redis did not confirm the subscription")
                 self.drop_here()  # whatever was revoked while we were not listening
                 self._listening.set()
+                delay = RECONNECT_S
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None and message.get("type") == "message":
                         self.drop_here()
             except Exception as exc:
+                if (
+                    self._listening.is_set() or delay == RECONNECT_S
+                ):  # once per outage, not every retry
+                    log.warning(
+                        "revocation channel lost; cached sign-ins last AUTH_CACHE_S here: %s", exc
+                    )
                 self._listening.clear()
-                log.warning(
-                    "revocation channel lost, listening again in %.0f s: %s", RECONNECT_S, exc
-                )
-                self._stop.wait(RECONNECT_S)
+                self._stop.wait(delay)
+                delay = min(MAX_RECONNECT_S, delay * 2)
             finally:
                 if pubsub is not None:
                     try:
