@@ -171,3 +171,20 @@ def notice(ctx: Context, public_id: str, kind: str) -> dict[str, Any]:
             "date_text": cn_date(ev.day),
             "day": ev.day.isoformat(),
         }
+
+
+def page_extras(ctx: Context, public_id: str, t: dict[str, Any]) -> dict[str, Any]:
+    """What the ticket's phone page adds (issue 17): the case's progress, the 一次性告知 of a 补正,
+    the link to a 不予受理告知书."""
+    out: dict[str, Any] = {"case": None, "notice": None, "refusal": False}
+    if t.get("outcome") == "accepted":
+        out["case"] = for_ticket(ctx, public_id)
+    elif t.get("state") == "parked":
+        try:
+            n = notice(ctx, public_id, "parked")
+        except NotFound:
+            return out
+        out["notice"] = {"materials": n["materials"], "note": n["note"], "window": n["window"]}
+    elif t.get("outcome") == "refused":
+        out["refusal"] = True
+    return out
