@@ -26,8 +26,13 @@ def _config(**extra: Any) -> dict[str, Any]:
 
 def make_blueprint() -> Blueprint:
     """Public pages: the lookup form, and the notices reached through a ticket's unguessable link."""
-    bp = Blueprint("cases", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/cases-static")
+    bp = Blueprint(
+        "cases",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/cases-static",
+    )
 
     @bp.get("/cases/lookup")
     def lookup() -> Any:

@@ -27,20 +27,46 @@ def candidates(s: Session, site: Site, now: datetime) -> list[dict[str, Any]]:
     cal = calendar.load(s, site.id)
     pause = cases.pause_awaiting(site)
     out: list[dict[str, Any]] = []
-    for c, name, wnum in s.execute(select(Case, Service.name, Window.number)
-                                   .join(Service, Service.id == Case.service_id)
-                                   .outerjoin(Window, Window.id == Case.window_id)
-                                   .where(Case.site_id == site.id, Case.state.in_(OPEN_STATES))):
+    for c, name, wnum in s.execute(
+        select(Case, Service.name, Window.number)
+        .join(Service, Service.id == Case.service_id)
+        .outerjoin(Window, Window.id == Case.window_id)
+        .where(Case.site_id == site.id, Case.state.in_(OPEN_STATES))
+    ):
         clk = cases.clock_of(s, c, cal, today, pause)
-        base = {"service_id": c.service_id, "window_id": c.window_id, "staff_id": c.staff_id,
-                "ticket_id": c.ticket_id}
-        data = {"case_id": c.id, "number": c.number, "service": name, "due_date": clk.due_date.isoformat(),
-                "window": wnum, "state": c.state}
+        base = {
+            "service_id": c.service_id,
+            "window_id": c.window_id,
+            "staff_id": c.staff_id,
+            "ticket_id": c.ticket_id,
+        }
+        data = {
+            "case_id": c.id,
+            "number": c.number,
+            "service": name,
+            "due_date": clk.due_date.isoformat(),
+            "window": wnum,
+            "state": c.state,
+        }
         if clk.overdue:
-            out.append({**base, "key": f"case_overdue:{c.id}:{clk.due_date}", "kind": "case_overdue",
-                        "severity": "bad", "data": data,
-                        "message": f"办件{c.number}（{name}）已超期：承诺{_cn(clk.due_date)}办结，仍未办结"})
+            out.append(
+                {
+                    **base,
+                    "key": f"case_overdue:{c.id}:{clk.due_date}",
+                    "kind": "case_overdue",
+                    "severity": "bad",
+                    "data": data,
+                    "message": f"办件{c.number}（{name}）已超期：承诺{_cn(clk.due_date)}办结，仍未办结",
+                }
+            )
         elif c.state != "awaiting_materials" and due_within(cal, today, clk.due_date, 1):
-            out.append({**base, "key": f"case_due:{c.id}:{clk.due_date}", "kind": "case_due_soon", "data": data,
-                        "message": f"办件{c.number}（{name}）将于{_cn(clk.due_date)}到期，请抓紧办理"})
+            out.append(
+                {
+                    **base,
+                    "key": f"case_due:{c.id}:{clk.due_date}",
+                    "kind": "case_due_soon",
+                    "data": data,
+                    "message": f"办件{c.number}（{name}）将于{_cn(clk.due_date)}到期，请抓紧办理",
+                }
+            )
     return out

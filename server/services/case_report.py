@@ -32,8 +32,16 @@ from ..storage.models import Case, CaseEvent, Service, Site, Ticket, TicketEvent
 from . import calendar, cases, views
 from .context import Context
 
-CASE_COLUMNS = ("accepted", "instant_done", "refused", "cases_completed", "cases_on_time", "cases_overdue",
-                "instant_rate", "on_time_rate")
+CASE_COLUMNS = (
+    "accepted",
+    "instant_done",
+    "refused",
+    "cases_completed",
+    "cases_on_time",
+    "cases_overdue",
+    "instant_rate",
+    "on_time_rate",
+)
 COUNTS = CASE_COLUMNS[:6]
 
 
@@ -51,19 +59,41 @@ def _case_key(c: Case, by: str, dept: dict[int, int], site: Site, day: date) -> 
     return local_time(c.accepted_at, site.timezone).hour  # by hour: the hour of acceptance
 
 
-def figures(s: Session, site: Site, start: date, end: date, by: str, today: date) -> dict[Any, dict[str, int]]:
+def figures(
+    s: Session, site: Site, start: date, end: date, by: str, today: date
+) -> dict[Any, dict[str, int]]:
     """The six counts per group key (same keys as reports.summary)."""
-    dept = dict(s.execute(select(Service.id, Service.department_id).where(Service.site_id == site.id)).all())
+    dept = dict(
+        s.execute(select(Service.id, Service.department_id).where(Service.site_id == site.id)).all()
+    )
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     # outcomes at the counter, from the ticket log (the visit's finish) and the ticket's outcome
-    q = (select(TicketEvent.service_id, TicketEvent.window_id, TicketEvent.staff_id, TicketEvent.day,
-                TicketEvent.hour, Ticket.outcome)
-         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-         .where(TicketEvent.site_id == site.id, TicketEvent.type == "finished",
-                TicketEvent.day.between(start, end), Ticket.outcome.in_(("done", "refused"))))
+    q = (
+        select(
+            TicketEvent.service_id,
+            TicketEvent.window_id,
+            TicketEvent.staff_id,
+            TicketEvent.day,
+            TicketEvent.hour,
+            Ticket.outcome,
+        )
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.site_id == site.id,
+            TicketEvent.type == "finished",
+            TicketEvent.day.between(start, end),
+            Ticket.outcome.in_(("done", "refused")),
+        )
+    )
     for sid, wid, staff, day, hour, outcome in s.execute(q):
-        key = {"service": sid, "department": dept.get(sid), "window": wid, "staff": staff, "day": day,
-               "hour": hour}[by]
+        key = {
+            "service": sid,
+            "department": dept.get(sid),
+            "window": wid,
+            "staff": staff,
+            "day": day,
+            "hour": hour,
+        }[by]
         if key is not None:
             out[key]["instant_done" if outcome == "done" else "refused"] += 1
     cal = calendar.load(s, site.id)
@@ -73,8 +103,11 @@ def figures(s: Session, site: Site, start: date, end: date, by: str, today: date
     relevant = list(s.scalars(select(Case).where(Case.site_id == site.id, Case.day <= end)))
     ids = [c.id for c in relevant]
     for i in range(0, len(ids), 500):
-        for ev in s.scalars(select(CaseEvent).where(CaseEvent.case_id.in_(ids[i:i + 500]),
-                                                    CaseEvent.type != "accepted").order_by(CaseEvent.id)):
+        for ev in s.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id.in_(ids[i : i + 500]), CaseEvent.type != "accepted")
+            .order_by(CaseEvent.id)
+        ):
             moves_of[ev.case_id].append((ev.day, ev.to_state))
     for c in relevant:
         moves = moves_of[c.id]
@@ -93,13 +126,27 @@ def figures(s: Session, site: Site, start: date, end: date, by: str, today: date
     return dict(out)
 
 
-def _open_overdue(out: dict[Any, dict[str, int]], c: Case, moves: list[tuple[date, str]], decided: date | None,
-                  cal: WorkCalendar, pause: bool, start: date, as_of: date, by: str, dept: dict[int, int],
-                  site: Site) -> None:
+def _open_overdue(
+    out: dict[Any, dict[str, int]],
+    c: Case,
+    moves: list[tuple[date, str]],
+    decided: date | None,
+    cal: WorkCalendar,
+    pause: bool,
+    start: date,
+    as_of: date,
+    by: str,
+    dept: dict[int, int],
+    site: Site,
+) -> None:
     """Count a case still undecided and past its due date: at `as_of`, or on each day for `by=day`."""
     if by == "hour":
         return
-    days = [as_of] if by != "day" else [start + timedelta(days=i) for i in range((as_of - start).days + 1)]
+    days = (
+        [as_of]
+        if by != "day"
+        else [start + timedelta(days=i) for i in range((as_of - start).days + 1)]
+    )
     for d in days:
         if d < c.day or (decided is not None and decided <= d):
             continue
@@ -109,22 +156,41 @@ def _open_overdue(out: dict[Any, dict[str, int]], c: Case, moves: list[tuple[dat
                 out[key]["cases_overdue"] += 1
 
 
-def add_columns(ctx: Context, site_id: int, start: date, end: date, by: str, rows: list[dict[str, Any]],
-                names: Any) -> list[dict[str, Any]]:
+def add_columns(
+    ctx: Context,
+    site_id: int,
+    start: date,
+    end: date,
+    by: str,
+    rows: list[dict[str, Any]],
+    names: Any,
+) -> list[dict[str, Any]]:
     """The summary's rows with the case columns; groups with only case figures get a row of their own
     (`names(keys)` names them as the summary does)."""
     with ctx.uow(write=False) as uow:
         s = uow.session
         site = s.get_one(Site, site_id)
         figs = figures(s, site, start, end, by, views.today(site, ctx.clock.now()))
-        missing = {k for k in figs if (k.isoformat() if isinstance(k, date) else k) not in
-                   {r["key"] for r in rows}}
+        missing = {
+            k
+            for k in figs
+            if (k.isoformat() if isinstance(k, date) else k) not in {r["key"] for r in rows}
+        }
         named = names(s, missing) if missing else {}
     by_key = {r["key"]: r for r in rows}
     for k in sorted(missing, key=lambda x: (str(type(x)), x)):
         key = k.isoformat() if isinstance(k, date) else k
-        by_key[key] = {"key": key, "name": named.get(k, str(k)), "issued": 0, "served": 0, "no_show": 0,
-                       "transferred": 0, "cancelled": 0, "evaluations": 0, "satisfied": 0}
+        by_key[key] = {
+            "key": key,
+            "name": named.get(k, str(k)),
+            "issued": 0,
+            "served": 0,
+            "no_show": 0,
+            "transferred": 0,
+            "cancelled": 0,
+            "evaluations": 0,
+            "satisfied": 0,
+        }
         rows.append(by_key[key])
     lookup = {(k.isoformat() if isinstance(k, date) else k): v for k, v in figs.items()}
     for r in rows:
@@ -132,5 +198,7 @@ def add_columns(ctx: Context, site_id: int, start: date, end: date, by: str, row
         r.update(f)
         taken = f["instant_done"] + f["accepted"]
         r["instant_rate"] = round(f["instant_done"] / taken, 4) if taken else None
-        r["on_time_rate"] = round(f["cases_on_time"] / f["cases_completed"], 4) if f["cases_completed"] else None
+        r["on_time_rate"] = (
+            round(f["cases_on_time"] / f["cases_completed"], 4) if f["cases_completed"] else None
+        )
     return rows
