@@ -86,6 +86,7 @@
   }
 
   async function load() {
+    if (!$("adm-content")) return;  // the sign-in form, not the section
     const rs = await Promise.all([QH.api("/calendar/" + year), QH.api("/case-settings")]);
     if (!rs[0].ok) { $("adm-content").replaceChildren(el("p", {class: "adm-error", text: QH.errorText(rs[0])})); return; }
     render(rs[0].body, rs[1].ok ? rs[1].body : {pause_awaiting: true, screen_ready_list: false});
