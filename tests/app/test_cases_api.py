@@ -252,3 +252,13 @@ def test_public_lookup_needs_the_number_and_the_phones_last_four_and_is_rate_lim
         for _ in range(12)
     ]
     assert codes[-1] == 429 and 200 in codes
+
+
+def test_the_applicant_is_masked_in_the_audit_log(hall: Hall) -> None:
+    add_promised_item(hall)
+    accept(hall, name="欧阳小明", phone="13812345678")
+    entries = hall.client("super").get("/api/v1/audit").get_json()["items"]
+    text = str(entries)
+    assert "finish_ticket" in text or "finish" in text
+    assert "欧阳小明" not in text and "13812345678" not in text
+    assert "欧**明" in text
