@@ -262,3 +262,17 @@ def test_the_applicant_is_masked_in_the_audit_log(hall: Hall) -> None:
     assert "finish_ticket" in text or "finish" in text
     assert "欧阳小明" not in text and "13812345678" not in text
     assert "欧**明" in text
+
+
+def test_case_events_cannot_be_edited_or_deleted_in_the_database(hall: Hall) -> None:
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    add_promised_item(hall)
+    accept(hall)
+    for stmt in ("UPDATE case_events SET type = 'approved'", "DELETE FROM case_events"):
+        with pytest.raises(DBAPIError, match="append-only"), hall.ctx.db.writer.begin() as conn:
+            conn.execute(text(stmt))
+    with hall.ctx.db.writer.connect() as conn:
+        assert conn.execute(text("SELECT type FROM case_events")).scalars().all() == ["accepted"]

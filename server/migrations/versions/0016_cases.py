@@ -6,7 +6,8 @@ Create Date: 2026-12-06 01:00:00
 
 - `cases`: one row per accepted promised item (受理), from acceptance to delivery; its number
   `XL<day>-NNNN` comes from `case_counters` by one atomic statement, like ticket numbers.
-- `case_events`: append-only, one row per change with who, where and when; figures come from it.
+- `case_events`: append-only (triggers refuse UPDATE and DELETE on both databases), one row per
+  change with who, where and when; the due date, overdue and the report's case figures come from it.
 - `calendar_years`: per hall and year, public holidays and adjusted working days (调休).
 """
 
@@ -21,6 +22,15 @@ revision = "0016"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
+
+
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION case_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'case_events is append-only';
+END;
+$$ LANGUAGE plpgsql;
+"""
 
 
 def upgrade() -> None:
@@ -88,9 +98,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_events_case", "case_events", ["case_id"])
     op.create_index("ix_case_events_site_day", "case_events", ["site_id", "day"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_FUNCTION)
+        op.execute("CREATE TRIGGER case_events_no_change BEFORE UPDATE OR DELETE ON case_events "
+                   "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()")
+    else:
+        raise_ = "BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END"
+        op.execute(f"CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events {raise_}")
+        op.execute(f"CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events {raise_}")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS case_events_no_change ON case_events")
+        op.execute("DROP FUNCTION IF EXISTS case_events_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS case_events_no_update")
+        op.execute("DROP TRIGGER IF EXISTS case_events_no_delete")
     op.drop_index("ix_case_events_site_day", "case_events")
     op.drop_index("ix_case_events_case", "case_events")
     op.drop_table("case_events")
