@@ -8,7 +8,7 @@ from flask import current_app
 from pydantic import ConfigDict, Field
 
 from ..engine.errors import InvalidInput
-from ..services import calendar, case_public, cases, catalog, ratelimit
+from ..services import calendar, case_public, case_settings, cases, catalog, ratelimit
 from ..services.principal import Principal
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut
@@ -71,9 +71,6 @@ class CaseSettingsIn(In):
     pause_awaiting: bool | None = Field(
         default=None, description="days waiting for materials do not count"
     )
-    screen_ready_list: bool | None = Field(
-        default=None, description="the hall screen lists 办结待领取 (masked)"
-    )
 
 
 def _lookup_budget() -> None:
@@ -106,15 +103,15 @@ def register(api: Api) -> None:
 
     @api.route("/case-settings", tag="cases", auth=STAFF)
     def get_case_settings(who: Principal) -> dict[str, Any]:
-        """Whether days waiting for materials stop the clock, and whether the hall screen lists ready cases."""
-        return cases.settings(ctx(), who)
+        """Whether days waiting for materials stop the clock."""
+        return case_settings.settings(ctx(), who)
 
     @api.route(
         "/case-settings", "PATCH", body=CaseSettingsIn, tag="cases", auth="admin", errors=(403,)
     )
     def patch_case_settings(who: Principal, body: CaseSettingsIn) -> dict[str, Any]:
         """Change the case settings (admin)."""
-        return cases.update_settings(ctx(), who, body.model_dump(exclude_none=True))
+        return case_settings.update_settings(ctx(), who, body.model_dump(exclude_none=True))
 
     @api.route("/cases", query=CasesQuery, response=ItemsOut, tag="cases", auth=STAFF)
     def list_cases(who: Principal, query: CasesQuery) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from ..storage.models import (
     WindowService,
 )
 from . import calendar, views
+from .case_settings import pause_awaiting
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -40,11 +41,6 @@ from .principal import Forbidden, Principal
 def is_promised(sv: Service) -> bool:
     """An item with a promised time (承诺件, also joint and agency items with days): it opens a case."""
     return sv.mode != "instant" and sv.promised_days > 0
-
-
-def pause_awaiting(site: Site) -> bool:
-    """Whether days waiting for materials stop the clock (hall setting, on by default)."""
-    return bool((site.settings or {}).get("cases_pause_awaiting", True))
 
 
 @cache
@@ -401,30 +397,3 @@ def list_cases(
             if overdue is None or d["overdue"] == overdue:
                 out.append(d)
         return out
-
-
-def settings(ctx: Context, who: Principal) -> dict[str, Any]:
-    """The hall's case settings."""
-    with ctx.uow(write=False) as uow:
-        site = uow.session.get_one(Site, who.site_id)
-        extra = site.settings or {}
-        return {
-            "pause_awaiting": pause_awaiting(site),
-            "screen_ready_list": bool(extra.get("cases_screen_ready")),
-        }
-
-
-def update_settings(ctx: Context, who: Principal, data: dict[str, Any]) -> dict[str, Any]:
-    """Change the case settings (admin)."""
-    if not who.is_admin:
-        raise Forbidden("only an admin may change the case settings")
-    with ctx.uow() as uow:
-        site = uow.session.get_one(Site, who.site_id)
-        extra = dict(site.settings or {})
-        if "pause_awaiting" in data:
-            extra["cases_pause_awaiting"] = bool(data["pause_awaiting"])
-        if "screen_ready_list" in data:
-            extra["cases_screen_ready"] = bool(data["screen_ready_list"])
-        site.settings = extra
-        uow.commit()
-    return settings(ctx, who)

@@ -70,18 +70,15 @@
         }}));
     }
     const pause = el("input", {type: "checkbox", id: "cs-pause"}); pause.checked = settings.pause_awaiting;
-    const screen = el("input", {type: "checkbox", id: "cs-screen"}); screen.checked = settings.screen_ready_list;
-    [pause, screen].forEach(function (cb) {
+    [pause].forEach(function (cb) {
       cb.disabled = RO;
       cb.addEventListener("change", async function () {
-        const r = await QH.api("/case-settings", {method: "PATCH", body: {pause_awaiting: pause.checked,
-                                                                         screen_ready_list: screen.checked}});
+        const r = await QH.api("/case-settings", {method: "PATCH", body: {pause_awaiting: pause.checked}});
         flash(r.ok ? t("admin.cal.settings_saved") : QH.errorText(r), r.ok ? "ok" : "error");
       });
     });
     parts.push(el("h3", {text: t("admin.cal.case_settings")}),
-               el("label", {class: "cal-check"}, [pause, " " + t("admin.cal.pause_awaiting")]),
-               el("label", {class: "cal-check"}, [screen, " " + t("admin.cal.screen_ready")]));
+               el("label", {class: "cal-check"}, [pause, " " + t("admin.cal.pause_awaiting")]));
     $("adm-content").replaceChildren.apply($("adm-content"), parts);
   }
 
@@ -89,7 +86,7 @@
     if (!$("adm-content")) return;  // the sign-in form, not the section
     const rs = await Promise.all([QH.api("/calendar/" + year), QH.api("/case-settings")]);
     if (!rs[0].ok) { $("adm-content").replaceChildren(el("p", {class: "adm-error", text: QH.errorText(rs[0])})); return; }
-    render(rs[0].body, rs[1].ok ? rs[1].body : {pause_awaiting: true, screen_ready_list: false});
+    render(rs[0].body, rs[1].ok ? rs[1].body : {pause_awaiting: true});
   }
 
   document.addEventListener("DOMContentLoaded", load);
