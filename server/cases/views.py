@@ -34,6 +34,26 @@ def make_blueprint() -> Blueprint:
         static_url_path="/cases-static",
     )
 
+    @bp.get("/cases")
+    def work() -> Any:
+        """Staff: the hall's cases, each moved by those who may (the API decides; 403 otherwise)."""
+        from flask import session
+
+        from ..services import auth
+
+        token = session.get("staff_token")
+        who = auth.authenticate(_ctx(), str(token)) if token else None
+        if who is None or not who.is_staff:
+            return render_template("caller/signin.html")
+        me = {
+            "id": who.id,
+            "name": who.name,
+            "role": who.role,
+            "window_ids": sorted(who.window_ids),
+            "supervisor": who.is_supervisor,
+        }
+        return render_template("cases/work.html", me=me, qh_config=_config(me=me))
+
     @bp.get("/cases/lookup")
     def lookup() -> Any:
         """Case progress by case number and the last four digits of the phone (the API is rate-limited)."""

@@ -232,3 +232,72 @@ def test_admin_calendar_and_the_case_figures_on_the_reports_page(
     rep.locator("[data-testid=case-table]").scroll_into_view_if_needed()
     screenshot(rep, "cases-11-reports")
     assert not errors, errors
+
+
+def test_staff_move_a_case_on_the_cases_page_and_a_window_that_may_not_is_told_why(
+    browser: Any, live_server: LiveServer
+) -> None:
+    srv = live_server
+    wins, svcs = _ids(srv)
+    clerk = _token(srv, "zhoumin")  # window 4 serves 不动产抵押权首次登记
+    requests.post(f"{srv.url}/api/v1/windows/{wins[4]}/open", json={}, headers=clerk, timeout=10)
+    t = _issue(srv, svcs["BDC-002"])
+    called = requests.post(
+        f"{srv.url}/api/v1/windows/{wins[4]}/call-next", json={}, headers=clerk, timeout=10
+    ).json()
+    assert called["id"] == t["id"]
+    requests.post(f"{srv.url}/api/v1/tickets/{t['id']}/start", json={}, headers=clerk, timeout=10)
+    case = requests.post(
+        f"{srv.url}/api/v1/tickets/{t['id']}/finish",
+        headers=clerk,
+        timeout=10,
+        json={"outcome": "accepted", "applicant": {"name": "孙丽丽", "phone": "13700001234"}},
+    ).json()["case"]
+
+    errors: list[str] = []
+    page = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN").new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(srv.url + "/cases")
+    page.fill("#username", "zhoumin")
+    page.fill("#password", srv.passwords["zhoumin"])
+    page.click("#signin-btn")
+    page.wait_for_selector(f"[data-testid=cw-row][data-id='{case['id']}']")
+    page.click(f"[data-testid=cw-row][data-id='{case['id']}']")
+    page.wait_for_selector("[data-testid=cw-applicant]")
+    assert "孙丽丽 13700001234" in (
+        page.text_content("[data-testid=cw-applicant]") or ""
+    )  # the case's own staff view
+    assert "孙*丽" in (
+        page.text_content(f"[data-testid=cw-row][data-id='{case['id']}']") or ""
+    )  # the list: masked
+    page.click("[data-move=review]")
+    page.wait_for_selector("[data-move=approve]")
+    page.click("[data-move=request-materials]")
+    page.fill("#cw-materials", "抵押物评估报告\n借款合同")
+    screenshot(page, "cases-12-work-request-materials")
+    page.click("#cw-ok")
+    page.wait_for_selector("[data-move=materials-received]")
+    page.click("[data-move=materials-received]")
+    page.wait_for_selector("[data-move=approve]")
+    page.click("[data-move=approve]")
+    page.wait_for_selector("[data-move=deliver]")
+    assert "已办结，待领取" in (page.text_content("[data-testid=cw-detail]") or "")
+    screenshot(page, "cases-13-work-ready")
+
+    # a clerk of the 社保 window (2) may not deliver it: the page says why, in words
+    other = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN").new_page()
+    other.goto(srv.url + "/cases")
+    other.fill("#username", "wangfang")
+    other.fill("#password", srv.passwords["wangfang"])
+    other.click("#signin-btn")
+    other.click(f"[data-testid=cw-row][data-id='{case['id']}']")
+    other.click("[data-move=deliver]")
+    other.click("#cw-ok")
+    other.wait_for_selector("#cw-msg:not([hidden])")
+    assert "首问窗口或综合窗口" in (other.text_content("#cw-msg") or "")
+    page.click("[data-move=deliver]")
+    page.click("#cw-ok")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=cw-detail]').textContent.includes('已送达')"
+    )
+    assert not errors, errors
