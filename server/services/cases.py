@@ -9,11 +9,9 @@ work on the case; everywhere else it is masked.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine.calendar import OPEN_STATES, CaseClock, WorkCalendar, case_clock
@@ -23,7 +21,6 @@ from ..engine.numbering import local_time
 from ..storage.db import UnitOfWork
 from ..storage.models import (
     Case,
-    CaseCounter,
     CaseEvent,
     Service,
     Site,
@@ -32,7 +29,7 @@ from ..storage.models import (
     Window,
     WindowService,
 )
-from . import calendar, views
+from . import calendar, case_numbers, views
 from .case_settings import pause_awaiting
 from .context import Context
 from .principal import Forbidden, Principal
@@ -41,27 +38,6 @@ from .principal import Forbidden, Principal
 def is_promised(sv: Service) -> bool:
     """An item with a promised time (承诺件, also joint and agency items with days): it opens a case."""
     return sv.mode != "instant" and sv.promised_days > 0
-
-
-@cache
-def _bump_stmt(dialect: str) -> Any:
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CaseCounter)
-    return (
-        ins.values(site_id=bindparam("site_id"), day=bindparam("day"), value=1)
-        .on_conflict_do_update(
-            index_elements=["site_id", "day"], set_={"value": CaseCounter.value + 1}
-        )
-        .returning(CaseCounter.value)
-    )
-
-
-def _next_number(s: Session, site_id: int, day: date) -> int:
-    """The day's next case number, in one atomic statement (gapless: it rolls back with the case)."""
-    return int(
-        s.execute(
-            _bump_stmt(s.get_bind().dialect.name), {"site_id": site_id, "day": day}
-        ).scalar_one()
-    )
 
 
 def _event(
@@ -114,7 +90,7 @@ def open_case(
             "an accepted case needs the applicant's name and phone", field="applicant"
         )
     day = local_time(now, site.timezone).date()
-    seq_no = _next_number(s, site.id, day)
+    seq_no = case_numbers.next_number(s, site.id, day)
     cal = calendar.load(s, site.id)
     c = Case(
         site_id=site.id,
@@ -258,7 +234,16 @@ def move(
         if target in (CaseState.READY, CaseState.REJECTED):
             c.completed_at = now
         site = s.get_one(Site, c.site_id)
-        window_id = next(iter(sorted(who.window_ids)), None) if who.is_staff else None
+        # where the move was made: the window this clerk has open, if any (supervisors: none)
+        window_id = (
+            s.scalar(
+                select(Window.id)
+                .where(Window.staff_id == who.id, Window.id.in_(who.window_ids))
+                .limit(1)
+            )
+            if who.is_staff and who.window_ids
+            else None
+        )
         _event(s, site, c, event_type, before, now, who, window_id, data)
         s.flush()
         cal = calendar.load(s, site.id)
