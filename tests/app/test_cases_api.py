@@ -278,7 +278,9 @@ def test_case_events_cannot_be_edited_or_deleted_in_the_database(hall: Hall) -> 
         assert conn.execute(text("SELECT type FROM case_events")).scalars().all() == ["accepted"]
 
 
-def test_two_counters_accepting_at_once_get_consecutive_case_numbers_never_the_same(hall: Hall) -> None:
+def test_two_counters_accepting_at_once_get_consecutive_case_numbers_never_the_same(
+    hall: Hall,
+) -> None:
     import threading
 
     add_promised_item(hall)
@@ -287,15 +289,20 @@ def test_two_counters_accepting_at_once_get_consecutive_case_numbers_never_the_s
         ready = [serve(hall, window=w, clerk=c) for w, c in (("w1", "clerk1"), ("w3", "clerk3"))]
         go = threading.Barrier(2)
 
-        def finish(t: dict[str, object], clerk: str) -> None:
+        def finish(t: dict[str, object], clerk: str, go: threading.Barrier = go) -> None:
             client = hall.client(clerk)
             go.wait()
-            r = client.post(f"/api/v1/tickets/{t['id']}/finish",
-                            json={"outcome": "accepted", "applicant": {"name": "并发", "phone": "13800000000"}})
+            r = client.post(
+                f"/api/v1/tickets/{t['id']}/finish",
+                json={"outcome": "accepted", "applicant": {"name": "并发", "phone": "13800000000"}},
+            )
             assert r.status_code == 200, r.get_json()
             numbers.append(r.get_json()["case"]["number"])
 
-        threads = [threading.Thread(target=finish, args=(t, c)) for t, c in zip(ready, ("clerk1", "clerk3"))]
+        threads = [
+            threading.Thread(target=finish, args=(t, c))
+            for t, c in zip(ready, ("clerk1", "clerk3"), strict=True)
+        ]
         for th in threads:
             th.start()
         for th in threads:
