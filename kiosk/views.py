@@ -59,7 +59,11 @@ def make_blueprint() -> Blueprint:
         except NotFound:
             return render_template("kiosk/status_missing.html", qh_config={}), 404
         poll = float(current_app.config.get("STATUS_POLL_S", DEFAULT_STATUS_POLL_S))
-        return render_template("kiosk/status.html", t=t,
+        from server.services import case_public  # cases (issue 17): progress, 一次性告知, 不予受理
+
+        extra = case_public.page_extras(_ctx(), public_id, t)
+        return render_template("kiosk/status.html", t=t, case=extra["case"], notice=extra["notice"],
+                               refusal=extra["refusal"],
                                qh_config=_page_config(("status.",), publicId=public_id, ticket=t, pollSeconds=poll))
 
     @bp.get("/kiosk/qr/<public_id>.svg")

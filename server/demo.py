@@ -62,6 +62,9 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
         site.hours = {day: D.CENTRE["hours"][key] for day, key in WEEK.items()}
         site.settings = {**site.settings, "address": D.CENTRE["address"], "phone": D.CENTRE["phone"],
                          "evaluation_reasons": D.EVALUATION_REASONS}
+        from .services.calendar import seed_bundled
+
+        seed_bundled(s, site_id, 2026)  # cases (issue 17): the State Council's 2026 calendar
         depts = {d.code: d for d in s.scalars(select(Department).where(Department.site_id == site_id))}
         for i, d in enumerate(D.DEPARTMENTS):
             dep = depts.get(d["code"]) or Department(site_id=site_id, code=d["code"])

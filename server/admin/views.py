@@ -10,7 +10,8 @@ from ..engine.errors import DomainError
 from ..services import uploads
 from ..services.principal import Principal
 
-SECTIONS = ("services", "departments", "windows", "staff", "devices", "publicity", "settings", "catalogue")
+SECTIONS = ("services", "departments", "windows", "staff", "devices", "publicity", "settings", "catalogue",
+            "calendar")  # calendar: issue 17 (server/cases/static/cases/admin_calendar.js)
 OVERSIGHT = ("monitor", "reports", "audit")  # served by server/oversight, listed in the same sidebar
 
 

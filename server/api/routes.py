@@ -150,7 +150,10 @@ def make_blueprint() -> tuple[Blueprint, Api]:
         def handler(who: Principal, ticket_id: int, body: Any = None) -> dict[str, Any]:
             reason = getattr(body, "reason", None)
             outcome = getattr(body, "outcome", None)
-            return tickets.act(ctx(), who, ticket_id, action, outcome=outcome, reason=reason)
+            case_input = {k: getattr(body, k, None) for k in ("applicant", "materials", "note")}  # issue 17
+            if case_input["applicant"] is not None:
+                case_input["applicant"] = case_input["applicant"].model_dump()
+            return tickets.act(ctx(), who, ticket_id, action, outcome=outcome, reason=reason, case_input=case_input)
 
         handler.__name__ = f"{action.value}_ticket"
         handler.__doc__ = doc
@@ -159,7 +162,8 @@ def make_blueprint() -> tuple[Blueprint, Api]:
 
     _action("recall", Action.RECALL, "Call the ticket again (counts the recall).", None)
     _action("start", Action.START, "The visitor arrived: start serving.", None)
-    _action("finish", Action.FINISH, "Finish with an outcome: done (办结), refused (不予受理), parked (补正).", FinishIn)
+    _action("finish", Action.FINISH, "Finish with an outcome: done (即办件办结), accepted (受理: opens a case), "
+            "refused (不予受理), parked (补正).", FinishIn)
     _action("no-show", Action.NO_SHOW, "The visitor did not come.", None)
     _action("cancel", Action.CANCEL, "Cancel the ticket.", ReasonIn)
     _action("park", Action.PARK, "Park the ticket while the visitor fetches materials (补正).", ReasonIn)
@@ -250,7 +254,7 @@ def make_blueprint() -> tuple[Blueprint, Api]:
 
 # Feature modules add their endpoints here, each exposing `register(api: Api) -> None`.
 EXTRA_ROUTE_MODULES = ("print_routes", "public_routes", "display_routes", "caller_routes", "admin_routes",
-                       "oversight_routes")
+                       "oversight_routes", "case_routes")
 
 
 def _register_extras(api: Api) -> None:

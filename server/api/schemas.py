@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -70,11 +70,22 @@ class TicketOut(BaseModel):
     finished_at: str | None
     outcome: str | None
     print_state: Literal["queued", "printed", "failed"] | None
+    case: dict[str, Any] | None = None
+
+
+class ApplicantIn(In):
+    name: str = Field(min_length=1, max_length=100)
+    phone: str = Field(pattern=r"^\+?[0-9][0-9 -]{5,24}$", description="kept for the case lookup (last four digits)")
 
 
 class FinishIn(In):
-    outcome: Literal["done", "refused", "parked"] = "done"
+    outcome: Literal["done", "accepted", "refused", "parked"] = Field(
+        default="done", description="done 即办件办结, accepted 受理 (opens a case), refused 不予受理, parked 补正")
     reason: str | None = Field(default=None, max_length=500)
+    applicant: ApplicantIn | None = Field(default=None, description="with accepted: the applicant")
+    materials: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None, max_length=30, description="with parked: the missing materials (一次性告知)")
+    note: str | None = Field(default=None, max_length=500, description="with parked: where and how to bring them")
 
 
 class ReasonIn(In):

@@ -22,7 +22,7 @@ from ..engine.errors import InvalidTransition, NotFound
 from ..engine.numbering import local_time
 from ..storage.models import Evaluation, Service, Site, Ticket, TicketEvent, Window, WindowService
 from ..storage.models_audit import Alert
-from . import assessment, views
+from . import assessment, case_alerts, views
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -151,6 +151,7 @@ def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dic
                     "message": f"{wnum}号窗口{number}收到差评（{ev.level}）：{ev.reason or ''}",
                     "data": {"window": wnum, "number": number, "level": ev.level, "reason": ev.reason,
                              "evaluation_id": ev.id}})
+    out += case_alerts.candidates(s, site, now)  # cases (issue 17): due within a working day, overdue
     return out
 
 

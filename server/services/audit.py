@@ -45,6 +45,12 @@ MAX_DETAIL = 2000
 def mask(value: Any) -> Any:
     """The value with secrets dropped and phone / ID-card numbers masked (recursively)."""
     if isinstance(value, dict):
+        if "applicant" in value and isinstance(value["applicant"], dict):  # a case's applicant (issue 17)
+            from ..engine.cases import mask_name, mask_phone
+
+            a = value["applicant"]
+            value = {**value, "applicant": {"name": mask_name(str(a.get("name") or "")),
+                                            "phone": mask_phone(str(a.get("phone") or ""))}}
         return {k: ("***" if any(s in str(k).lower() for s in SECRET_KEYS) else mask(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [mask(v) for v in value[:50]]

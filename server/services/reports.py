@@ -28,7 +28,7 @@ from ..storage.models import (
     TicketEvent,
     Window,
 )
-from . import rectification, rollup, spreadsheet
+from . import case_report, rectification, rollup, spreadsheet
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -36,7 +36,10 @@ GROUPS = ("service", "department", "window", "staff", "day", "hour")
 COLUMNS = ("key", "name", "issued", "served", "no_show", "transferred", "cancelled", "wait_avg_s", "wait_p90_s",
            "service_avg_s", "evaluations", "satisfied", "satisfaction_rate",
            "wait_median_s", "service_median_s", "service_p90_s", "within_promised", "within_promised_rate",
-           "level_5", "level_4", "level_3", "level_2", "level_1")
+           "level_5", "level_4", "level_3", "level_2", "level_1",
+           # cases (issue 17), defined in services/case_report.py
+           "accepted", "instant_done", "refused", "cases_completed", "cases_on_time", "cases_overdue",
+           "instant_rate", "on_time_rate")
 E = TicketEvent
 R = ReportRollup
 
@@ -232,7 +235,8 @@ def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> li
             "within_promised": kept, "within_promised_rate": round(kept / served, 4) if served else None,
             **{f"level_{lv}": levels[i] for i, lv in enumerate((5, 4, 3, 2, 1))},
         })
-    return out
+    # cases (issue 17): 受理, 即办, 不予受理, 办结, 按时办结, 超期 and their rates
+    return case_report.add_columns(ctx, site, start, end, by, out, lambda s, ks: _names(s, by, ks))
 
 
 def heatmap(ctx: Context, who: Principal, start: date, end: date) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ from ..storage.models import (
     TicketEvent,
     Window,
 )
-from . import printing, views
+from . import case_outcomes, printing, views
 from .context import Context
 from .principal import Forbidden, Principal, check_may_issue
 
@@ -316,7 +316,7 @@ def _check_clerk(who: Principal, w: Window | None) -> None:
 
 def act(
     ctx: Context, who: Principal, ticket_id: int, action: Action, *, outcome: str | None = None,
-    reason: str | None = None,
+    reason: str | None = None, case_input: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Apply a life-cycle action (recall, start, finish, no-show, cancel, park, resume, reactivate)."""
     now = ctx.clock.now()
@@ -336,6 +336,7 @@ def act(
             raise InvalidTransition("a ticket from an earlier day cannot rejoin today's queue; issue a new one")
         duration: float | None = None
         data: dict[str, Any] = {}
+        opened: dict[str, Any] | None = None
         was_waiting_change = action in (Action.CANCEL, Action.RESUME, Action.REACTIVATE, Action.PARK)
         if action == Action.RECALL:
             t.recall_count += 1
@@ -350,6 +351,8 @@ def act(
                 raise InvalidInput("a refusal (不予受理) needs a reason", field="reason")
             t.note = reason or t.note
             data = {"outcome": t.outcome, **({"reason": reason} if reason else {})}
+            # ---- cases (issue 17): 受理 opens a case; 补正 records the missing materials ----
+            opened = case_outcomes.on_finish(uow, site, t, w, who, now, case_input or {}, data)
         elif action == Action.NO_SHOW:
             t.finished_at = now
         elif action == Action.CANCEL:
@@ -372,6 +375,8 @@ def act(
         record(s, site, t, event_type, before, now, who, window_id=w.id if w else None,
                duration_s=duration, data=data, seq=seq)
         out = views.ticket_dict(s, t)
+        if opened is not None:  # cases (issue 17): the case that 受理 opened
+            out["case"] = opened
         _emit_ticket(uow, site, t, out, called=action == Action.RECALL and w is not None)
         if was_waiting_change or before == TicketState.WAITING:
             _emit_queue(uow, site, now)

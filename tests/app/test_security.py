@@ -15,6 +15,9 @@ from tests.conftest import Hall, build_hall
 PUBLIC = {
     ("get", "/api/v1/departments"), ("get", "/api/v1/services"), ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"), ("get", "/api/v1/public/tickets/{public_id}"),
+    # issue 17: the case lookup (number + last four of the phone, rate-limited) and the progress of
+    # the case a ticket opened (part of the ticket's own page)
+    ("post", "/api/v1/public/cases/lookup"), ("get", "/api/v1/public/tickets/{public_id}/case"),
 }
 
 

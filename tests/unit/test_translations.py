@@ -10,7 +10,8 @@ from pathlib import Path
 from server.i18n import catalogue
 from tests.conftest import ROOT
 
-UI_DIRS = ["kiosk", "display", "caller", "server/admin", "server/oversight", "server/templates", "server/static"]
+UI_DIRS = ["kiosk", "display", "caller", "server/admin", "server/oversight", "server/templates", "server/static",
+           "server/cases"]
 CJK = re.compile(r"[\u3400-\u9fff]")  # ideographs; CJK punctuation used to join parts is not text
 COMMENT = re.compile(r"^\s*(//|/\*|\*|<!--|\{#)")
 # keys used in templates and scripts: _('k'), t("k"), QH.t("k"), data-i18n="k"

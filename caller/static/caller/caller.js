@@ -127,8 +127,9 @@
         if (done) await callNext();
       });
     },
-    "park": function () { return run(function () { return ticketAction("finish", {outcome: "parked"}, "caller.parked"); }); },
+    "park": function () { openPark(); },
     "refuse": function () { openRefuse(); },
+    "accept": function () { openAccept(); },
     "no-show": function () { return run(function () { return ticketAction("no-show", null, "caller.no_showed"); }); },
     "transfer": function () { openTransfer(); },
     "cancel-current": function () { return run(function () { return ticketAction("cancel", {}, "caller.cancelled"); }); },
@@ -159,6 +160,7 @@
       case "recall": case "no-show": return mine && s === "called";
       case "start": return mine && s === "called";
       case "finish": case "park": case "refuse": return mine && s === "serving";
+      case "accept": return mine && s === "serving" && promised(cur.service_id);
       case "finish-next": return mine && s === "serving" && w.state === "open";
       case "transfer": return mine && (s === "called" || s === "serving");
       case "cancel-current": return me.supervisor && s === "called";
@@ -197,8 +199,74 @@
     const ta = el("textarea", {id: "refuse-reason", rows: "3", maxlength: "500", placeholder: t("caller.refuse_placeholder")});
     ta.addEventListener("input", updateDialog);
     openDialog(t("caller.refuse_title", {number: st.current.number}), el("div", {}, [ta]), async function () {
-      return !!(await ticketAction("finish", {outcome: "refused", reason: ta.value.trim()}, "caller.refused"));
+      const out = await ticketAction("finish", {outcome: "refused", reason: ta.value.trim()}, "caller.refused");
+      if (out) showDocs(out, "refused");
+      return !!out;
     }, function () { return ta.value.trim().length > 0; });
+  }
+
+  // ---- counter outcomes of issue 17: 受理 opens a case, 补正 lists the missing materials -----------
+  function promised(serviceId) {
+    const sv = st.services[serviceId];
+    return !!sv && sv.mode !== "instant" && sv.promised_days > 0;
+  }
+  function showDocs(ticket, kind) {
+    const box = $("last-outcome"); box.textContent = "";
+    const items = [el("span", {text: t("caller.outcome_" + kind, {number: ticket.number})})];
+    if (kind === "accepted" && ticket.case) {
+      items.push(el("strong", {"data-testid": "case-number", text: ticket.case.number}));
+      items.push(el("span", {text: t("caller.case_due", {date: ticket.case.due_date})}));
+    }
+    const link = {parked: "notice", refused: "refusal"}[kind];
+    if (link) {
+      items.push(el("a", {class: "qc-btn qc-small", href: "/t/" + encodeURIComponent(ticket.public_id) + "/" + link,
+                          target: "_blank", rel: "noopener", "data-testid": "print-" + link,
+                          text: t("caller.print_" + link)}));
+    }
+    items.forEach(function (x) { box.appendChild(x); });
+    box.hidden = false;
+  }
+  function openAccept() {
+    if (!enabled("accept")) return;
+    const sv = st.services[st.current.service_id];
+    const name = el("input", {id: "applicant-name", maxlength: "100", placeholder: t("caller.applicant_name")});
+    const phone = el("input", {id: "applicant-phone", maxlength: "20", inputmode: "tel", placeholder: t("caller.applicant_phone")});
+    [name, phone].forEach(function (x) { x.addEventListener("input", updateDialog); });
+    const body = el("div", {class: "qc-form"}, [
+      el("p", {class: "qc-muted", text: t("caller.accept_hint", {days: sv.promised_days})}),
+      el("label", {}, [t("caller.applicant_name"), name]), el("label", {}, [t("caller.applicant_phone"), phone])]);
+    openDialog(t("caller.accept_title", {number: st.current.number}), body, async function () {
+      const out = await ticketAction("finish", {outcome: "accepted",
+        applicant: {name: name.value.trim(), phone: phone.value.trim()}}, null);
+      if (out && out.case) { say(t("caller.accepted", {number: out.number, case: out.case.number}), "ok"); showDocs(out, "accepted"); }
+      return !!out;
+    }, function () { return name.value.trim().length > 0 && /^\+?[0-9][0-9 -]{5,24}$/.test(phone.value.trim()); });
+  }
+  function openPark() {
+    if (!enabled("park")) return;
+    const sv = st.services[st.current.service_id] || {};
+    const listed = ((sv.disclosure || {}).materials || []);
+    const boxes = listed.map(function (m, i) {
+      const cb = el("input", {type: "checkbox", value: m, id: "mat-" + i});
+      cb.addEventListener("change", updateDialog);
+      return el("label", {class: "qc-check"}, [cb, " " + m]);
+    });
+    const other = el("textarea", {id: "park-other", rows: "2", maxlength: "600", placeholder: t("caller.park_other")});
+    const note = el("input", {id: "park-note", maxlength: "500", placeholder: t("caller.park_note")});
+    other.addEventListener("input", updateDialog);
+    function chosen() {
+      const picked = boxes.map(function (b) { return b.querySelector("input"); }).filter(function (cb) { return cb.checked; })
+        .map(function (cb) { return cb.value; });
+      return picked.concat(other.value.split("\n").map(function (x) { return x.trim(); }).filter(Boolean));
+    }
+    const body = el("div", {class: "qc-form"}, [el("p", {class: "qc-muted", text: t("caller.park_hint")})]
+      .concat(boxes).concat([other, note]));
+    openDialog(t("caller.park_title", {number: st.current.number}), body, async function () {
+      const out = await ticketAction("finish", {outcome: "parked", materials: chosen(), note: note.value.trim() || null},
+                                     "caller.parked");
+      if (out) showDocs(out, "parked");
+      return !!out;
+    }, function () { return chosen().length > 0; });
   }
 
   function openPause() {
@@ -500,7 +568,7 @@
 
   // ---- keyboard ----------------------------------------------------------------------------------------
   const KEYS = {"F1": "call-next", " ": "call-next", "F2": "finish-next", "r": "recall", "s": "start", "f": "finish",
-                "p": "park", "x": "refuse", "n": "no-show", "t": "transfer", "z": "pause", "u": "resume-window"};
+                "p": "park", "x": "refuse", "a": "accept", "n": "no-show", "t": "transfer", "z": "pause", "u": "resume-window"};
   document.addEventListener("keydown", function (ev) {
     if (st.dialog) {
       if (ev.key === "Escape") { ev.preventDefault(); closeDialog(); return; }

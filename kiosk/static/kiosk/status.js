@@ -16,7 +16,8 @@
     document.body.className = "status state-" + p.state;
     $("st-number").textContent = p.number;
     $("st-item").textContent = pick(p.service, "name");
-    $("st-state").textContent = t("status.state." + p.state);
+    const outcomeState = p.state === "done" && (p.outcome === "accepted" || p.outcome === "refused");
+    $("st-state").textContent = t("status.state." + (outcomeState ? p.outcome : p.state));
     const prio = $("st-prio");
     prio.hidden = p.priority === "normal";
     prio.textContent = p.priority === "normal" ? "" : t("status.priority." + p.priority);
@@ -39,6 +40,8 @@
     else if (["no_show", "cancelled", "parked"].indexOf(p.state) >= 0) key = "status.outcome." + p.state;
     outcome.hidden = !key;
     outcome.textContent = key ? t(key) : "";
+    // the case's progress and the 一次性告知 are drawn by the server: load them once the visit ends there
+    if (last.state && last.state !== p.state && (p.state === "done" || p.state === "parked")) window.location.reload();
     last = p;
     const now0 = QH.hallNow();
     const now = {getHours: function () { return now0.hh; }, getMinutes: function () { return now0.mm; },
@@ -66,7 +69,10 @@
   setOnline(false);
   render(last);
   QH.realtime({
-    event: function (name) { if (name === "ticket.updated") refresh(); },
+    event: function (name) {
+      if (name === "ticket.updated") refresh();
+      else if (name === "case.updated") window.location.reload();  // a case step (issue 17)
+    },
     status: setOnline,
   }, {ticket: cfg.publicId});
   // people ahead change when others are called (no event reaches this room), so poll too (STATUS_POLL_S)

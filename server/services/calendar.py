@@ -1,0 +1,108 @@
+"""The hall's working-day calendar: read, edit by year, seed the bundled national calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine.calendar import WorkCalendar, bundled_year, parse_year
+from ..engine.errors import InvalidInput
+from ..storage.models import CalendarYear
+from .context import Context
+from .principal import Forbidden, Principal
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def load(s: Session, site_id: int) -> WorkCalendar:
+    """Every year the hall has entered; a year without an entry follows the weekday rule."""
+    cal = WorkCalendar()
+    for row in s.scalars(select(CalendarYear).where(CalendarYear.site_id == site_id)):
+        cal = cal.merged(parse_year(row.year, row.holidays, row.workdays))
+    return cal
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(f"year must be between {MIN_YEAR} and {MAX_YEAR}", field="year")
+
+
+def _out(year: int, row: CalendarYear | None) -> dict[str, Any]:
+    return {
+        "year": year,
+        "defined": row is not None,
+        "holidays": sorted(row.holidays) if row else [],
+        "workdays": sorted(row.workdays) if row else [],
+        "source": row.source if row else "",
+        "updated_at": row.updated_at.isoformat() if row and row.updated_at else None,
+    }
+
+
+def get_year(ctx: Context, who: Principal, year: int) -> dict[str, Any]:
+    """A year of the hall's calendar (`defined: false` while none is entered: weekends alone count)."""
+    _check_year(year)
+    with ctx.uow(write=False) as uow:
+        return _out(year, uow.session.get(CalendarYear, (who.site_id, year)))
+
+
+def put_year(
+    ctx: Context,
+    who: Principal,
+    year: int,
+    holidays: list[str],
+    workdays: list[str],
+    source: str = "",
+) -> dict[str, Any]:
+    """Enter or replace a year's holidays and adjusted working days (admin)."""
+    if not who.is_admin:
+        raise Forbidden("only an admin may change the hall's calendar")
+    _check_year(year)
+    try:
+        cal = parse_year(year, holidays, workdays)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="holidays") from None
+    with ctx.uow() as uow:
+        _save(uow.session, who.site_id, year, cal, source, ctx.clock.now(), who.id)
+        uow.commit()
+        return _out(year, uow.session.get(CalendarYear, (who.site_id, year)))
+
+
+def _save(
+    s: Session,
+    site_id: int,
+    year: int,
+    cal: WorkCalendar,
+    source: str,
+    now: datetime | None,
+    by: int | None,
+) -> None:
+    row = s.get(CalendarYear, (site_id, year))
+    if row is None:
+        row = CalendarYear(site_id=site_id, year=year)
+        s.add(row)
+    row.holidays = sorted(d.isoformat() for d in cal.holidays)
+    row.workdays = sorted(d.isoformat() for d in cal.workdays)
+    row.source = source[:300]
+    row.updated_at = now
+    row.updated_by = by
+    s.flush()
+
+
+def seed_bundled(s: Session, site_id: int, year: int) -> bool:
+    """Enter the national calendar shipped for `year` (naming its notice) unless the hall has one."""
+    data = bundled_year(year)
+    if data is None or s.get(CalendarYear, (site_id, year)) is not None:
+        return False
+    _save(
+        s,
+        site_id,
+        year,
+        parse_year(year, data["holidays"], data["workdays"]),
+        data.get("source", ""),
+        None,
+        None,
+    )
+    return True
