@@ -33,7 +33,9 @@ def make_blueprint() -> Blueprint:
     @bp.get("/admin/")
     def index() -> Any:
         who = _who()
-        if who is not None and who.is_supervisor and not who.is_admin:  # they watch the hall, not configure it
+        if who is None or not who.is_staff:  # sign in here: the reload after it lands by role, below
+            return render_template("admin/login.html", section=SECTIONS[0], qh_config=page_config_for(None, SECTIONS[0]))
+        if who.is_supervisor and not who.is_admin:  # they watch the hall, not configure it
             return redirect("/admin/monitor")
         return redirect(url_for("admin.section", name=SECTIONS[0]))
 

@@ -52,9 +52,17 @@ def test_a_supervisor_lands_on_the_monitor_and_an_admin_on_the_configuration(
         re.S,
     )
     assert back and back.group(1) == "/admin/services"
-    # signed out, /admin still asks to sign in
-    anon = sqlite_hall.client().get("/admin", follow_redirects=True)
-    assert 'id="adm-login"' in anon.get_data(as_text=True)
+    # signed out, /admin asks to sign in where it is, so the page reloaded after signing in lands by role
+    anon = sqlite_hall.client()
+    page = anon.get("/admin")
+    assert page.status_code == 200 and 'id="adm-login"' in page.get_data(as_text=True)
+    assert (
+        anon.post(
+            "/api/v1/auth/login", json={"username": "super", "password": "pw-super-123456"}
+        ).status_code
+        == 200
+    )
+    assert anon.get("/admin").headers["Location"].endswith("/admin/monitor")
 
 
 def test_the_demo_prints_where_the_monitor_the_reports_and_the_audit_log_are(tmp_path) -> None:  # noqa: ANN001

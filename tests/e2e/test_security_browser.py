@@ -201,3 +201,22 @@ def test_staff_pages_work_under_the_policy(chromium: Any, live_server: LiveServe
                 assert w.page.url.endswith("/admin/monitor")
             w.page.close()
         context.close()
+
+
+def test_a_supervisor_signing_in_at_admin_lands_on_the_monitor(
+    chromium: Any, live_server: LiveServer
+) -> None:
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    w = Watched(context)
+    w.visit(live_server.url + "/admin")
+    w.page.fill("#login-username", "xiejuan")
+    w.page.fill("#login-password", live_server.passwords["xiejuan"])
+    w.page.click("#login-submit")
+    w.page.wait_for_selector("#ovs-monitor")
+    assert w.page.url.endswith("/admin/monitor")
+    w.page.click("#ovs-nav a[href='/admin/services']")
+    w.page.wait_for_selector("#adm-readonly")
+    assert w.page.locator(".adm-nav a[href='/admin/reports']").is_visible()
+    screenshot(w.page, "supervisor-admin-sidebar")
+    w.assert_clean("supervisor sign-in")
+    context.close()
