@@ -248,16 +248,22 @@ def uncovered(p: Page, selector: str) -> bool:
     )
 
 
+@pytest.mark.parametrize("large", [False, True])
 def test_landscape_priority_dialog_shows_its_confirm_button(
-    server: LiveServer, open_page: Any
+    server: LiveServer, open_page: Any, large: bool
 ) -> None:
     p = open_page(LANDSCAPE)
     open_kiosk(p, server)
+    if large:
+        p.tap("[data-testid=large]")
     open_guide(p, "市场监管", "个体工商户设立登记")
     p.tap("[data-testid=take-priority]")
     p.page.locator("[data-testid=priority-dialog]").wait_for(state="visible")
-    screenshot(p.page, "visitor-layout-landscape-priority")
+    screenshot(p.page, "visitor-layout-landscape-priority" + ("-large" if large else ""))
     assert inside_viewport(p, "[data-testid=priority-confirm]")
+    # the whole dialog fits: the last code cell and the keypad's bottom row need no scrolling either
+    assert inside_viewport(p, "#k-code .k-code-cell:last-child")
+    assert inside_viewport(p, "#k-keypad [data-key='0']")
     assert inside_viewport(p, "#k-priority-cancel")
     p.tap("#k-priority-cancel")
 

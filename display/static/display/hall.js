@@ -68,7 +68,6 @@
   function renderWaiting() {
     if (led) return;
     const box = $("waiting");
-    box.textContent = "";
     const groups = {};
     const order = [];
     Object.keys(state.services).forEach(function (id) {
@@ -77,20 +76,33 @@
       if (!groups[dep.id]) { groups[dep.id] = {name: deptName(dep), total: 0}; order.push(dep.id); }
       groups[dep.id].total += Number(state.waiting[String(id)] || 0);
     });
-    let all = 0;
     // one large line per department, read from across the hall; a long name wraps, and the whole
-    // list shrinks a little (never below a readable size) when the hall has many departments
-    order.forEach(function (d) {
-      const g = groups[d];
-      all += g.total;
-      box.appendChild(QH.el("div", {"class": "dept" + (g.total ? " has-waiting" : ""), "data-dept": d}, [
-        QH.el("span", {"class": "dept-name", text: g.name}),
-        QH.el("span", {"class": "dept-count", text: QH.t("display.persons", {n: g.total})}),
-      ]));
+    // list shrinks a little (never below a readable size) when the hall has many departments.
+    // Only a change of departments redraws and refits; a count changes in place (calls stay quick).
+    const keys = order.map(function (d) { return d + ":" + groups[d].name; }).join("|");
+    if (box.dataset.keys !== keys) {
+      box.textContent = "";
+      order.forEach(function (d) {
+        box.appendChild(QH.el("div", {"class": "dept", "data-dept": d}, [
+          QH.el("span", {"class": "dept-name", text: groups[d].name}),
+          QH.el("span", {"class": "dept-count"}),
+        ]));
+      });
+      box.dataset.keys = keys;
+    }
+    let all = 0;
+    Array.prototype.forEach.call(box.children, function (node, i) {
+      const total = groups[order[i]].total;
+      all += total;
+      node.classList.toggle("has-waiting", total > 0);
+      node.querySelector(".dept-count").textContent = QH.t("display.persons", {n: total});
     });
     box.dataset.total = String(all);
     $("waiting-total").textContent = all ? QH.t("display.waiting_total", {n: all}) : QH.t("display.waiting_none");
-    QD.fit(box, Math.round(innerHeight * 0.026));
+    if (box.dataset.fitted !== keys) {
+      QD.fit(box, Math.round(innerHeight * 0.026));
+      box.dataset.fitted = keys;
+    }
   }
 
   /** A department as the hall calls it: its short name in Chinese (人社, 医保), its English name otherwise. */
