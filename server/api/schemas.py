@@ -170,6 +170,7 @@ class ServiceIn(In):
     code: str | None = Field(default=None, max_length=40)
     name_en: str = Field(default="", max_length=200)
     mode: Mode = "instant"
+    handling: Mode | None = Field(default=None, description="the hall's way of handling the item; wins over mode")
     promised_days: int = Field(default=0, ge=0, le=365)
     daily_cap: int | None = Field(default=None, ge=1)
     expected_service_min: int = Field(default=10, ge=1, le=600)
@@ -194,6 +195,7 @@ class ServicePatch(In):
     code: str | None = Field(default=None, min_length=1, max_length=40)
     name_en: str | None = Field(default=None, max_length=200)
     mode: Mode | None = None
+    handling: Mode | None = None
     promised_days: int | None = Field(default=None, ge=0, le=365)
     daily_cap: int | None = Field(default=None, ge=1)
     expected_service_min: int | None = Field(default=None, ge=1, le=600)

@@ -37,6 +37,15 @@ class Outcome(StrEnum):
     PARKED = "parked"  # 补正: waiting for materials
 
 
+def is_promised(handling: str, promised_days: int) -> bool:
+    """An item with a promised time opens a case (承诺件; joint and agency items with days too).
+
+    The hall handles an item one of four ways (即办, 承诺, 联办, 代办); what a visitor and the
+    contract see is whether it is done on the spot (`instant`) or promised for a later day.
+    """
+    return handling != "instant" and promised_days > 0
+
+
 class Action(StrEnum):
     CALL = "call"
     RECALL = "recall"

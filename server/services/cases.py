@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..engine import states
 from ..engine.calendar import OPEN_STATES, CaseClock, WorkCalendar, case_clock
 from ..engine.cases import CaseState, format_case_number, mask_name, mask_phone, next_case_state
 from ..engine.errors import InvalidInput, NotFound
@@ -37,7 +38,7 @@ from .principal import Forbidden, Principal
 
 def is_promised(sv: Service) -> bool:
     """An item with a promised time (承诺件, also joint and agency items with days): it opens a case."""
-    return sv.mode != "instant" and sv.promised_days > 0
+    return states.is_promised(sv.mode, sv.promised_days)
 
 
 def _event(

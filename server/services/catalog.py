@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..engine.errors import Conflict, InvalidInput, NotFound
 from ..engine.hours import DAY_KEYS, is_open, validate_hours
 from ..engine.numbering import local_time, validate_prefix
+from ..engine.states import is_promised
 from ..storage.db import UnitOfWork
 from ..storage.models import (
     Department,
@@ -44,7 +45,9 @@ def service_dict(sv: Service, waiting: int = 0, open_now: bool | None = None) ->
     return {
         "id": sv.id, "code": sv.code, "name": sv.name, "name_en": sv.name_en, "prefix": sv.prefix,
         "department": {"id": sv.department.id, "name": sv.department.name, "name_en": sv.department.name_en},
-        "department_id": sv.department_id, "mode": sv.mode, "promised_days": sv.promised_days,
+        "department_id": sv.department_id, "promised_days": sv.promised_days,
+        # mode: the contract's instant|promised; handling: the hall's way (instant|promised|joint|agency)
+        "mode": "promised" if is_promised(sv.mode, sv.promised_days) else "instant", "handling": sv.mode,
         "daily_cap": sv.daily_cap, "expected_service_min": sv.expected_service_min,
         "wait_threshold_min": sv.wait_threshold_min, "needs_consult": sv.needs_consult, "sort": sv.sort,
         "active": sv.active, "disclosure": sv.disclosure, "waiting": waiting, "hours": sv.hours or {},
@@ -221,6 +224,8 @@ def _save_service(s: Session, site_id: int, data: dict[str, Any], obj_id: int | 
         if why:
             day = next((d for d in DAY_KEYS if why.startswith(d + ":")), None)
             raise InvalidInput(f"hours: {why}", field=f"hours.{day}" if day else "hours", reason="hours")
+    if data.get("handling"):  # the hall's four ways are written as `handling`; `mode` still works
+        data = {**{k: v for k, v in data.items() if k != "handling"}, "mode": data["handling"]}
     sv = _get(s, Service, obj_id, site_id) if obj_id is not None else Service(site_id=site_id, code=data.get("code") or "")
     _apply(sv, data, SERVICE_FIELDS)
     if obj_id is None:

@@ -107,7 +107,7 @@
   }
 
   function itemCard(sv, withDept) {
-    const modeKey = "kiosk.mode." + sv.mode;
+    const modeKey = "kiosk.mode." + (sv.handling || sv.mode);
     return el("button", {type: "button", class: "k-item", "data-service": sv.id, onclick: function () { openGuide(S.services.find(function (x) { return x.id === sv.id; }) || sv); }}, [
       el("span", {class: "k-item-name", text: name(sv)}),
       withDept ? el("span", {class: "k-item-dept", text: name(sv.department)}) : null,

@@ -284,13 +284,13 @@
     services: {
       list: "/admin/services", base: "/services", noun: "service", needs: ["departments"],
       columns: [["code"], ["prefix"], ["name"], ["department", function (v) { return v.name; }],
-                ["mode", function (v) { return t("admin.mode." + v); }], ["promised_days"],
+                ["handling", function (v) { return t("admin.mode." + v); }], ["promised_days"],
                 ["daily_cap", function (v) { return v === null ? "—" : String(v); }],
                 ["hours", function (v) { return hoursSummary(v) || t("admin.hall_hours"); }], ["active", yesNo]],
       fields: [
         {name: "department_id", type: "select", numeric: true, options: function (c) { return c.departments.map(function (d) { return opt(d.id, d.name); }); }},
         {name: "name"}, {name: "name_en"}, {name: "code"}, {name: "prefix", placeholder: "A"},
-        {name: "mode", type: "select", options: optsOf(MODES, "admin.mode.")},
+        {name: "handling", type: "select", options: optsOf(MODES, "admin.mode.")},
         {name: "promised_days", type: "number", min: 0, max: 365, default: 0},
         {name: "daily_cap", type: "number", min: 1, nullable: true},
         {name: "expected_service_min", type: "number", min: 1, max: 600, default: 10},
