@@ -58,7 +58,26 @@ def make_blueprint() -> Blueprint:
             return render_template("kiosk/status_missing.html", qh_config={}), 404
         poll = float(current_app.config.get("STATUS_POLL_S", DEFAULT_STATUS_POLL_S))
         return render_template("kiosk/status.html", t=t,
-                               qh_config=_page_config(("status.",), publicId=public_id, ticket=t, pollSeconds=poll))
+                               qh_config=_page_config(("status.", "feedback."), publicId=public_id, ticket=t, pollSeconds=poll))
+
+    @bp.get("/feedback")
+    @bp.get("/c/<public_id>")
+    def feedback(public_id: str | None = None) -> Any:
+        """投诉/建议 without a ticket (/feedback), and the visitor's link to a complaint's reply (/c/<id>)."""
+        from server.services import complaints, rating_settings
+
+        complaint = None
+        if public_id is not None:
+            if not PUBLIC_ID.match(public_id):
+                abort(404)
+            try:
+                complaint = complaints.public_view(_ctx(), public_id)
+            except NotFound:
+                abort(404)
+        phone = rating_settings.phone_of_hall(_ctx())
+        return render_template("kiosk/feedback.html", complaint=complaint, supervision_phone=phone,
+                               open_form=complaint is None,
+                               qh_config=_page_config(("status.", "feedback."), supervisionPhone=phone))
 
     @bp.get("/kiosk/qr/<public_id>.svg")
     def qr(public_id: str) -> Response:

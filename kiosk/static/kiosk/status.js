@@ -39,6 +39,7 @@
     else if (["no_show", "cancelled", "parked"].indexOf(p.state) >= 0) key = "status.outcome." + p.state;
     outcome.hidden = !key;
     outcome.textContent = key ? t(key) : "";
+    if (window.QHFeedback) window.QHFeedback.render(p);  // rating and complaints (feedback.js)
     last = p;
     const now0 = QH.hallNow();
     const now = {getHours: function () { return now0.hh; }, getMinutes: function () { return now0.mm; },
