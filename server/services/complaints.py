@@ -42,7 +42,7 @@ def mask_phone(phone: str | None) -> str | None:
 def _staff_names(s: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     return (
-        dict(s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(wanted))).tuples().all())
+        {i: n for i, n in s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(wanted)))}
         if wanted
         else {}
     )

@@ -46,6 +46,11 @@ def ratings_dict(site: Site) -> dict[str, Any]:
             if counts_basic
             else "满意率 =（非常满意 + 满意）÷ 评价数"
         ),
+        "satisfaction_definition_en": (
+            "satisfaction rate = (very satisfied + satisfied + fairly satisfied) ÷ ratings"
+            if counts_basic
+            else "satisfaction rate = (very satisfied + satisfied) ÷ ratings"
+        ),
     }
 
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -157,3 +157,51 @@ def overdue(ctx: Context, who: Principal, overdue_only: bool) -> list[dict[str, 
         s = uow.session
         site = s.get_one(Site, who.site_id)
         return rectification.listing(s, site.id, views.today(site, now), overdue_only)
+
+
+def alert_candidates(s: Session, site: Site, today: date) -> list[dict[str, Any]]:
+    """Alerts for the live monitor: each 差评 whose 回访 or 整改反馈 is past its day, and each complaint
+    not answered by its deadline (raised once each, see services/alerts.py)."""
+    from ..storage.models_ratings import Complaint
+
+    out: list[dict[str, Any]] = []
+    for row in rectification.listing(s, site.id, today, overdue_only=True):
+        for step in row["overdue"]:
+            due = row["callback_due"] if step == "callback" else row["feedback_due"]
+            what = "回访" if step == "callback" else "整改反馈"
+            out.append(
+                {
+                    "key": f"rect-{step}:{row['id']}",
+                    "kind": f"{step}_overdue",
+                    "severity": "bad",
+                    "window_id": row["window_id"],
+                    "staff_id": row["staff_id"],
+                    "ticket_id": row["ticket_id"],
+                    "message": f"{row['number']}的差评（{row['label']}）{what}已超期（期限{due}）",
+                    "data": {
+                        "number": row["number"],
+                        "step": step,
+                        "due": due,
+                        "evaluation_id": row["id"],
+                    },
+                }
+            )
+    for c in s.scalars(
+        select(Complaint).where(
+            Complaint.site_id == site.id,
+            Complaint.reply.is_(None),
+            Complaint.state != "closed",
+            Complaint.due < today,
+        )
+    ):
+        label = "投诉" if c.category == "complaint" else "建议"
+        out.append(
+            {
+                "key": f"complaint-late:{c.id}",
+                "kind": "complaint_overdue",
+                "severity": "bad",
+                "message": f"{label}{c.number}未在期限（{c.due.isoformat()}）内答复",
+                "data": {"number": c.number, "due": c.due.isoformat(), "complaint_id": c.id},
+            }
+        )
+    return out
