@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any, Literal
 
 from flask import Response
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
-from ..services import alerts, assessment, audit, monitor, rectification, reports
+from ..services import alerts, assessment, audit, monitor, rectification, reports, scorecard
 from ..services.principal import Principal
 from .core import Api, ctx
 from .schemas import In, ItemsOut
@@ -29,12 +29,27 @@ class TableQuery(RangeQuery):
     by: Literal["service", "department", "window", "staff", "day", "hour"] = "service"
 
 
-class AssessmentQuery(RangeQuery):
-    by: Literal["window", "staff"] = "window"
+class AssessmentQuery(In):
+    model_config = ConfigDict(extra="ignore")
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    format: Format = "json"
+    by: Literal["window", "staff", "department"] = "window"
     w_efficiency: float | None = Field(default=None, ge=0, le=1000)
     w_satisfaction: float | None = Field(default=None, ge=0, le=1000)
     w_discipline: float | None = Field(default=None, ge=0, le=1000)
     w_volume: float | None = Field(default=None, ge=0, le=1000)
+    w_center: float | None = Field(default=None, ge=0, le=1000)
+    w_department: float | None = Field(default=None, ge=0, le=1000)
+    w_items: float | None = Field(default=None, ge=0, le=1000)
+    w_staffing: float | None = Field(default=None, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _range(self) -> AssessmentQuery:
+        if self.month is None and (self.from_ is None or self.to is None):
+            raise ValueError("give month=YYYY-MM, or from and to")
+        return self
 
 
 class WeightsIn(In):
@@ -42,6 +57,10 @@ class WeightsIn(In):
     satisfaction: float = Field(ge=0, le=1000)
     discipline: float = Field(ge=0, le=1000)
     volume: float = Field(ge=0, le=1000)
+    center: float | None = Field(default=None, ge=0, le=1000)
+    department: float | None = Field(default=None, ge=0, le=1000)
+    items: float | None = Field(default=None, ge=0, le=1000)
+    staffing: float | None = Field(default=None, ge=0, le=1000)
 
 
 class RectificationIn(In):
@@ -129,20 +148,25 @@ def register(api: Api) -> None:
         """Move a bad rating's rectification on (整改); who and when are kept, the change is audited."""
         return rectification.update(ctx(), who, rating_id, body.status, body.note)
 
-    @api.route("/reports/assessment", query=AssessmentQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    @api.route("/reports/assessment", query=AssessmentQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports",
+               errors=(422,))
     def report_assessment(who: Principal, query: AssessmentQuery) -> Any:
-        """Assessment scores per window or clerk with their components, weights and formula."""
-        given = {"efficiency": query.w_efficiency, "satisfaction": query.w_satisfaction,
-                 "discipline": query.w_discipline, "volume": query.w_volume}
-        out = assessment.assess(ctx(), who, query.from_, query.to, query.by, given)
-        return export(out["items"], query.format, assessment.COLUMNS,
-                      f"assessment-{query.by}-{query.from_}-{query.to}",
-                      {"weights": out["weights"], "formula": out["formula"]})
+        """The monthly 量化考核 per window, clerk or department: components, manual scores, weights and
+        how each score was computed (`explain`)."""
+        given = {k: getattr(query, "w_" + k) for k in assessment.COMPONENTS}
+        if query.month is not None:
+            start, end = scorecard.month_span(query.month)
+        else:
+            assert query.from_ is not None and query.to is not None
+            start, end = query.from_, query.to
+        out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month)
+        return export(out["items"], query.format, scorecard.COLUMNS, f"assessment-{query.by}-{start}-{end}",
+                      {k: out[k] for k in ("weights", "formula", "month", "from", "to")})
 
     @api.route("/reports/assessment/weights", "PUT", body=WeightsIn, auth="admin", tag="reports")
     def save_assessment_weights(who: Principal, body: WeightsIn) -> dict[str, Any]:
         """Save the hall's default assessment weights (admin)."""
-        return {"weights": assessment.save_weights(ctx(), who, body.model_dump())}
+        return {"weights": assessment.save_weights(ctx(), who, body.model_dump(exclude_none=True))}
 
     @api.route("/audit", query=AuditQuery, response=ItemsOut, auth=SUPERVISORS, tag="oversight")
     def search_audit(who: Principal, query: AuditQuery) -> Any:

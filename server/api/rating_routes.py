@@ -6,7 +6,14 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from ..services import complaints, phone_rating, ratelimit, rating_settings, rectification_steps
+from ..services import (
+    assessment_scores,
+    complaints,
+    phone_rating,
+    ratelimit,
+    rating_settings,
+    rectification_steps,
+)
 from ..services.principal import Principal
 from .core import ANY, PUBLIC, Api, ctx
 from .schemas import EvaluationIn, In, ItemsOut
@@ -74,6 +81,24 @@ class RatingSettingsIn(In):
     complaint_reply_days: int | None = Field(default=None, ge=1, le=60)
     supervision_phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+\- ]*$")
     satisfaction_counts_basic: bool | None = None
+
+
+class Subject(In):
+    kind: Literal["window", "staff", "department"]
+    id: int = Field(ge=1)
+
+
+class ScoreIn(In):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    subject: Subject
+    rater: Literal["center", "department"] = Field(description="center 中心负责人 or department 单位窗口管理人员")
+    score: int = Field(ge=0, le=100)
+    comment: str = Field(min_length=1, max_length=500)
+
+
+class ScoresQuery(In):
+    model_config = ConfigDict(extra="ignore")
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def register(api: Api) -> None:
@@ -228,3 +253,14 @@ def register(api: Api) -> None:
     def patch_rating_settings(who: Principal, body: RatingSettingsIn) -> dict[str, Any]:
         """Change the rating and complaint settings (admin)."""
         return rating_settings.update(ctx(), who, body.model_dump(exclude_none=True))
+
+    @api.route("/assessment/scores", "PUT", body=ScoreIn, auth=SUPERVISORS, tag="reports", errors=(422,))
+    def put_assessment_score(who: Principal, body: ScoreIn) -> dict[str, Any]:
+        """Enter or replace a manual score (中心负责人评分 / 单位窗口管理人员评分) of a month, with its reason."""
+        return assessment_scores.put(ctx(), who, body.month, body.subject.kind, body.subject.id, body.rater,
+                                     body.score, body.comment)
+
+    @api.route("/assessment/scores", query=ScoresQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    def list_assessment_scores(who: Principal, query: ScoresQuery) -> dict[str, Any]:
+        """The manual scores of a month."""
+        return {"items": assessment_scores.listing(ctx(), who, query.month)}

@@ -211,13 +211,15 @@ def test_the_assessment_shows_its_inputs_and_the_hand_computed_scores(hall: Hall
     out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"))
     rows = {r["key"]: r for r in out["items"]}
     w1, w2 = rows[hall.ids["w1"]], rows[hall.ids["w2"]]
-    assert out["weights"] == {"efficiency": 30.0, "satisfaction": 30.0, "discipline": 20.0, "volume": 20.0}
-    # window 1: open 09:00-09:20 and 09:30-09:55 (2700 s), paused 600 s; 1 no-show in 2 calls
-    assert pick(w1, "open_s", "paused_s", "no_show_rate") == (2700.0, 600.0, 0.5)
-    assert pick(w1, "efficiency", "satisfaction", "discipline", "volume") == (100.0, 100.0, 31.8, 100.0)
-    assert w1["score"] == 86.4  # (30*100 + 30*100 + 20*31.818 + 20*100) / 100
+    assert out["weights"] == {"efficiency": 15.0, "satisfaction": 30.0, "discipline": 10.0, "volume": 10.0,
+                              "center": 20.0, "department": 15.0, "items": 10.0, "staffing": 10.0}
+    # window 1: open 09:00-09:20 and 09:30-09:55 (2700 s), paused 600 s (within the 30-minute
+    # allowance); its one no-show is the visitor's, not the clerk's indiscipline (issue 18)
+    assert pick(w1, "open_s", "paused_s", "pause_excess_s", "no_show") == (2700.0, 600.0, 0.0, 1)
+    assert pick(w1, "efficiency", "satisfaction", "discipline", "volume") == (100.0, 100.0, 100.0, 100.0)
+    assert w1["score"] == 100.0  # no manual scores this day: (15 + 30 + 10 + 10) × 100 ÷ 65
     # window 2: service 360 s against 600 s expected (capped at 100), one 不满意, never paused
-    assert pick(w2, "efficiency", "satisfaction", "discipline", "volume", "score") == (100.0, 0.0, 100.0, 100.0, 70.0)
+    assert pick(w2, "efficiency", "satisfaction", "discipline", "volume", "score") == (100.0, 0.0, 100.0, 100.0, 53.8)
     # other weights, given in the query, change the score and are echoed back
     out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"
                                        "&w_efficiency=0&w_satisfaction=1&w_discipline=0&w_volume=0"))
@@ -252,7 +254,7 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     resp = sup.get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window&format=xlsx")
     values = list(load_workbook(io.BytesIO(resp.get_data())).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     scores = {r[0]: r[2] for r in values[1:]}
-    assert scores[hall.ids["w1"]] == 86.4
+    assert scores[hall.ids["w1"]] == 100.0
     resp = sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=csv")
     bad = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
     assert [(r["number"], r["level"], r["reason"], r["rectification"]) for r in bad] == [("C001", "2", "办理太慢", "open")]

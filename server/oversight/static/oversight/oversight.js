@@ -172,9 +172,9 @@
     ["wait_avg_s", dur], ["wait_median_s", dur], ["wait_p90_s", dur], ["service_avg_s", dur], ["service_median_s", dur],
     ["service_p90_s", dur], ["within_promised_rate", pct], ["level_5", num], ["level_4", num], ["level_3", num],
     ["level_2", num], ["level_1", num], ["satisfaction_rate", pct]];
-  const ASS_COLS = [["name", null], ["score", num], ["efficiency", num], ["satisfaction", num], ["discipline", num], ["volume", num],
-    ["served", num], ["service_s", dur], ["expected_s", dur], ["evaluations", num], ["satisfied", num], ["paused_s", dur],
-    ["open_s", dur], ["paused_share", pct], ["no_show_rate", pct]];
+  const ASS_COLS = [["name", null], ["score", num], ["satisfaction", num], ["center", num], ["department", num],
+    ["efficiency", num], ["discipline", num], ["volume", num], ["items", num], ["staffing", num], ["served", num],
+    ["no_show", num], ["evaluations", num], ["pause_excess_s", dur], ["late_openings", num]];
   function renderTable(table, cols, rows) {
     table.tHead.replaceChildren(el("tr", {}, cols.map(function (c) { return el("th", {text: t("ovs.col." + c[0])}); })));
     fill(table.tBodies[0], rows.map(function (r) {
@@ -233,14 +233,37 @@
     }));
   }
   async function runAssessment() {
-    const p = Object.assign({by: $("ass-by").value}, range(), weights());
+    const by = $("ass-by").value;
+    const p = Object.assign({by: by, month: $("ass-month").value}, weights());
     const r = await QH.api("/reports/assessment?" + qs(p));
     if (!r.ok) return;
     document.querySelectorAll("[data-w]").forEach(function (i) { if (i.value === "") i.placeholder = r.body.weights[i.dataset.w]; });
     $("ass-formula").textContent = t("ovs.def.assessment") + " " + Object.keys(r.body.weights).map(function (k) {
       return t("ovs.col." + k) + " " + r.body.weights[k]; }).join("、");
-    renderTable($("ass-table"), ASS_COLS, r.body.items);
+    renderTable($("ass-table"), ASS_COLS.concat([["explain", null]]), r.body.items);
+    // every score says how it was computed: one line per component, in words
+    r.body.items.forEach(function (row) {
+      const cell = $("ass-table").querySelector('tr[data-key="' + row.key + '"] td[data-col="explain"]');
+      if (cell) cell.replaceChildren(el("ul", {class: "ovs-explain"}, row.explain.map(function (x) { return el("li", {text: x}); })));
+    });
+    const subj = $("score-subject");
+    subj.replaceChildren.apply(subj, r.body.items.map(function (row) { return el("option", {value: row.key, text: row.name}); }));
+    $("score-rater").querySelector("[value=department]").disabled = by === "department";
+    if (by === "department") $("score-rater").value = "center";
+    const link = $("bulletin-link");
+    link.hidden = by !== "department" || !r.body.items.length;
+    link.style.display = link.hidden ? "none" : "";  // .adm-btn sets display, which [hidden] alone does not beat
+    link.href = "/admin/reports/bulletin?" + qs({month: $("ass-month").value, department: subj.value});
+    subj.onchange = function () { link.href = "/admin/reports/bulletin?" + qs({month: $("ass-month").value, department: subj.value}); };
     exportsFor("assessment", p);
+  }
+  async function saveScore(e) {
+    e.preventDefault();
+    const body = {month: $("ass-month").value, subject: {kind: $("ass-by").value, id: Number($("score-subject").value)},
+                  rater: $("score-rater").value, score: Number($("score-value").value), comment: $("score-comment").value};
+    const r = await QH.api("/assessment/scores", {method: "PUT", body: body});
+    $("score-error").textContent = r.ok ? "" : QH.errorText(r);
+    if (r.ok) { $("score-value").value = ""; $("score-comment").value = ""; runAssessment(); }
   }
   function renderHeat(items) {
     const hours = [], grid = {};
@@ -265,7 +288,10 @@
     $("rep-by").value = u.searchParams.get("by") || "day";
     const form = $("rep-form");
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); runReports(); });
+    $("ass-month").value = u.searchParams.get("month") || QH.hallDate(0).slice(0, 7);
     $("ass-by").addEventListener("change", runAssessment);
+    $("ass-month").addEventListener("change", runAssessment);
+    if ($("score-form")) $("score-form").addEventListener("submit", saveScore);
     document.querySelectorAll("[data-w]").forEach(function (i) { i.addEventListener("change", runAssessment); });
     runReports();
   }
@@ -284,7 +310,8 @@
           : t((a.actor_kind === "device" ? "admin.device." : "admin.role.") + a.actor_role);
         const who = (a.actor_name || "–") + " · " + role;
         const refused = a.status >= 400 ? " " + t("ovs.audit.refused") : "";
-        return tr([a.local, who, a.action, a.method + " " + a.path + (a.target ? " [" + a.target + "]" : ""),
+        const said = t("ovs.action." + a.action);  // the action in words, not its operation id
+        return tr([a.local, who, said.indexOf("ovs.action.") === 0 ? a.action : said, a.method + " " + a.path + (a.target ? " [" + a.target + "]" : ""),
                    (a.status ? String(a.status) : "–") + refused, a.ip, a.user_agent],
                   {"data-action": a.action, "data-id": a.id, class: a.status >= 400 ? "refused" : ""});
       });
