@@ -319,6 +319,23 @@ def to_xlsx(rows: list[dict[str, Any]], columns: Sequence[str] = COLUMNS, title:
     ws.append(list(columns))
     for r in rows:
         ws.append([r.get(k) for k in columns])
+    fit_sheet(ws, columns, rows)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _width(v: Any) -> int:
+    """Display width of a cell's text: a Chinese character takes two columns."""
+    text = "" if v is None else str(v)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def fit_sheet(ws: Any, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Freeze the header row and size each column to its longest value (capped)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(columns, start=1):
+        longest = max([_width(col)] + [_width(r.get(col)) for r in rows[:2000]])
+        ws.column_dimensions[get_column_letter(i)].width = min(60, longest + 2)

@@ -158,15 +158,14 @@ def test_a_bad_rating_is_rectified_step_by_step_with_who_and_when_kept_audited_a
     # the export carries the status, the note and who handled it
     rows = list(csv.DictReader(io.StringIO(sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=csv")
                                           .get_data().decode("utf-8-sig"))))
-    assert [(r["number"], r["rectification"], r["rectification_note"], r["rectified_by"]) for r in rows] == [
-        (ticket["number"], "closed", "回访满意", "super")]
+    assert [(r["号码"], r["整改状态"], r["整改说明"], r["处理人"], r["评价"]) for r in rows] == [
+        (ticket["number"], "已关闭", "回访满意", "super", "不满意")]
     sheet = load_workbook(io.BytesIO(sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=xlsx")
                                      .get_data())).active
     assert sheet is not None
     header, *values = list(sheet.iter_rows(values_only=True))
     got = dict(zip(header, values[0], strict=True))
-    assert (got["rectification"], got["rectified_by"], got["rectified_at"]) == (
-        "closed", "super", hall.clock.now().isoformat())
+    assert (got["整改状态"], got["处理人"], got["处理时间"]) == ("已关闭", "super", hall.clock.now().isoformat())
 
     # every attempt is in the audit log, the refused ones with their status
     trail = sup.get("/api/v1/audit?action=update_rectification").get_json()["items"]

@@ -15,6 +15,9 @@ from tests.conftest import Hall, build_hall
 PUBLIC = {
     ("get", "/api/v1/departments"), ("get", "/api/v1/services"), ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"), ("get", "/api/v1/public/tickets/{public_id}"),
+    # issue 18: a visitor rates and complains from the ticket's page, with or without a ticket
+    ("post", "/api/v1/public/tickets/{public_id}/evaluation"), ("post", "/api/v1/public/complaints"),
+    ("get", "/api/v1/public/complaints/{public_id}"),
 }
 
 

@@ -233,23 +233,26 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     resp = sup.get(f"/api/v1/reports/table?from={DAY}&to={DAY}&by=service&format=csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     from_csv = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [int(r["issued"]) for r in from_csv] == [r["issued"] for r in rows]
-    assert [r["wait_median_s"] for r in from_csv] == [str(r["wait_median_s"]) if r["wait_median_s"] is not None
-                                                      else "" for r in rows]
-    assert from_csv[0]["name"] == "个体工商户设立登记"
+    assert [int(r["取号/呼叫"]) for r in from_csv] == [r["issued"] for r in rows]
+    # times in minutes with one decimal (issue 18)
+    assert [r["等候中位数（分钟）"] for r in from_csv] == [str(round(r["wait_median_s"] / 60, 1))
+                                                        if r["wait_median_s"] is not None else "" for r in rows]
+    assert from_csv[0]["名称"] == "个体工商户设立登记"
 
     from openpyxl import load_workbook
 
     resp = sup.get(f"/api/v1/reports/table?from={DAY}&to={DAY}&by=service&format=xlsx")
     sheet = load_workbook(io.BytesIO(resp.get_data())).active
     assert sheet is not None
+    assert sheet.freeze_panes == "A2"  # the header stays in view
     values = list(sheet.iter_rows(values_only=True))
     header = list(values[0])
-    assert header[:3] == ["key", "name", "issued"]
+    assert header[:3] == ["编号", "名称", "取号/呼叫"]
     for row, want in zip(values[1:], rows, strict=True):
         got = dict(zip(header, row, strict=True))
-        assert (got["issued"], got["served"], got["wait_p90_s"], got["satisfaction_rate"]) == (
-            want["issued"], want["served"], want["wait_p90_s"], want["satisfaction_rate"])
+        assert (got["取号/呼叫"], got["办结"], got["等候P90（分钟）"], got["满意率（%）"]) == (
+            want["issued"], want["served"], None if want["wait_p90_s"] is None else round(want["wait_p90_s"] / 60, 1),
+            None if want["satisfaction_rate"] is None else round(want["satisfaction_rate"] * 100, 1))
 
     resp = sup.get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window&format=xlsx")
     values = list(load_workbook(io.BytesIO(resp.get_data())).active.iter_rows(values_only=True))  # type: ignore[union-attr]
@@ -257,10 +260,10 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     assert scores[hall.ids["w1"]] == 100.0
     resp = sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=csv")
     bad = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [(r["number"], r["level"], r["reason"], r["rectification"]) for r in bad] == [("C001", "2", "办理太慢", "open")]
+    assert [(r["号码"], r["评价"], r["原因"], r["整改状态"]) for r in bad] == [("C001", "不满意", "办理太慢", "待整改")]
     resp = sup.get(f"/api/v1/reports/heatmap?from={DAY}&to={DAY}&format=csv")
     heat = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [(r["weekday"], r["hour"], r["arrivals"]) for r in heat] == [("1", "9", "5")]  # Monday 09:00, 5 tickets
+    assert [(r["星期"], r["小时"], r["取号数"]) for r in heat] == [("周一", "9", "5")]  # Monday 09:00, 5 tickets
 
 
 def test_the_monitor_and_the_alerts_follow_the_day(hall: Hall) -> None:
