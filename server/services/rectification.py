@@ -75,9 +75,9 @@ def row_dict(e: Evaluation, number: str, service: str, window: int | None, staff
             "staff_name": staff}
 
 
-def in_range(s: Session, site_id: int, start: date, end: date) -> list[dict[str, Any]]:
-    """Bad ratings of the days `start`..`end`, newest first."""
-    return _rows(s, [Evaluation.site_id == site_id, Evaluation.day.between(start, end)])
+def in_range(s: Session, site_id: int, start: date, end: date, today: date | None = None) -> list[dict[str, Any]]:
+    """Bad ratings of the days `start`..`end`, newest first (with their overdue steps as of `today`)."""
+    return _rows(s, [Evaluation.site_id == site_id, Evaluation.day.between(start, end)], today=today)
 
 
 def listing(s: Session, site_id: int, today: date, overdue_only: bool) -> list[dict[str, Any]]:

@@ -275,7 +275,9 @@ def bad_ratings(ctx: Context, who: Principal, start: date, end: date) -> list[di
     """Ratings of 不满意 and 非常不满意 in the range with their rectification, newest first."""
     check(who, start, end)
     with ctx.uow(write=False) as uow:
-        return rectification.in_range(uow.session, who.site_id, start, end)
+        site = uow.session.get_one(Site, who.site_id)
+        today = rollup.closed_through(site, ctx.clock.now()) + timedelta(days=1)  # the hall's date today
+        return rectification.in_range(uow.session, who.site_id, start, end, today)
 
 
 def _round(v: Any) -> float | None:
