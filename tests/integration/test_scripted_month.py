@@ -40,12 +40,12 @@ def ok(resp: Any, status: int = 200) -> Any:
 def play_month(hall: Hall) -> dict[str, Any]:
     ids = hall.ids
     ok(hall.client("admin").patch("/api/v1/settings", json={"hours": HOURS}))
-    p = lambda who, path, body=None, status=200: ok(
-        hall.client(who).post("/api/v1" + path, json=body or {}), status
-    )  # noqa: E731
-    issue = lambda svc: ok(
-        hall.client("kiosk").post("/api/v1/tickets", json={"service_id": ids[svc]}), 201
-    )  # noqa: E731
+
+    def p(who: str, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+        return ok(hall.client(who).post("/api/v1" + path, json=body or {}), status)
+
+    def issue(svc: str) -> Any:
+        return ok(hall.client("kiosk").post("/api/v1/tickets", json={"service_id": ids[svc]}), 201)
 
     at(hall, 1, 9)  # Tuesday: window 1 on time
     p("clerk1", f"/windows/{ids['w1']}/open")
@@ -249,7 +249,10 @@ def test_a_scripted_month_matches_an_independent_computation_and_every_score_is_
         r["key"]: r
         for r in ok(sup.get(f"/api/v1/reports/assessment?by=window&month={MONTH}"))["items"]
     }
-    r1 = lambda v: None if v is None else round(v, 1)  # noqa: E731
+
+    def r1(v: float | None) -> float | None:
+        return None if v is None else round(v, 1)
+
     for wid in (ids["w1"], ids["w2"]):
         w, row, sc = want[wid], table[wid], scores[wid]
         assert (row["issued"], row["served"], row["no_show"]) == (
