@@ -341,3 +341,6 @@ def fit_sheet(ws: Any, columns: Sequence[str], rows: list[dict[str, Any]]) -> No
     for i, col in enumerate(columns, start=1):
         longest = max([_width(col)] + [_width(r.get(col)) for r in rows[:2000]])
         ws.column_dimensions[get_column_letter(i)].width = min(60, longest + 2)
+        if any(isinstance(r.get(col), float) for r in rows):  # minutes and rates keep their one decimal
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "0.0"
