@@ -10,7 +10,7 @@ from ..engine.errors import DomainError
 from ..services import alerts
 from ..services.principal import Principal
 
-PAGES = ("monitor", "reports", "audit")
+PAGES = ("monitor", "reports", "complaints", "audit")
 
 
 def _who() -> Principal | None:
@@ -75,6 +75,10 @@ def make_blueprint() -> Blueprint:
             abort(404)
         return render_template("oversight/bulletin.html", who=who, page="reports", pages=PAGES, b=data,
                                qh_config=_config(who, "reports"))
+
+    @bp.get("/admin/complaints")
+    def complaints() -> Any:
+        return _page("complaints", "oversight/complaints.html")
 
     @bp.get("/admin/audit")
     def audit() -> Any:

@@ -143,3 +143,44 @@ def test_a_complaint_without_a_ticket_gets_a_link_to_its_reply(
     assert "建议 JY" in page.inner_text("[data-testid=complaint]")
     assert "答复期限" in page.inner_text("[data-testid=complaint]")
     ctx.close()
+
+
+def test_a_supervisor_registers_a_call_routes_and_answers_it_on_the_complaints_page(
+    browser: Any, live_server: LiveServer
+) -> None:
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/admin/complaints")
+    page.fill("#login-username", "qianzhonghua")
+    page.fill("#login-password", live_server.passwords["qianzhonghua"])
+    page.click("#login-submit")
+    page.wait_for_selector('body[data-loaded="1"]')
+    page.select_option("#cmp-source", "call")
+    page.fill("#cmp-phone", "13712345678")
+    page.fill("#cmp-content", "来电反映不动产窗口中午无人")
+    page.click("#cmp-save")
+    row = page.locator("#cmp-table tbody tr").filter(has_text="来电反映不动产窗口中午无人")
+    row.wait_for()
+    cells = row.locator("td").all_inner_texts()
+    assert (
+        "来电" in cells
+        and "137****5678" in cells
+        and "未转办" in cells
+        and "13712345678" not in page.content()
+    )
+    row.locator(".cmp-row-dept").select_option(index=1)
+    row.locator("[data-assign]").click()
+    page.wait_for_selector(
+        '#cmp-table tbody tr:has-text("来电反映不动产窗口中午无人") :text("已转办")'
+    )
+    row = page.locator("#cmp-table tbody tr").filter(has_text="来电反映不动产窗口中午无人")
+    row.locator(".cmp-reply").fill("已要求午间轮岗")
+    row.locator("[data-reply]").click()
+    page.wait_for_selector(
+        '#cmp-table tbody tr:has-text("来电反映不动产窗口中午无人") :text("已答复")'
+    )
+    screenshot(page, "complaints-page")
+    assert errors == []
+    ctx.close()
