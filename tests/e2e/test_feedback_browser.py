@@ -181,6 +181,9 @@ def test_a_supervisor_registers_a_call_routes_and_answers_it_on_the_complaints_p
     page.wait_for_selector(
         '#cmp-table tbody tr:has-text("来电反映不动产窗口中午无人") :text("已答复")'
     )
+    assert page.is_disabled("#rs-save")  # a supervisor reads the settings; only an admin changes them
+    assert page.input_value("#rs-callback_days") == "1" and page.input_value("#rs-feedback_days") == "5"
+    assert page.inner_text("#rs-def") == "满意率 =（非常满意 + 满意）÷ 评价数"
     screenshot(page, "complaints-page")
     assert errors == []
     ctx.close()

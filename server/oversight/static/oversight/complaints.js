@@ -67,7 +67,30 @@
     if (r.ok) { $("cmp-content").value = ""; $("cmp-phone").value = ""; load(); }
   }
 
+  /** The hall's periods, 监督电话 and 满意率 definition; only an admin may save them. */
+  async function loadSettings() {
+    const r = await QH.api("/settings/ratings");
+    if (!r.ok) return;
+    document.querySelectorAll("[data-rs]").forEach(function (i) { i.value = r.body[i.dataset.rs]; });
+    $("rs-supervision_phone").value = r.body.supervision_phone;
+    $("rs-satisfaction_counts_basic").checked = r.body.satisfaction_counts_basic;
+    $("rs-def").textContent = (window.QH_CONFIG || {}).locale === "en" ? r.body.satisfaction_definition_en : r.body.satisfaction_definition;
+    const admin = (window.QH_CONFIG || {}).admin;
+    $("rs-form").querySelectorAll("input, button").forEach(function (i) { i.disabled = !admin; });
+  }
+  async function saveSettings(e) {
+    e.preventDefault();
+    const body = {supervision_phone: $("rs-supervision_phone").value,
+                  satisfaction_counts_basic: $("rs-satisfaction_counts_basic").checked};
+    document.querySelectorAll("[data-rs]").forEach(function (i) { body[i.dataset.rs] = Number(i.value); });
+    const r = await QH.api("/settings/ratings", {method: "PATCH", body: body});
+    $("rs-error").textContent = r.ok ? "" : QH.errorText(r);
+    if (r.ok) loadSettings();
+  }
+
   document.addEventListener("DOMContentLoaded", async function () {
+    $("rs-form").addEventListener("submit", saveSettings);
+    loadSettings();
     const r = await QH.api("/departments");
     depts = r.ok ? r.body.items : [];
     $("cmp-dept").replaceWith(Object.assign(deptSelect(null), {id: "cmp-dept"}));
