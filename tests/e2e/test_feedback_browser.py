@@ -181,9 +181,37 @@ def test_a_supervisor_registers_a_call_routes_and_answers_it_on_the_complaints_p
     page.wait_for_selector(
         '#cmp-table tbody tr:has-text("来电反映不动产窗口中午无人") :text("已答复")'
     )
-    assert page.is_disabled("#rs-save")  # a supervisor reads the settings; only an admin changes them
-    assert page.input_value("#rs-callback_days") == "1" and page.input_value("#rs-feedback_days") == "5"
+    assert page.is_disabled(
+        "#rs-save"
+    )  # a supervisor reads the settings; only an admin changes them
+    assert (
+        page.input_value("#rs-callback_days") == "1"
+        and page.input_value("#rs-feedback_days") == "5"
+    )
     assert page.inner_text("#rs-def") == "满意率 =（非常满意 + 满意）÷ 评价数"
     screenshot(page, "complaints-page")
     assert errors == []
+    ctx.close()
+
+
+def test_the_hall_screen_shows_the_supervision_phone(browser: Any, live_server: LiveServer) -> None:
+    admin = _token(live_server, "admin")
+    assert (
+        requests.patch(
+            live_server.url + "/api/v1/settings/ratings",
+            json={"supervision_phone": "0457-12345"},
+            headers=admin,
+            timeout=10,
+        ).status_code
+        == 200
+    )
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/display/hall?token={live_server.token_of('display')}")
+    hotline = page.locator("[data-testid=hotline]")
+    hotline.wait_for()
+    assert hotline.inner_text() == "监督电话：0457-12345"
+    box = hotline.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 0.1 * 1080 + 1  # inside the header band
+    screenshot(page, "hall-hotline")
     ctx.close()
