@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..engine.errors import NotFound
 from ..storage.models import Department, Evaluation, Service, Site, StaffWindow
 from ..storage.models_ratings import Complaint
-from . import complaints, rectification, scorecard
+from . import complaints, rectification, scorecard, scorecard_inputs
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -26,7 +26,7 @@ def build(ctx: Context, who: Principal, month: str, department_id: int) -> dict[
         if dept is None or dept.site_id != who.site_id:
             raise NotFound(f"no department {department_id}")
         site = s.get_one(Site, who.site_id)
-        own = {w for w, d in scorecard._own_windows(s, site.id).items() if d == dept.id}
+        own = {w for w, d in scorecard_inputs.own_windows(s, site.id).items() if d == dept.id}
         clerks = (
             set(s.scalars(select(StaffWindow.staff_id).where(StaffWindow.window_id.in_(own))))
             if own
