@@ -63,7 +63,10 @@ def make_blueprint() -> Blueprint:
         w, h = (_size("w", LED_DEFAULT[0]), _size("h", LED_DEFAULT[1])) if led else (1920, 1080)
         page = {"layout": "led" if led else "tv", "width": w, "height": h,
                 "sound": request.args.get("sound") == "1", "missed_s": _missed_s()}
-        return render_template("display/hall.html", page=page,
+        from server.services import rating_settings
+
+        hotline = rating_settings.phone_of_hall(current_app.extensions["queuehall"])  # 监督电话 (issue 18)
+        return render_template("display/hall.html", page=page, hotline=hotline,
                                qh_config=page_config(("display.", "hours."), token=token, page=page))
 
     @bp.get("/window/<int:number>")

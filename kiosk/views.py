@@ -64,7 +64,27 @@ def make_blueprint() -> Blueprint:
         extra = case_public.page_extras(_ctx(), public_id, t)
         return render_template("kiosk/status.html", t=t, case=extra["case"], notice=extra["notice"],
                                refusal=extra["refusal"],
-                               qh_config=_page_config(("status.",), publicId=public_id, ticket=t, pollSeconds=poll))
+                               qh_config=_page_config(("status.", "feedback."), publicId=public_id, ticket=t,
+                                                      pollSeconds=poll))
+
+    @bp.get("/feedback")
+    @bp.get("/c/<public_id>")
+    def feedback(public_id: str | None = None) -> Any:
+        """投诉/建议 without a ticket (/feedback), and the visitor's link to a complaint's reply (/c/<id>)."""
+        from server.services import complaints, rating_settings
+
+        complaint = None
+        if public_id is not None:
+            if not PUBLIC_ID.match(public_id):
+                abort(404)
+            try:
+                complaint = complaints.public_view(_ctx(), public_id)
+            except NotFound:
+                abort(404)
+        phone = rating_settings.phone_of_hall(_ctx())
+        return render_template("kiosk/feedback.html", complaint=complaint, supervision_phone=phone,
+                               open_form=complaint is None,
+                               qh_config=_page_config(("status.", "feedback."), supervisionPhone=phone))
 
     @bp.get("/kiosk/qr/<public_id>.svg")
     def qr(public_id: str) -> Response:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from ..services import caller
+from ..services import caller, rectification_steps
 from ..services.principal import Principal
 from .core import ANY, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
 
 SUPERVISORS = ("supervisor", "admin")
+
+
+class RectificationsQuery(In):
+    model_config = ConfigDict(extra="ignore")
+    overdue: bool = False
 
 
 class CallTicketIn(In):
@@ -56,7 +61,8 @@ def register(api: Api) -> None:
         """Stock reasons offered with a bad rating."""
         return {"items": caller.evaluation_reasons(ctx(), who)}
 
-    @api.route("/rectifications", response=ItemsOut, auth=SUPERVISORS, tag="caller")
-    def caller_rectifications(who: Principal) -> dict[str, Any]:
-        """Bad ratings with their rectification (整改) status (supervisors)."""
-        return {"items": caller.rectifications(ctx(), who)}
+    @api.route("/rectifications", query=RectificationsQuery, response=ItemsOut, auth=SUPERVISORS, tag="caller")
+    def caller_rectifications(who: Principal, query: RectificationsQuery) -> dict[str, Any]:
+        """Bad ratings with their rectification (整改) status, deadlines, 回访 and 申诉 (supervisors);
+        `overdue=true` keeps those with a step past its deadline."""
+        return {"items": rectification_steps.overdue(ctx(), who, query.overdue)}

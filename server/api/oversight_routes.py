@@ -5,17 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from flask import Response
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
-from ..services import alerts, assessment, audit, monitor, rectification, reports
+from ..services import (
+    alerts,
+    assessment,
+    audit,
+    exports,
+    monitor,
+    rectification,
+    reports,
+    scorecard,
+)
 from ..services.principal import Principal
 from .core import Api, ctx
 from .schemas import In, ItemsOut
 
 SUPERVISORS = ("supervisor", "admin")
 Format = Literal["json", "csv", "xlsx"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Lang = Literal["zh", "en"]
 
 
 class RangeQuery(In):
@@ -23,18 +31,35 @@ class RangeQuery(In):
     from_: date = Field(alias="from")
     to: date
     format: Format = "json"
+    lang: Lang = Field(default="zh", description="language of an export's headers and words")
 
 
 class TableQuery(RangeQuery):
     by: Literal["service", "department", "window", "staff", "day", "hour"] = "service"
 
 
-class AssessmentQuery(RangeQuery):
-    by: Literal["window", "staff"] = "window"
+class AssessmentQuery(In):
+    model_config = ConfigDict(extra="ignore")
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    format: Format = "json"
+    lang: Lang = "zh"
+    by: Literal["window", "staff", "department"] = "window"
     w_efficiency: float | None = Field(default=None, ge=0, le=1000)
     w_satisfaction: float | None = Field(default=None, ge=0, le=1000)
     w_discipline: float | None = Field(default=None, ge=0, le=1000)
     w_volume: float | None = Field(default=None, ge=0, le=1000)
+    w_center: float | None = Field(default=None, ge=0, le=1000)
+    w_department: float | None = Field(default=None, ge=0, le=1000)
+    w_items: float | None = Field(default=None, ge=0, le=1000)
+    w_staffing: float | None = Field(default=None, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _range(self) -> AssessmentQuery:
+        if self.month is None and (self.from_ is None or self.to is None):
+            raise ValueError("give month=YYYY-MM, or from and to")
+        return self
 
 
 class WeightsIn(In):
@@ -42,6 +67,10 @@ class WeightsIn(In):
     satisfaction: float = Field(ge=0, le=1000)
     discipline: float = Field(ge=0, le=1000)
     volume: float = Field(ge=0, le=1000)
+    center: float | None = Field(default=None, ge=0, le=1000)
+    department: float | None = Field(default=None, ge=0, le=1000)
+    items: float | None = Field(default=None, ge=0, le=1000)
+    staffing: float | None = Field(default=None, ge=0, le=1000)
 
 
 class RectificationIn(In):
@@ -66,24 +95,22 @@ class AuditQuery(In):
     before_id: int | None = None
     limit: int = Field(default=100, ge=1, le=1000)
     format: Format = "json"
+    lang: Lang = "zh"
 
 
 AUDIT_COLUMNS = ("id", "local", "actor_kind", "actor_id", "actor_name", "actor_role", "action", "method", "path",
                  "target", "status", "ip", "user_agent")
 HEATMAP_COLUMNS = ("weekday", "hour", "arrivals", "days", "per_day")
-BAD_COLUMNS = ("id", "day", "number", "service", "window", "staff", "level", "reason", "rectification",
-               "rectification_note", "rectified_by", "rectified_at")
+BAD_COLUMNS = ("id", "day", "number", "service", "window", "staff", "level", "reason", "channel", "rectification",
+               "callback_due", "feedback_due", "rectification_note", "rectified_by", "rectified_at")
 
 
 def export(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], stem: str, extra: dict[str, Any]
-           | None = None) -> Any:
-    """JSON `{"items": rows, ...}`, or the same rows as CSV or XLSX with one header row."""
-    if fmt == "csv":
-        return Response(reports.to_csv(rows, columns), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={stem}.csv"})
-    if fmt == "xlsx":
-        return Response(reports.to_xlsx(rows, columns, stem.split("-")[0]), mimetype=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename={stem}.xlsx"})
+           | None = None, lang: str = "zh") -> Any:
+    """JSON `{"items": rows, ...}`, or the same rows as CSV or XLSX with one header row, in Chinese
+    (or English with lang=en): services/exports.py."""
+    if fmt in ("csv", "xlsx"):
+        return exports.file_response(rows, fmt, columns, stem, lang)
     return {"items": rows, **(extra or {})}
 
 
@@ -109,19 +136,20 @@ def register(api: Api) -> None:
     def report_table(who: Principal, query: TableQuery) -> Any:
         """The summary with every figure, also by department or hour; csv/xlsx with `format=`."""
         rows = reports.summary(ctx(), who, query.from_, query.to, query.by)
-        return export(rows, query.format, reports.COLUMNS, f"report-{query.by}-{query.from_}-{query.to}")
+        return export(rows, query.format, reports.COLUMNS, f"report-{query.by}-{query.from_}-{query.to}",
+                      lang=query.lang)
 
     @api.route("/reports/heatmap", query=RangeQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
     def report_heatmap(who: Principal, query: RangeQuery) -> Any:
         """Arrivals per weekday and hour."""
         rows = reports.heatmap(ctx(), who, query.from_, query.to)
-        return export(rows, query.format, HEATMAP_COLUMNS, f"heatmap-{query.from_}-{query.to}")
+        return export(rows, query.format, HEATMAP_COLUMNS, f"heatmap-{query.from_}-{query.to}", lang=query.lang)
 
     @api.route("/reports/bad-ratings", query=RangeQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
     def report_bad_ratings(who: Principal, query: RangeQuery) -> Any:
         """Bad ratings with their rectification status."""
         rows = reports.bad_ratings(ctx(), who, query.from_, query.to)
-        return export(rows, query.format, BAD_COLUMNS, f"ratings-{query.from_}-{query.to}")
+        return export(rows, query.format, BAD_COLUMNS, f"ratings-{query.from_}-{query.to}", lang=query.lang)
 
     @api.route("/rectifications/<int:rating_id>", "PATCH", body=RectificationIn, auth=SUPERVISORS, tag="reports",
                errors=(404, 409, 422))
@@ -129,24 +157,30 @@ def register(api: Api) -> None:
         """Move a bad rating's rectification on (整改); who and when are kept, the change is audited."""
         return rectification.update(ctx(), who, rating_id, body.status, body.note)
 
-    @api.route("/reports/assessment", query=AssessmentQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    @api.route("/reports/assessment", query=AssessmentQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports",
+               errors=(422,))
     def report_assessment(who: Principal, query: AssessmentQuery) -> Any:
-        """Assessment scores per window or clerk with their components, weights and formula."""
-        given = {"efficiency": query.w_efficiency, "satisfaction": query.w_satisfaction,
-                 "discipline": query.w_discipline, "volume": query.w_volume}
-        out = assessment.assess(ctx(), who, query.from_, query.to, query.by, given)
-        return export(out["items"], query.format, assessment.COLUMNS,
-                      f"assessment-{query.by}-{query.from_}-{query.to}",
-                      {"weights": out["weights"], "formula": out["formula"]})
+        """The monthly 量化考核 per window, clerk or department: components, manual scores, weights and
+        how each score was computed (`explain`)."""
+        given = {k: getattr(query, "w_" + k) for k in assessment.COMPONENTS}
+        if query.month is not None:
+            start, end = scorecard.month_span(query.month)
+        else:
+            assert query.from_ is not None and query.to is not None
+            start, end = query.from_, query.to
+        out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month)
+        return export(out["items"], query.format, scorecard.COLUMNS, f"assessment-{query.by}-{start}-{end}",
+                      {k: out[k] for k in ("weights", "formula", "month", "from", "to")}, query.lang)
 
     @api.route("/reports/assessment/weights", "PUT", body=WeightsIn, auth="admin", tag="reports")
     def save_assessment_weights(who: Principal, body: WeightsIn) -> dict[str, Any]:
         """Save the hall's default assessment weights (admin)."""
-        return {"weights": assessment.save_weights(ctx(), who, body.model_dump())}
+        return {"weights": assessment.save_weights(ctx(), who, body.model_dump(exclude_none=True))}
 
     @api.route("/audit", query=AuditQuery, response=ItemsOut, auth=SUPERVISORS, tag="oversight")
     def search_audit(who: Principal, query: AuditQuery) -> Any:
         """The audit log, newest first: filter by days, actor, action, text; page with before_id."""
         rows = audit.search(ctx(), who, start=query.from_, end=query.to, actor=query.actor, action=query.action,
                             text=query.q, before_id=query.before_id, limit=query.limit)
-        return export(rows, query.format, AUDIT_COLUMNS, f"audit-{query.from_ or 'all'}-{query.to or 'all'}")
+        return export(rows, query.format, AUDIT_COLUMNS, f"audit-{query.from_ or 'all'}-{query.to or 'all'}",
+                      lang=query.lang)

@@ -5,10 +5,20 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, session
+from flask import Blueprint, current_app, jsonify, session
 
 from ..engine.states import Action
-from ..services import auth, catalog, evaluations, ratelimit, reports, tickets, views, windows
+from ..services import (
+    auth,
+    catalog,
+    evaluations,
+    exports,
+    ratelimit,
+    reports,
+    tickets,
+    views,
+    windows,
+)
 from ..services.principal import Principal
 from ..storage.models import Site
 from . import openapi
@@ -196,13 +206,8 @@ def make_blueprint() -> tuple[Blueprint, Api]:
         """Issued, served, no-shows, waits, service times and satisfaction per group."""
         rows = reports.summary(ctx(), who, query.from_, query.to, query.by)
         stem = f"summary-{query.by}-{query.from_}-{query.to}"
-        if query.format == "csv":
-            return Response(reports.to_csv(rows), mimetype="text/csv",
-                            headers={"Content-Disposition": f"attachment; filename={stem}.csv"})
-        if query.format == "xlsx":
-            return Response(reports.to_xlsx(rows),
-                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            headers={"Content-Disposition": f"attachment; filename={stem}.xlsx"})
+        if query.format in ("csv", "xlsx"):  # in Chinese, or English with lang=en (issue 18)
+            return exports.file_response(rows, query.format, reports.COLUMNS, stem, query.lang)
         return {"items": rows}
 
     # ---- configuration (admin) ----------------------------------------------------------------
@@ -254,7 +259,7 @@ def make_blueprint() -> tuple[Blueprint, Api]:
 
 # Feature modules add their endpoints here, each exposing `register(api: Api) -> None`.
 EXTRA_ROUTE_MODULES = ("print_routes", "public_routes", "display_routes", "caller_routes", "admin_routes",
-                       "oversight_routes", "case_routes")
+                       "oversight_routes", "case_routes", "rating_routes")
 
 
 def _register_extras(api: Api) -> None:

@@ -119,6 +119,7 @@ class SummaryQuery(In):
     to: date
     by: Literal["service", "window", "staff", "day"] = "service"
     format: Literal["json", "csv", "xlsx"] = "json"
+    lang: Literal["zh", "en"] = "zh"
 
 
 class ItemsOut(BaseModel):

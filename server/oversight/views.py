@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from ..engine.errors import DomainError
 from ..services import alerts
 from ..services.principal import Principal
 
-PAGES = ("monitor", "reports", "audit")
+PAGES = ("monitor", "reports", "complaints", "audit")
 
 
 def _who() -> Principal | None:
@@ -55,6 +55,30 @@ def make_blueprint() -> Blueprint:
     @bp.get("/admin/reports/print")
     def reports_print() -> Any:
         return _page("reports", "oversight/print.html")
+
+    @bp.get("/admin/reports/bulletin")
+    def bulletin() -> Any:
+        """The printable monthly 通报 of one department (?month=YYYY-MM&department=<id>)."""
+        from flask import abort, request
+
+        from ..services import bulletin as bulletin_service
+        from ..services.scorecard import month_span
+
+        who = _who()
+        if who is None or not who.is_staff or not who.is_supervisor:
+            return _page("reports", "oversight/reports.html")
+        month, dept = request.args.get("month", ""), request.args.get("department", "")
+        try:
+            month_span(month)
+            data = bulletin_service.build(current_app.extensions["queuehall"], who, month, int(dept))
+        except (ValueError, DomainError):
+            abort(404)
+        return render_template("oversight/bulletin.html", who=who, page="reports", pages=PAGES, b=data,
+                               qh_config=_config(who, "reports"))
+
+    @bp.get("/admin/complaints")
+    def complaints() -> Any:
+        return _page("complaints", "oversight/complaints.html")
 
     @bp.get("/admin/audit")
     def audit() -> Any:

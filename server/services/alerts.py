@@ -22,8 +22,9 @@ from ..engine.errors import InvalidTransition, NotFound
 from ..engine.numbering import local_time
 from ..storage.models import Evaluation, Service, Site, Ticket, TicketEvent, Window, WindowService
 from ..storage.models_audit import Alert
-from . import assessment, case_alerts, views
+from . import assessment, case_alerts, rectification_steps, views
 from .context import Context
+from .evaluations import LEVELS
 from .principal import Forbidden, Principal
 
 log = logging.getLogger(__name__)
@@ -148,10 +149,11 @@ def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dic
                                              Evaluation.at >= since, Evaluation.level <= 2)):
         out.append({"key": f"rating:{ev.id}", "kind": "bad_rating", "severity": "bad", "window_id": ev.window_id,
                     "staff_id": ev.staff_id, "ticket_id": ev.ticket_id, "service_id": ev.service_id,
-                    "message": f"{wnum}号窗口{number}收到差评（{ev.level}）：{ev.reason or ''}",
+                    "message": f"{wnum}号窗口{number}收到差评（{LEVELS.get(ev.level, ev.level)}）：{ev.reason or ''}",
                     "data": {"window": wnum, "number": number, "level": ev.level, "reason": ev.reason,
                              "evaluation_id": ev.id}})
     out += case_alerts.candidates(s, site, now)  # cases (issue 17): due within a working day, overdue
+    out += rectification_steps.alert_candidates(s, site, local_time(now, site.timezone).date())
     return out
 
 

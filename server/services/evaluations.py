@@ -6,13 +6,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..engine.errors import AlreadyEvaluated, DomainError, InvalidInput, InvalidTransition, NotFound
 from ..engine.numbering import local_time
 from ..engine.states import TicketState
 from ..storage.models import Evaluation, Site, Ticket
-from . import views
+from . import views, workdays
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -80,22 +81,43 @@ def evaluate(ctx: Context, who: Principal, ticket_id: int, level: int, reason: s
             raise InvalidTransition(f"ticket {t.number} is {t.state}; only a finished visit can be rated")
         site = s.get_one(Site, t.site_id)
         _check_open(s, t, views.today(site, now), now, rating_window(ctx))
-        ev = Evaluation(
-            site_id=t.site_id, ticket_id=t.id, service_id=t.service_id, window_id=t.window_id,
-            staff_id=t.staff_id, device_id=who.id, level=level, reason=reason, at=now,
-            day=local_time(now, site.timezone).date(), rectification="open" if level <= 2 else None,
-        )
-        s.add(ev)
-        s.flush()
-        out = evaluation_dict(ev, t.number)
-        uow.emit("evaluation.created", {"seq": views.next_seq(s, site.id), "evaluation": out}, f"site:{site.id}")
-        uow.created(ev.id)
+        out = record(uow, site, t, level, reason, now, "counter", who.id)
         uow.commit()
         return out
+
+
+def record(uow: Any, site: Site, t: Ticket, level: int, reason: str | None, now: datetime, channel: str,
+           device_id: int | None) -> dict[str, Any]:
+    """Store a checked rating on either channel; a bad one opens its rectification with both clocks.
+
+    The ticket's unique rating row is the one-rating-per-visit rule: a visit rated on the counter
+    cannot be rated on the phone, nor the reverse, also when both arrive at the same moment.
+    """
+    s = uow.session
+    rated_on = local_time(now, site.timezone).date()
+    bad = level <= 2
+    ev = Evaluation(
+        site_id=t.site_id, ticket_id=t.id, service_id=t.service_id, window_id=t.window_id,
+        staff_id=t.staff_id, device_id=device_id, level=level, reason=reason, at=now, day=rated_on,
+        rectification="open" if bad else None, channel=channel,
+        callback_due=workdays.due(site, rated_on, "callback_days") if bad else None,
+        feedback_due=workdays.due(site, rated_on, "feedback_days") if bad else None,
+    )
+    s.add(ev)
+    try:
+        s.flush()
+    except IntegrityError:  # the other channel won the race: the unit of work rolls back
+        raise AlreadyEvaluated(f"ticket {t.number} has already been rated") from None
+    out = evaluation_dict(ev, t.number)
+    uow.emit("evaluation.created", {"seq": views.next_seq(s, site.id), "evaluation": out}, f"site:{site.id}")
+    uow.created(ev.id)
+    return out
 
 
 def evaluation_dict(e: Evaluation, number: str) -> dict[str, Any]:
     """The API shape of a rating."""
     return {"id": e.id, "ticket_id": e.ticket_id, "number": number, "level": e.level, "label": LEVELS[e.level],
             "reason": e.reason, "window_id": e.window_id, "staff_id": e.staff_id, "at": views.iso(e.at),
-            "rectification": e.rectification}
+            "rectification": e.rectification, "channel": e.channel,
+            "callback_due": e.callback_due.isoformat() if e.callback_due else None,
+            "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None}

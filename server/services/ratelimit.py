@@ -146,3 +146,17 @@ def after_login_failure() -> None:
     rule = _rules(current_app)[1]
     if rule.limit > 0:
         limiter().count(rule, client_address())
+
+
+def before_public_write(kind: str) -> None:
+    """Count one anonymous write (a phone rating, a complaint) from the caller's address; past the
+    hall's budget (`RATE_LIMIT_PUBLIC_WRITES`, default 10 per `RATE_LIMIT_PUBLIC_WINDOW_S` = 600 s)
+    raise RateLimited, so one person cannot flood the hall's ratings or complaints."""
+    c = current_app.config
+    rule = Rule("public-" + kind, int(c.get("RATE_LIMIT_PUBLIC_WRITES", 10) or 0),
+                int(c.get("RATE_LIMIT_PUBLIC_WINDOW_S", 600) or 600))
+    if rule.limit <= 0:
+        return
+    hits, retry = limiter().count(rule, client_address())
+    if hits > rule.limit:
+        raise RateLimited(f"too many requests from this address; wait {retry} s", retry)

@@ -1,9 +1,13 @@
 """Rectification (整改) of bad ratings: a supervisor follows each 不满意 / 非常不满意 to its end.
 
-A bad rating starts `open`; a supervisor or admin moves it to `in_progress` (a note on what is being
-done), `done` (what was done) or `closed` (why it needs nothing more). Each change keeps who and
-when on the rating and in its history; the API call itself is in the audit log. A closed
-rectification is final; a done one may be reopened (back to in progress) or closed.
+A bad rating starts `open` with two clocks in the hall's working days: 回访 (call the visitor
+back, `settings.callback_days`, default 1) and 整改反馈 (`settings.feedback_days`, default 5). A
+supervisor or admin moves it to `in_progress` (a note on what is being done), `done` (what was
+done) or `closed` (why it needs nothing more); 回访 records and the clerk's 申诉 are in
+services/rectification_steps.py. Each change keeps who and when on the rating and in its history;
+the API call itself is in the audit log. It closes only after a 回访 is recorded, and a closed
+rectification is final; a done one goes back to in progress only when the latest 回访 found the
+visitor did not accept the explanation.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from ..engine.errors import InvalidInput, InvalidTransition, NotFound
 from ..storage.models import Evaluation, Service, Site, Staff, Ticket, Window
 from . import views
 from .context import Context
+from .evaluations import LEVELS
 from .principal import Forbidden, Principal
 
 STATUSES = ("open", "in_progress", "done", "closed")
@@ -27,7 +32,19 @@ NEEDS_NOTE = {"done", "closed"}
 ROOM_SITE = "site:{}"
 
 
-def _rows(s: Session, where: list[Any], limit: int | None = None) -> list[dict[str, Any]]:
+def overdue_steps(e: Evaluation, today: date) -> list[str]:
+    """The steps past their deadline: `callback` (no 回访 after its day), `feedback` (not done or
+    closed after the 整改反馈 day)."""
+    late = []
+    if e.callback_due is not None and not e.callbacks and today > e.callback_due:
+        late.append("callback")
+    if e.feedback_due is not None and (e.rectification or "open") in ("open", "in_progress") and today > e.feedback_due:
+        late.append("feedback")
+    return late
+
+
+def _rows(s: Session, where: list[Any], limit: int | None = None, today: date | None = None
+          ) -> list[dict[str, Any]]:
     q = (select(Evaluation, Ticket.number, Service.name, Window.number, Staff.name)
          .join(Ticket, Ticket.id == Evaluation.ticket_id).join(Service, Service.id == Evaluation.service_id)
          .outerjoin(Window, Window.id == Evaluation.window_id).outerjoin(Staff, Staff.id == Evaluation.staff_id)
@@ -37,7 +54,8 @@ def _rows(s: Session, where: list[Any], limit: int | None = None) -> list[dict[s
     found = s.execute(q).all()
     by_ids = {e.rectified_by for e, *_ in found if e.rectified_by}
     names = {i: n for i, n in s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(by_ids)))} if by_ids else {}
-    return [row_dict(e, num, sname, wnum, stname, names.get(e.rectified_by or -1))
+    return [{**row_dict(e, num, sname, wnum, stname, names.get(e.rectified_by or -1)),
+             "overdue": overdue_steps(e, today) if today is not None else []}
             for e, num, sname, wnum, stname in found]
 
 
@@ -48,19 +66,34 @@ def row_dict(e: Evaluation, number: str, service: str, window: int | None, staff
             "service": service, "window": window, "staff": staff, "level": e.level, "reason": e.reason,
             "rectification": e.rectification or "open", "rectification_note": e.rectification_note or "",
             "rectified_by": rectified_by_name or "", "rectified_by_id": e.rectified_by,
-            "rectified_at": views.iso(e.rectified_at), "history": list(e.rectification_log or [])}
+            "rectified_at": views.iso(e.rectified_at), "history": list(e.rectification_log or []),
+            "channel": e.channel, "callback_due": e.callback_due.isoformat() if e.callback_due else None,
+            "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None,
+            "callbacks": list(e.callbacks or []), "appeal": e.appeal,
+            # the names the clerk page's list has always read
+            "label": LEVELS[e.level], "window_id": e.window_id, "window_number": window, "staff_id": e.staff_id,
+            "staff_name": staff}
 
 
-def in_range(s: Session, site_id: int, start: date, end: date) -> list[dict[str, Any]]:
-    """Bad ratings of the days `start`..`end`, newest first."""
-    return _rows(s, [Evaluation.site_id == site_id, Evaluation.day.between(start, end)])
+def in_range(s: Session, site_id: int, start: date, end: date, today: date | None = None) -> list[dict[str, Any]]:
+    """Bad ratings of the days `start`..`end`, newest first (with their overdue steps as of `today`)."""
+    return _rows(s, [Evaluation.site_id == site_id, Evaluation.day.between(start, end)], today=today)
+
+
+def listing(s: Session, site_id: int, today: date, overdue_only: bool) -> list[dict[str, Any]]:
+    """Bad ratings still open or in progress (any age) and those of the last 90 days, newest first,
+    each with its overdue steps; `overdue_only` keeps those with a step past its deadline."""
+    rows = _rows(s, [Evaluation.site_id == site_id,
+                     Evaluation.rectification.in_(("open", "in_progress")) | Evaluation.rectification.is_(None)
+                     | (Evaluation.day >= today - timedelta(days=90))], today=today)
+    return [r for r in rows if r["overdue"]] if overdue_only else rows
 
 
 def pending(s: Session, site_id: int, today: date, days: int = 31, limit: int = 50) -> list[dict[str, Any]]:
     """Bad ratings of the last `days` days still open or in progress, newest first (for the monitor)."""
     return _rows(s, [Evaluation.site_id == site_id, Evaluation.day >= today - timedelta(days=days),
                      Evaluation.rectification.in_(("open", "in_progress")) | Evaluation.rectification.is_(None)],
-                 limit)
+                 limit, today)
 
 
 def update(ctx: Context, who: Principal, evaluation_id: int, status: str, note: str | None) -> dict[str, Any]:
@@ -83,6 +116,12 @@ def update(ctx: Context, who: Principal, evaluation_id: int, status: str, note: 
         if status not in NEXT[before]:
             raise InvalidTransition(f"a rectification that is {before} cannot become {status}",
                                     state=before, reason="rectification_" + before)
+        if status == "closed" and not e.callbacks:
+            raise InvalidTransition("record the 回访 (call the visitor back) before closing", state=before,
+                                    reason="callback_required")
+        if before == "done" and status == "in_progress" and (not e.callbacks or e.callbacks[-1].get("accepted")):
+            raise InvalidTransition("a done rectification is reopened only when the visitor, called back, did not "
+                                    "accept it", state=before, reason="reopen_needs_callback")
         e.rectification, e.rectified_by, e.rectified_at = status, who.id, now
         if note:
             e.rectification_note = note[:500]
@@ -91,7 +130,7 @@ def update(ctx: Context, who: Principal, evaluation_id: int, status: str, note: 
             "at": views.iso(now)}]
         s.flush()
         site = s.get_one(Site, e.site_id)
-        row = _rows(s, [Evaluation.id == e.id])[0]
+        row = _rows(s, [Evaluation.id == e.id], today=views.today(site, now))[0]
         uow.emit("rectification.changed", {"seq": views.next_seq(s, site.id), "rectification": row},
                  ROOM_SITE.format(site.id))
         uow.commit()

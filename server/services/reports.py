@@ -2,7 +2,10 @@
 
 Definitions (written on the reports page too): wait = a ticket's first call − its issue (arrival),
 once per ticket (`wait_s` on its first `called` event; a transferred or re-queued ticket's later
-calls add no second wait); service = finish − start (the `finished` event's duration); percentiles are
+calls add no second wait); service = finish − start (the `finished` event's duration; grouped by
+window or clerk, also the time a window served a visit before transferring it, so the first-ask
+window keeps its work); 好评率 = (非常满意 + 满意) / ratings, 差评率 = (不满意 + 非常不满意) /
+ratings, 满意率 as the hall sets it (services/rating_settings.py); percentiles are
 nearest-rank (the smallest value with at least that share of values at or below it), computed by
 `percentile_disc` on PostgreSQL and by `cume_dist()` on SQLite: the same numbers on both.
 """
@@ -24,11 +27,12 @@ from ..storage.models import (
     Evaluation,
     ReportRollup,
     Service,
+    Site,
     Staff,
     TicketEvent,
     Window,
 )
-from . import case_report, rectification, rollup, spreadsheet
+from . import case_report, rating_settings, rectification, rollup, spreadsheet, transfers
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -36,7 +40,8 @@ GROUPS = ("service", "department", "window", "staff", "day", "hour")
 COLUMNS = ("key", "name", "issued", "served", "no_show", "transferred", "cancelled", "wait_avg_s", "wait_p90_s",
            "service_avg_s", "evaluations", "satisfied", "satisfaction_rate",
            "wait_median_s", "service_median_s", "service_p90_s", "within_promised", "within_promised_rate",
-           "level_5", "level_4", "level_3", "level_2", "level_1",
+           "level_5", "level_4", "level_3", "level_2", "level_1", "good_rate", "bad_rate", "transferred_in",
+           "transferred_out",
            # cases (issue 17), defined in services/case_report.py
            "accepted", "instant_done", "refused", "cases_completed", "cases_on_time", "cases_overdue",
            "instant_rate", "on_time_rate")
@@ -177,6 +182,9 @@ def _volumes_part(site_id: int, start: date, end: date, by: str, through: date |
         out: dict[Any, tuple[Any, ...]] = {}
         for k, types in acc.items():
             called, finished = types.get("called", zero), types.get("finished", zero)
+            if by in ("window", "staff"):  # the first-ask window keeps the time it served a visit it transferred
+                moved = types.get("transferred", zero)
+                finished = [finished[0], finished[1] + moved[1], finished[2] + moved[2], finished[3]]
             out[k] = (types.get(issued_type, zero)[0], finished[0], types.get("no_show", zero)[0],
                       types.get("transferred", zero)[0], types.get("cancelled", zero)[0],
                       called[2] / called[1] if called[1] else None,
@@ -212,13 +220,18 @@ def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> li
     waits, services, rows, evals = run_parts(ctx, parts)
     keys = sorted(set(rows) | set(evals), key=lambda x: (str(type(x)), x))
     with ctx.uow(write=False) as uow:
+        moved = transfers.counts(uow.session, site, start, end, by)
+        keys = sorted(set(keys) | set(moved), key=lambda x: (str(type(x)), x))
         names = _names(uow.session, by, set(keys))
+        satisfied_levels = rating_settings.satisfied_levels(uow.session.get_one(Site, site))
     out = []
     for k in keys:
         issued, served, no_show, transferred, cancelled, wait_avg, svc_avg, kept = rows.get(
             k, (0,) * 5 + (None, None, 0))
         levels = evals.get(k, (0,) * 5)
         total, good = sum(levels), levels[0] + levels[1]
+        bad = levels[3] + levels[4]
+        satisfied = sum(levels[i] for i, lv in enumerate((5, 4, 3, 2, 1)) if lv in satisfied_levels)
         served = int(served or 0)
         kept = int(kept or 0)
         out.append({
@@ -227,8 +240,11 @@ def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> li
             "issued": int(issued or 0), "served": served, "no_show": int(no_show or 0),
             "transferred": int(transferred or 0), "cancelled": int(cancelled or 0),
             "wait_avg_s": _round(wait_avg), "wait_p90_s": _round(waits.get(k, (None, None))[1]),
-            "service_avg_s": _round(svc_avg), "evaluations": total, "satisfied": good,
-            "satisfaction_rate": round(good / total, 4) if total else None,
+            "service_avg_s": _round(svc_avg), "evaluations": total, "satisfied": satisfied,
+            "satisfaction_rate": round(satisfied / total, 4) if total else None,
+            "good_rate": round(good / total, 4) if total else None,
+            "bad_rate": round(bad / total, 4) if total else None,
+            "transferred_in": moved.get(k, (0, 0))[0], "transferred_out": moved.get(k, (0, 0))[1],
             "wait_median_s": _round(waits.get(k, (None, None))[0]),
             "service_median_s": _round(services.get(k, (None, None))[0]),
             "service_p90_s": _round(services.get(k, (None, None))[1]),
@@ -261,7 +277,9 @@ def bad_ratings(ctx: Context, who: Principal, start: date, end: date) -> list[di
     """Ratings of 不满意 and 非常不满意 in the range with their rectification, newest first."""
     check(who, start, end)
     with ctx.uow(write=False) as uow:
-        return rectification.in_range(uow.session, who.site_id, start, end)
+        site = uow.session.get_one(Site, who.site_id)
+        today = rollup.closed_through(site, ctx.clock.now()) + timedelta(days=1)  # the hall's date today
+        return rectification.in_range(uow.session, who.site_id, start, end, today)
 
 
 def _round(v: Any) -> float | None:

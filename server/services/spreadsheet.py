@@ -34,7 +34,7 @@ def append_row(ws: Any, values: Sequence[Any]) -> None:
 
 
 def to_xlsx(header: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "sheet") -> bytes:
-    """An XLSX workbook of one sheet with one header row."""
+    """An XLSX workbook of one sheet with one header row, frozen, and columns as wide as their text."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -44,6 +44,28 @@ def to_xlsx(header: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "
     append_row(ws, header)
     for row in rows:
         append_row(ws, row)
+    fit_sheet(ws)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _width(v: Any) -> int:
+    """Display width of a cell's text: a Chinese character takes two columns."""
+    text = "" if v is None else str(v)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def fit_sheet(ws: Any, sample: int = 2000) -> None:
+    """Freeze the header row and size each column to its longest value (capped at 60).
+
+    A column holding fractions (minutes, rates) shows them with their one decimal.
+    """
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, sample + 1)), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(_width(c.value) for c in column) + 2)
+        if any(isinstance(c.value, float) for c in column[1:]):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "0.0"

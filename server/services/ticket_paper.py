@@ -80,10 +80,19 @@ def _layout(s: Any, site: Site, service: Service, config: Any, *, number: str, p
         waiting_ahead=ahead, estimated_wait_min=_estimate_min(s, site, service, day, ahead),
         issued_at=local_time(issued, site.timezone).strftime("%Y-%m-%d %H:%M"),
         wait_area=area, wait_area_en=area_en, qr_url=qr_url,
-        footer=extra.get("ticket_footer") or config.get("PRINTER_FOOTER") or DEFAULT_FOOTER,
-        footer_en=extra.get("ticket_footer_en") or config.get("PRINTER_FOOTER_EN") or DEFAULT_FOOTER_EN,
+        footer=(extra.get("ticket_footer") or config.get("PRINTER_FOOTER") or DEFAULT_FOOTER) + hotline(site, "zh"),
+        footer_en=(extra.get("ticket_footer_en") or config.get("PRINTER_FOOTER_EN") or DEFAULT_FOOTER_EN)
+        + hotline(site, "en"),
         lang=lang, paper_mm=paper,  # type: ignore[arg-type]
     )
+
+
+def hotline(site: Site, lang: str) -> str:
+    """The hall's 监督电话 appended to the footer ("" when the hall has none)."""
+    phone = str((site.settings or {}).get("supervision_phone") or "")
+    if not phone:
+        return ""
+    return f"；监督电话：{phone}" if lang == "zh" else f"; supervision hotline: {phone}"
 
 
 def ticket_layout(s: Any, t: Ticket, config: Any, server_url: str | None) -> TicketLayout:

@@ -276,6 +276,15 @@ class Evaluation(Base):
     rectified_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # every change: {"status", "note", "by", "by_name", "at"}, oldest first
     rectification_log: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    # where the visitor rated: "counter" (the window's evaluator) or "phone" (the ticket's page)
+    channel: Mapped[str] = mapped_column(String(8), default="counter", server_default="counter")
+    # a bad rating's two clocks, in the hall's working days from the rating (回访 / 整改反馈)
+    callback_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    feedback_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # 回访 records: {"by", "by_name", "at", "accepted", "note"}, oldest first
+    callbacks: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    # the clerk's 申诉: {"by", "by_name", "at", "reason", "decision": None|"upheld"|"rejected", ...}
+    appeal: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
 
 
 class Publicity(Base):
@@ -321,4 +330,5 @@ class WindowEvent(Base):
 from .models_audit import Alert, AuditEntry  # noqa: E402,F401
 from .models_cases import CalendarYear, Case, CaseCounter, CaseEvent  # noqa: E402,F401
 from .models_print import PrintJob  # noqa: E402,F401
+from .models_ratings import AssessmentScore, Complaint  # noqa: E402,F401
 from .models_report import ReportRollup, RollupState  # noqa: E402,F401

@@ -251,12 +251,15 @@ def test_summary_report_counts_waits_and_satisfaction_and_exports(hall: Hall) ->
     assert by_window[0]["issued"] == 2 and by_window[0]["name"].startswith("1号")
     text = s.get(url + "&format=csv").data.decode("utf-8-sig")
     rows_csv = list(csv.DictReader(io.StringIO(text)))
-    assert rows_csv[0]["issued"] == "2"
+    # issue 18: exports speak Chinese by default, times in minutes
+    assert rows_csv[0]["取号/呼叫"] == "2" and rows_csv[0]["平均办理（分钟）"] == "10.0"
+    english = list(csv.DictReader(io.StringIO(s.get(url + "&format=csv&lang=en").data.decode("utf-8-sig"))))
+    assert english[0]["Issued/called"] == "2"
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(s.get(url + "&format=xlsx").data))
     sheet = list(wb.active.values)
-    assert sheet[0][0] == "key" and sheet[1][2] == 2
+    assert sheet[0][0] == "编号" and sheet[1][2] == 2
     assert s.get("/api/v1/reports/summary?from=2026-11-30&to=2026-11-01").status_code == 422
 
 

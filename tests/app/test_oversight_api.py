@@ -143,6 +143,11 @@ def test_a_bad_rating_is_rectified_step_by_step_with_who_and_when_kept_audited_a
     screen.disconnect()
     assert sup.get("/api/v1/monitor").get_json()["rectifications"] == []  # done: no longer waiting
 
+    # it closes only after the visitor was called back (回访, issue 18)
+    refused = sup.patch(f"/api/v1/rectifications/{rid}", json={"status": "closed", "note": "回访满意"})
+    assert refused.status_code == 409 and refused.get_json()["error"]["reason"] == "callback_required"
+    assert sup.post(f"/api/v1/rectifications/{rid}/callback",
+                    json={"accepted": True, "note": "群众接受解释"}).status_code == 200
     assert sup.patch(f"/api/v1/rectifications/{rid}", json={"status": "closed", "note": "回访满意"}).status_code == 200
     refused = sup.patch(f"/api/v1/rectifications/{rid}", json={"status": "in_progress", "note": "再看看"})
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "invalid_transition"
@@ -153,20 +158,19 @@ def test_a_bad_rating_is_rectified_step_by_step_with_who_and_when_kept_audited_a
     # the export carries the status, the note and who handled it
     rows = list(csv.DictReader(io.StringIO(sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=csv")
                                           .get_data().decode("utf-8-sig"))))
-    assert [(r["number"], r["rectification"], r["rectification_note"], r["rectified_by"]) for r in rows] == [
-        (ticket["number"], "closed", "回访满意", "super")]
+    assert [(r["号码"], r["整改状态"], r["整改说明"], r["处理人"], r["评价"]) for r in rows] == [
+        (ticket["number"], "已关闭", "回访满意", "super", "不满意")]
     sheet = load_workbook(io.BytesIO(sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=xlsx")
                                      .get_data())).active
     assert sheet is not None
     header, *values = list(sheet.iter_rows(values_only=True))
     got = dict(zip(header, values[0], strict=True))
-    assert (got["rectification"], got["rectified_by"], got["rectified_at"]) == (
-        "closed", "super", hall.clock.now().isoformat())
+    assert (got["整改状态"], got["处理人"], got["处理时间"]) == ("已关闭", "super", hall.clock.now().isoformat())
 
     # every attempt is in the audit log, the refused ones with their status
     trail = sup.get("/api/v1/audit?action=update_rectification").get_json()["items"]
     assert [(e["actor_name"], e["status"]) for e in reversed(trail)] == [
-        ("clerk1", 403), ("super", 200), ("admin", 200), ("super", 200), ("super", 409)]
+        ("clerk1", 403), ("super", 200), ("admin", 200), ("super", 409), ("super", 200), ("super", 409)]
     assert trail[0]["detail"]["refused"]["code"] == "invalid_transition"
     assert trail[-1]["target"] == f"rating_id={rid}"
 

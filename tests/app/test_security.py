@@ -18,6 +18,9 @@ PUBLIC = {
     # issue 17: the case lookup (number + last four of the phone, rate-limited) and the progress of
     # the case a ticket opened (part of the ticket's own page)
     ("post", "/api/v1/public/cases/lookup"), ("get", "/api/v1/public/tickets/{public_id}/case"),
+    # issue 18: a visitor rates and complains from the ticket's page, with or without a ticket
+    ("post", "/api/v1/public/tickets/{public_id}/evaluation"), ("post", "/api/v1/public/complaints"),
+    ("get", "/api/v1/public/complaints/{public_id}"),
 }
 
 

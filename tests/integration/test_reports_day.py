@@ -211,13 +211,15 @@ def test_the_assessment_shows_its_inputs_and_the_hand_computed_scores(hall: Hall
     out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"))
     rows = {r["key"]: r for r in out["items"]}
     w1, w2 = rows[hall.ids["w1"]], rows[hall.ids["w2"]]
-    assert out["weights"] == {"efficiency": 30.0, "satisfaction": 30.0, "discipline": 20.0, "volume": 20.0}
-    # window 1: open 09:00-09:20 and 09:30-09:55 (2700 s), paused 600 s; 1 no-show in 2 calls
-    assert pick(w1, "open_s", "paused_s", "no_show_rate") == (2700.0, 600.0, 0.5)
-    assert pick(w1, "efficiency", "satisfaction", "discipline", "volume") == (100.0, 100.0, 31.8, 100.0)
-    assert w1["score"] == 86.4  # (30*100 + 30*100 + 20*31.818 + 20*100) / 100
+    assert out["weights"] == {"efficiency": 15.0, "satisfaction": 30.0, "discipline": 10.0, "volume": 10.0,
+                              "center": 20.0, "department": 15.0, "items": 10.0, "staffing": 10.0}
+    # window 1: open 09:00-09:20 and 09:30-09:55 (2700 s), paused 600 s (within the 30-minute
+    # allowance); its one no-show is the visitor's, not the clerk's indiscipline (issue 18)
+    assert pick(w1, "open_s", "paused_s", "pause_excess_s", "no_show") == (2700.0, 600.0, 0.0, 1)
+    assert pick(w1, "efficiency", "satisfaction", "discipline", "volume") == (100.0, 100.0, 100.0, 100.0)
+    assert w1["score"] == 100.0  # no manual scores this day: (15 + 30 + 10 + 10) × 100 ÷ 65
     # window 2: service 360 s against 600 s expected (capped at 100), one 不满意, never paused
-    assert pick(w2, "efficiency", "satisfaction", "discipline", "volume", "score") == (100.0, 0.0, 100.0, 100.0, 70.0)
+    assert pick(w2, "efficiency", "satisfaction", "discipline", "volume", "score") == (100.0, 0.0, 100.0, 100.0, 53.8)
     # other weights, given in the query, change the score and are echoed back
     out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"
                                        "&w_efficiency=0&w_satisfaction=1&w_discipline=0&w_volume=0"))
@@ -231,34 +233,37 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     resp = sup.get(f"/api/v1/reports/table?from={DAY}&to={DAY}&by=service&format=csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     from_csv = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [int(r["issued"]) for r in from_csv] == [r["issued"] for r in rows]
-    assert [r["wait_median_s"] for r in from_csv] == [str(r["wait_median_s"]) if r["wait_median_s"] is not None
-                                                      else "" for r in rows]
-    assert from_csv[0]["name"] == "个体工商户设立登记"
+    assert [int(r["取号/呼叫"]) for r in from_csv] == [r["issued"] for r in rows]
+    # times in minutes with one decimal (issue 18)
+    assert [r["等候中位数（分钟）"] for r in from_csv] == [str(round(r["wait_median_s"] / 60, 1))
+                                                        if r["wait_median_s"] is not None else "" for r in rows]
+    assert from_csv[0]["名称"] == "个体工商户设立登记"
 
     from openpyxl import load_workbook
 
     resp = sup.get(f"/api/v1/reports/table?from={DAY}&to={DAY}&by=service&format=xlsx")
     sheet = load_workbook(io.BytesIO(resp.get_data())).active
     assert sheet is not None
+    assert sheet.freeze_panes == "A2"  # the header stays in view
     values = list(sheet.iter_rows(values_only=True))
     header = list(values[0])
-    assert header[:3] == ["key", "name", "issued"]
+    assert header[:3] == ["编号", "名称", "取号/呼叫"]
     for row, want in zip(values[1:], rows, strict=True):
         got = dict(zip(header, row, strict=True))
-        assert (got["issued"], got["served"], got["wait_p90_s"], got["satisfaction_rate"]) == (
-            want["issued"], want["served"], want["wait_p90_s"], want["satisfaction_rate"])
+        assert (got["取号/呼叫"], got["办结"], got["等候P90（分钟）"], got["满意率（%）"]) == (
+            want["issued"], want["served"], None if want["wait_p90_s"] is None else round(want["wait_p90_s"] / 60, 1),
+            None if want["satisfaction_rate"] is None else round(want["satisfaction_rate"] * 100, 1))
 
     resp = sup.get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window&format=xlsx")
     values = list(load_workbook(io.BytesIO(resp.get_data())).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     scores = {r[0]: r[2] for r in values[1:]}
-    assert scores[hall.ids["w1"]] == 86.4
+    assert scores[hall.ids["w1"]] == 100.0
     resp = sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=csv")
     bad = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [(r["number"], r["level"], r["reason"], r["rectification"]) for r in bad] == [("C001", "2", "办理太慢", "open")]
+    assert [(r["号码"], r["评价"], r["原因"], r["整改状态"]) for r in bad] == [("C001", "不满意", "办理太慢", "待整改")]
     resp = sup.get(f"/api/v1/reports/heatmap?from={DAY}&to={DAY}&format=csv")
     heat = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [(r["weekday"], r["hour"], r["arrivals"]) for r in heat] == [("1", "9", "5")]  # Monday 09:00, 5 tickets
+    assert [(r["星期"], r["小时"], r["取号数"]) for r in heat] == [("周一", "9", "5")]  # Monday 09:00, 5 tickets
 
 
 def test_the_monitor_and_the_alerts_follow_the_day(hall: Hall) -> None:

@@ -40,6 +40,7 @@
     else if (["no_show", "cancelled", "parked"].indexOf(p.state) >= 0) key = "status.outcome." + p.state;
     outcome.hidden = !key;
     outcome.textContent = key ? t(key) : "";
+    if (window.QHFeedback) window.QHFeedback.render(p);  // rating and complaints (feedback.js)
     // the case's progress and the 一次性告知 are drawn by the server: load them once the visit ends there
     if (last.state && last.state !== p.state && (p.state === "done" || p.state === "parked")) window.location.reload();
     last = p;

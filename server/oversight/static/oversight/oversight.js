@@ -26,6 +26,17 @@
   const RECT_NEXT = {open: ["in_progress", "done", "closed"], in_progress: ["in_progress", "done", "closed"],
                      done: ["in_progress", "closed"], closed: []};
   function rectLabel(st) { return t("ovs.rect." + st); }
+  function levelWord(n) { return t("ovs.col.level_" + n); }
+  /** 回访 and 整改反馈 deadlines, with the overdue ones marked (issue 18). */
+  function rectDue(b) {
+    const late = b.overdue || [];
+    const part = function (step, due) {
+      return t("ovs.rect.due_" + step, {date: due || "–"}) + (late.indexOf(step) >= 0 ? " " + t("ovs.rect.overdue") : "");
+    };
+    const done = (b.callbacks || []).length ? t("ovs.rect.called_back", {n: b.callbacks.length}) : part("callback", b.callback_due);
+    return el("span", {class: late.length ? "ovs-overdue" : "", "data-overdue": late.join(","),
+                       text: done + " · " + part("feedback", b.feedback_due)});
+  }
   function rectHistory(row) {
     return el("ol", {class: "ovs-rect-history"}, (row.history || []).map(function (h) {
       return el("li", {text: localDateTime(h.at) + " · " + h.by_name + " · " + rectLabel(h.status) + (h.note ? " — " + h.note : "")});
@@ -40,8 +51,8 @@
     const note = el("textarea", {id: "rect-note", rows: 3, maxlength: "500"});
     const err = el("p", {class: "adm-error", id: "rect-error", role: "alert"});
     const form = el("form", {class: "ovs-rect-form", method: "dialog"}, [
-      el("p", {text: row.number + " · " + row.service + " · " + t("ovs.col.level") + " " + row.level + (row.reason ? " · " + row.reason : "")}),
-      rectHistory(row),
+      el("p", {text: row.number + " · " + row.service + " · " + t("ovs.col.level") + " " + levelWord(row.level) + (row.reason ? " · " + row.reason : "")}),
+      rectHistory(row), callbackForm(row, function (r2) { dlg.close(); done(r2); }),
       el("label", {for: "rect-status", text: t("ovs.rect.status")}), status,
       el("label", {for: "rect-note", text: t("ovs.rect.note")}), note,
       el("small", {class: "adm-muted", text: t("ovs.rect.note_hint")}), err,
@@ -60,6 +71,21 @@
     dlg.showModal();
     status.focus();
   }
+  /** 回访: what the visitor said and whether they accept; a rectification closes only after one. */
+  function callbackForm(row, done) {
+    if (row.rectification === "closed") return el("span");
+    const note = el("input", {id: "cb-note", maxlength: "500", placeholder: t("ovs.rect.callback_hint")});
+    const ok = el("input", {id: "cb-accepted", type: "checkbox"});
+    const err = el("p", {class: "adm-error", role: "alert"});
+    const btn = el("button", {type: "button", class: "adm-btn", id: "cb-save", text: t("ovs.rect.callback_save"),
+      onclick: async function () {
+        const r = await QH.api("/rectifications/" + row.id + "/callback", {method: "POST", body: {accepted: ok.checked, note: note.value}});
+        if (!r.ok) { err.textContent = QH.errorText(r); return; }
+        done(r.body);
+      }});
+    return el("fieldset", {class: "ovs-callback"}, [el("legend", {text: t("ovs.rect.callback")}), note,
+      el("label", {for: "cb-accepted"}, [ok, " " + t("ovs.rect.accepted")]), btn, err]);
+  }
   function rectButton(row, done) {
     if (!RECT_NEXT[row.rectification].length) return "";
     return el("button", {type: "button", class: "adm-btn ovs-rect-edit", "data-rect": row.id, text: t("ovs.rect.edit"),
@@ -72,7 +98,9 @@
 
   // ---- live monitor ------------------------------------------------------------------------
   function alertItem(a) {
-    const text = t("ovs.alert." + a.kind, a.data || {});
+    const data = Object.assign({}, a.data || {});
+    if (data.level) data.level = levelWord(data.level);  // a level in words, never a digit
+    const text = t("ovs.alert." + a.kind, data);
     const li = el("li", {class: "ovs-alert " + a.kind + (a.acknowledged_at ? " acked" : ""), id: "alert-" + a.id,
                          "data-kind": a.kind}, [
       el("span", {class: "ovs-alert-time", text: localTime(a.raised_at)}),
@@ -98,9 +126,9 @@
     fill($("mon-alerts"), m.alerts.length ? m.alerts.map(alertItem) : [el("li", {class: "ovs-empty", text: t("ovs.no_alerts")})]);
     const pend = m.rectifications || [];
     fill($("mon-rect").tBodies[0], pend.length ? pend.map(function (b) {
-      return tr([b.day + " " + localTime(b.at), b.number, b.window ? String(b.window) : "–", String(b.level), b.reason || "",
-                 rectLabel(b.rectification), rectButton(b, monitorReload)], {"data-rect-row": b.id});
-    }) : [el("tr", {}, [el("td", {colspan: "7", class: "ovs-empty", text: t("ovs.rect.none")})])]);
+      return tr([b.day + " " + localTime(b.at), b.number, b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
+                 rectLabel(b.rectification), rectDue(b), rectButton(b, monitorReload)], {"data-rect-row": b.id});
+    }) : [el("tr", {}, [el("td", {colspan: "8", class: "ovs-empty", text: t("ovs.rect.none")})])]);
   }
   let monitorReload = function () {};
   function startMonitor() {
@@ -145,9 +173,9 @@
     ["wait_avg_s", dur], ["wait_median_s", dur], ["wait_p90_s", dur], ["service_avg_s", dur], ["service_median_s", dur],
     ["service_p90_s", dur], ["within_promised_rate", pct], ["level_5", num], ["level_4", num], ["level_3", num],
     ["level_2", num], ["level_1", num], ["satisfaction_rate", pct]];
-  const ASS_COLS = [["name", null], ["score", num], ["efficiency", num], ["satisfaction", num], ["discipline", num], ["volume", num],
-    ["served", num], ["service_s", dur], ["expected_s", dur], ["evaluations", num], ["satisfied", num], ["paused_s", dur],
-    ["open_s", dur], ["paused_share", pct], ["no_show_rate", pct]];
+  const ASS_COLS = [["name", null], ["score", num], ["satisfaction", num], ["center", num], ["department", num],
+    ["efficiency", num], ["discipline", num], ["volume", num], ["items", num], ["staffing", num], ["served", num],
+    ["no_show", num], ["evaluations", num], ["pause_excess_s", dur], ["late_openings", num]];
   function renderTable(table, cols, rows) {
     table.tHead.replaceChildren(el("tr", {}, cols.map(function (c) { return el("th", {text: t("ovs.col." + c[0])}); })));
     fill(table.tBodies[0], rows.map(function (r) {
@@ -172,6 +200,11 @@
     if (!rg.from || !rg.to) return;
     if ($("rep-print")) $("rep-print").href = "/admin/reports/print?" + qs(Object.assign({by: by}, rg));
     if ($("print-range")) $("print-range").textContent = rg.from + " – " + rg.to + " · " + t("ovs.by." + by);
+    const defs = await QH.api("/settings/ratings");  // what the satisfaction rate counts is the hall's choice: say which
+    if (defs.ok && $("def-satisfaction")) {
+      $("def-satisfaction").textContent = t("ovs.def.satisfaction") +
+        (cfg.locale === "en" ? defs.body.satisfaction_definition_en : defs.body.satisfaction_definition);
+    }
     const tab = await QH.api("/reports/table?" + qs(Object.assign({by: by}, rg)));
     if (!tab.ok) { alert(QH.errorText(tab)); return; }
     renderTable($("rep-table"), TABLE_COLS, tab.body.items);
@@ -196,18 +229,42 @@
   async function runBad() {
     const bad = await QH.api("/reports/bad-ratings?" + qs(range()));
     if (bad.ok) fill($("bad-table").tBodies[0], bad.body.items.map(function (b) {
-      return tr([b.day, b.number, b.service, b.window ? String(b.window) : "–", b.staff || "–", String(b.level), b.reason || ""]
+      return tr([b.day, b.number, b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
         .concat(rectCells(b), [rectButton(b, runBad)]), {"data-rect-row": b.id});
     }));
   }
   async function runAssessment() {
-    const p = Object.assign({by: $("ass-by").value}, range(), weights());
+    const by = $("ass-by").value;
+    const p = Object.assign({by: by, month: $("ass-month").value}, weights());
     const r = await QH.api("/reports/assessment?" + qs(p));
     if (!r.ok) return;
     document.querySelectorAll("[data-w]").forEach(function (i) { if (i.value === "") i.placeholder = r.body.weights[i.dataset.w]; });
-    $("ass-formula").textContent = t("ovs.def.assessment") + " " + JSON.stringify(r.body.weights);
-    renderTable($("ass-table"), ASS_COLS, r.body.items);
+    $("ass-formula").textContent = t("ovs.def.assessment") + " " + Object.keys(r.body.weights).map(function (k) {
+      return t("ovs.col." + k) + " " + r.body.weights[k]; }).join("、");
+    renderTable($("ass-table"), ASS_COLS.concat([["explain", null]]), r.body.items);
+    // every score says how it was computed: one line per component, in words
+    r.body.items.forEach(function (row) {
+      const cell = $("ass-table").querySelector('tr[data-key="' + row.key + '"] td[data-col="explain"]');
+      if (cell) cell.replaceChildren(el("ul", {class: "ovs-explain"}, row.explain.map(function (x) { return el("li", {text: x}); })));
+    });
+    const subj = $("score-subject");
+    subj.replaceChildren.apply(subj, r.body.items.map(function (row) { return el("option", {value: row.key, text: row.name}); }));
+    $("score-rater").querySelector("[value=department]").disabled = by === "department";
+    if (by === "department") $("score-rater").value = "center";
+    const link = $("bulletin-link");
+    link.hidden = by !== "department" || !r.body.items.length;
+    link.style.display = link.hidden ? "none" : "";  // .adm-btn sets display, which [hidden] alone does not beat
+    link.href = "/admin/reports/bulletin?" + qs({month: $("ass-month").value, department: subj.value});
+    subj.onchange = function () { link.href = "/admin/reports/bulletin?" + qs({month: $("ass-month").value, department: subj.value}); };
     exportsFor("assessment", p);
+  }
+  async function saveScore(e) {
+    e.preventDefault();
+    const body = {month: $("ass-month").value, subject: {kind: $("ass-by").value, id: Number($("score-subject").value)},
+                  rater: $("score-rater").value, score: Number($("score-value").value), comment: $("score-comment").value};
+    const r = await QH.api("/assessment/scores", {method: "PUT", body: body});
+    $("score-error").textContent = r.ok ? "" : QH.errorText(r);
+    if (r.ok) { $("score-value").value = ""; $("score-comment").value = ""; runAssessment(); }
   }
   function renderHeat(items) {
     const hours = [], grid = {};
@@ -232,7 +289,10 @@
     $("rep-by").value = u.searchParams.get("by") || "day";
     const form = $("rep-form");
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); runReports(); });
+    $("ass-month").value = u.searchParams.get("month") || QH.hallDate(0).slice(0, 7);
     $("ass-by").addEventListener("change", runAssessment);
+    $("ass-month").addEventListener("change", runAssessment);
+    if ($("score-form")) $("score-form").addEventListener("submit", saveScore);
     document.querySelectorAll("[data-w]").forEach(function (i) { i.addEventListener("change", runAssessment); });
     runReports();
   }
@@ -251,7 +311,8 @@
           : t((a.actor_kind === "device" ? "admin.device." : "admin.role.") + a.actor_role);
         const who = (a.actor_name || "–") + " · " + role;
         const refused = a.status >= 400 ? " " + t("ovs.audit.refused") : "";
-        return tr([a.local, who, a.action, a.method + " " + a.path + (a.target ? " [" + a.target + "]" : ""),
+        const said = t("ovs.action." + a.action);  // the action in words, not its operation id
+        return tr([a.local, who, said.indexOf("ovs.action.") === 0 ? a.action : said, a.method + " " + a.path + (a.target ? " [" + a.target + "]" : ""),
                    (a.status ? String(a.status) : "–") + refused, a.ip, a.user_agent],
                   {"data-action": a.action, "data-id": a.id, class: a.status >= 400 ? "refused" : ""});
       });

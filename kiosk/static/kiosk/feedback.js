@@ -1,0 +1,136 @@
+/* Ratings and complaints on the visitor's phone: the ticket's page (/t/<id>) and the feedback page (/feedback).
+   Rating: five levels; the two lowest need a reason (chips and/or text). One rating per visit. */
+(function () {
+  "use strict";
+  const cfg = window.QH_CONFIG || {};
+  const t = QH.t;
+  const $ = function (id) { return document.getElementById(id); };
+  let level = null;
+  let chosen = [];
+  let ticket = cfg.ticket || null;
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // ---- rating ------------------------------------------------------------------------------------
+  function renderRating(p) {
+    const box = $("st-rate"), done = $("st-rated");
+    if (!box) return;
+    const r = p.rating || {};
+    box.hidden = !r.open;
+    done.hidden = !r.given;
+    if (r.given) done.textContent = t("status.rate.given", {level: t("status.level." + r.given.level)});
+    if (r.open && !$("st-reasons").dataset.filled) {
+      $("st-reasons").dataset.filled = "1";
+      (r.reasons || []).forEach(function (text) {
+        const b = el("button", {type: "button", class: "st-chip", "aria-pressed": "false"}, text);
+        b.addEventListener("click", function () {
+          const i = chosen.indexOf(text);
+          if (i >= 0) chosen.splice(i, 1); else chosen.push(text);
+          b.setAttribute("aria-pressed", i >= 0 ? "false" : "true");
+        });
+        $("st-reasons").appendChild(b);
+      });
+    }
+  }
+
+  function pickLevel(n) {
+    level = n;
+    document.querySelectorAll(".st-level").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(Number(b.dataset.level) === n));
+    });
+    const bad = n <= 2;
+    $("st-why").hidden = !bad;
+    $("st-rate-err").textContent = "";
+  }
+
+  async function sendRating() {
+    const err = $("st-rate-err");
+    if (!level) { err.textContent = t("status.rate.pick"); return; }
+    const text = $("st-rate-text").value.trim();
+    const reason = chosen.concat(text ? [text] : []).join("；");
+    if (level <= 2 && !reason) { err.textContent = t("status.rate.reason_needed"); return; }
+    $("st-rate-send").disabled = true;
+    const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId) + "/evaluation",
+                             {method: "POST", body: {level: level, reason: reason || null}});
+    $("st-rate-send").disabled = false;
+    if (!res.ok) { err.textContent = QH.errorText(res); return; }
+    const given = {level: level, label: res.body.label, channel: "phone"};
+    ticket = Object.assign({}, ticket || {}, {rating: Object.assign({}, (ticket || {}).rating, {open: false, given: given})});
+    renderRating(ticket);
+  }
+
+  // ---- complaints and suggestions ------------------------------------------------------------------
+  function renderComplaints(list) {
+    const box = $("fb-mine");
+    if (!box) return;
+    box.textContent = "";
+    (list || []).forEach(function (c) {
+      const item = el("div", {class: "fb-item", "data-testid": "complaint"});
+      item.appendChild(el("div", {class: "fb-head"}, c.category_label + " " + c.number + " · " + c.state_label));
+      item.appendChild(el("div", {class: "fb-text"}, c.content));
+      if (c.reply) {
+        item.appendChild(el("div", {class: "fb-reply", "data-testid": "complaint-reply"}, t("feedback.reply", {text: c.reply})));
+      } else {
+        item.appendChild(el("div", {class: "fb-due"}, t("feedback.due", {date: c.due})));
+      }
+      box.appendChild(item);
+    });
+  }
+
+  async function sendComplaint(ev) {
+    ev.preventDefault();
+    const err = $("fb-err");
+    const category = (document.querySelector("input[name=fb-cat]:checked") || {}).value;
+    const content = $("fb-content").value.trim();
+    const phone = $("fb-phone").value.trim();
+    if (!category) { err.textContent = t("feedback.pick_category"); return; }
+    if (content.length < 2) { err.textContent = t("feedback.content_needed"); return; }
+    $("fb-send").disabled = true;
+    const body = {category: category, content: content, phone: phone || null, ticket: cfg.publicId || null};
+    const res = await QH.api("/public/complaints", {method: "POST", body: body});
+    $("fb-send").disabled = false;
+    if (!res.ok) { err.textContent = QH.errorText(res); return; }
+    err.textContent = "";
+    $("fb-form").hidden = true;
+    $("fb-open").hidden = false;
+    const done = $("fb-done");
+    done.hidden = false;
+    done.textContent = t("feedback.thanks", {number: res.body.number, date: res.body.due});
+    if (!cfg.publicId) {  // no ticket: the link to read the reply later
+      const a = el("a", {href: "/c/" + res.body.public_id, "data-testid": "complaint-link"}, t("feedback.link"));
+      done.appendChild(document.createElement("br"));
+      done.appendChild(a);
+    } else {
+      const mine = ((ticket && ticket.complaints) || []).concat([res.body]);
+      ticket = Object.assign({}, ticket || {}, {complaints: mine});
+      renderComplaints(mine);
+    }
+    $("fb-content").value = "";
+  }
+
+  function wire() {
+    document.querySelectorAll(".st-level").forEach(function (b) {
+      b.addEventListener("click", function () { pickLevel(Number(b.dataset.level)); });
+    });
+    if ($("st-rate-send")) $("st-rate-send").addEventListener("click", sendRating);
+    if ($("fb-open")) $("fb-open").addEventListener("click", function () {
+      $("fb-form").hidden = false; $("fb-open").hidden = true; $("fb-done").hidden = true;
+    });
+    if ($("fb-form")) $("fb-form").addEventListener("submit", sendComplaint);
+  }
+
+  window.QHFeedback = {
+    render: function (p) {
+      ticket = Object.assign({}, p, {rating: p.rating});
+      renderRating(p);
+      renderComplaints(p.complaints);
+    },
+  };
+  wire();
+  if (ticket) window.QHFeedback.render(ticket);
+})();
