@@ -38,7 +38,7 @@ def test_exports_speak_chinese_by_default_and_english_when_asked(hall: Hall) -> 
     sheet = load_workbook(io.BytesIO(sup.get(table).get_data())).active
     assert sheet is not None and sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["编号", "名称", "取号/呼叫", "办结"]
+    assert header[:4] == ["编号", "名称", "取号/呼叫", "已办理"]
     assert (
         "平均等候（分钟）" in header
         and "好评率（%）" in header
@@ -57,7 +57,7 @@ def test_exports_speak_chinese_by_default_and_english_when_asked(hall: Hall) -> 
 
     audit = sup.get("/api/v1/audit?format=csv").get_data().decode("utf-8-sig")
     actions = {r["操作"] for r in csv.DictReader(io.StringIO(audit))}
-    assert {"叫号", "手机评价", "办结"} <= actions and "call_next" not in actions
+    assert {"叫号", "手机评价", "办理完成"} <= actions and "call_next" not in actions
 
     assert (
         sup.get(f"/api/v1/reports/table?from={DAY}&to={DAY}&format=csv&lang=fr").status_code == 422

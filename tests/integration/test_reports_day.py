@@ -250,7 +250,7 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     assert header[:3] == ["编号", "名称", "取号/呼叫"]
     for row, want in zip(values[1:], rows, strict=True):
         got = dict(zip(header, row, strict=True))
-        assert (got["取号/呼叫"], got["办结"], got["等候P90（分钟）"], got["满意率（%）"]) == (
+        assert (got["取号/呼叫"], got["已办理"], got["等候P90（分钟）"], got["满意率（%）"]) == (
             want["issued"], want["served"], None if want["wait_p90_s"] is None else round(want["wait_p90_s"] / 60, 1),
             None if want["satisfaction_rate"] is None else round(want["satisfaction_rate"] * 100, 1))
 
