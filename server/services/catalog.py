@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from ..engine.errors import Conflict, InvalidInput, NotFound
 from ..engine.hours import DAY_KEYS, is_open, validate_hours
 from ..engine.numbering import local_time, validate_prefix
-from ..storage.db import UnitOfWork
 from ..storage.models import (
     Department,
     Device,
@@ -28,6 +27,7 @@ from ..storage.models import (
     WindowEvent,
     WindowService,
 )
+from ..storage.uow import UnitOfWork
 from . import access, reasons, views
 from .auth import DEVICE_TOKEN_PREFIX, forget_sessions, generate_password, hash_password, new_token
 from .context import Context
