@@ -11,7 +11,7 @@ from .api.routes import make_blueprint
 from .engine.clock import SystemClock
 from .realtime import Realtime
 from .services.context import Context
-from .storage.db import Database
+from .storage.db import Database, Timeouts
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,7 +27,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from .services.auth import use_cheap_hashing
 
         use_cheap_hashing()
-    db = Database(app.config["DATABASE_URL"])
+    c = app.config
+    db = Database(
+        c["DATABASE_URL"],
+        timeouts=Timeouts(
+            lock_s=float(c["DB_LOCK_TIMEOUT_S"]),
+            statement_s=float(c["DB_STATEMENT_TIMEOUT_S"]),
+            pool_s=float(c["DB_POOL_TIMEOUT_S"]),
+        ),
+    )
     ctx = Context(db=db, clock=app.config.get("CLOCK") or SystemClock(), config=app.config)
     from .services.audit import prepare_at_enter, write_at_commit
 
