@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..engine.numbering import business_day
@@ -99,23 +100,34 @@ def ticket_dict(
     }
 
 
+@cache
+def _window_services() -> Any:
+    return select(WindowService.service_id, WindowService.weight).where(
+        WindowService.window_id == bindparam("wid")
+    )
+
+
 def window_services(session: Session, window_id: int) -> dict[int, int]:
     """The items a window serves, with its weight for each."""
-    rows = session.execute(
-        select(WindowService.service_id, WindowService.weight).where(
-            WindowService.window_id == window_id
-        )
-    )
+    rows = session.connection().execute(_window_services(), {"wid": window_id})
     return {int(sid): int(w) for sid, w in rows}
 
 
-def held_ticket(session: Session, window_id: int) -> Ticket | None:
-    """The ticket a window is busy with (called or serving), if any."""
-    return session.scalar(
-        select(Ticket)
-        .where(Ticket.window_id == window_id, Ticket.state.in_([s.value for s in HELD_STATES]))
+@cache
+def _held() -> Any:
+    held = [
+        Ticket.state == s.value for s in HELD_STATES
+    ]  # literals: an IN list would expand at each run
+    return (
+        select(Ticket.id, Ticket.number, Ticket.state, Ticket.service_id)
+        .where(Ticket.window_id == bindparam("wid"), or_(*held))
         .limit(1)
     )
+
+
+def held_ticket(session: Session, window_id: int) -> Any:
+    """The ticket a window is busy with (called or serving), if any: its id, number, state, service_id."""
+    return session.connection().execute(_held(), {"wid": window_id}).first()
 
 
 def window_dict(session: Session, w: Window) -> dict[str, Any]:

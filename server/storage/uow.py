@@ -91,7 +91,6 @@ class UnitOfWork:
         self._slots: list[tuple[SeqSlot, Event | None]] = []
         self._logs: list[tuple[dict[str, Any], SeqSlot | Event | None]] = []
         self._conn: Connection | None = None
-        self._committed = False
         self._lock: Any = None
 
     def __enter__(self) -> UnitOfWork:
@@ -99,20 +98,30 @@ class UnitOfWork:
         if self.write:
             for hook in self.db.enter_hooks:
                 hook()
+            if self.db.write_lock is not None:
+                self.db.acquire_write_lock()
+                self._lock = self.db.write_lock
+        try:
+            # The unit of work owns the transaction and the session works inside it: the session's own
+            # begin and commit bookkeeping cost about as much as two of a command's statements.
+            self._conn = engine.connect()
+            self._conn.begin()
+        except BaseException:
+            self._end()
+            raise
         self.session = Session(
-            bind=engine, expire_on_commit=False, autoflush=True
-        )  # no connection yet
+            bind=self._conn,
+            join_transaction_mode="rollback_only",
+            expire_on_commit=False,
+            autoflush=True,
+        )
         self.session.info[UOW_KEY] = self
-        if self.write and self.db.write_lock is not None:
-            self.db.acquire_write_lock()
-            self._lock = self.db.write_lock
         return self
 
     # -- what a command uses ------------------------------------------------------------------------
     def execute(self, stmt: Any, params: Any = None) -> Any:
-        """Run a Core statement on the transaction's connection (begun if need be); its result."""
-        if self._conn is None:
-            self._conn = self.session.connection()
+        """Run a Core statement on the transaction's connection; its result."""
+        assert self._conn is not None, "outside the unit of work"
         return self._conn.execute(stmt, params)
 
     def seq(self, site_id: int) -> SeqSlot:
@@ -167,12 +176,13 @@ class UnitOfWork:
             if self._slots and self.bus is not None:
                 place = self.bus.reserve()  # still under the lock that ordered the numbers
         try:
-            self.session.commit()
+            self.session.flush()  # whatever the ORM changed since (an in-transaction subscriber's)
+            assert self._conn is not None
+            self._conn.commit()
         except BaseException:
             if place is not None and self.bus is not None:
                 self.bus.drop(place)
             raise
-        self._committed = True
         if self.write and self.db.checkpointer is not None:
             self.db.checkpointer.committed()
         self._release()
@@ -200,11 +210,17 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if not self._committed:
-                self.session.rollback()
             self.session.close()
         finally:
-            self._conn = None
+            self._end()
+
+    def _end(self) -> None:
+        """Give the connection back (rolling back what did not commit) and release the write lock."""
+        conn, self._conn = self._conn, None
+        try:
+            if conn is not None:
+                conn.close()  # a transaction still open is rolled back
+        finally:
             self._release()
 
     def _release(self) -> None:
