@@ -165,13 +165,12 @@ class UnitOfWork:
             self.session.flush()  # everything else first: the site row stays locked from here on
             self._take_numbers()
             if self._logs:
-                self.execute(
-                    _insert_log(),
-                    [
-                        row if slot is None else {**row, "seq": _number(slot)}
-                        for row, slot in self._logs
-                    ],
-                )
+                rows = [
+                    row if slot is None else {**row, "seq": _number(slot)}
+                    for row, slot in self._logs
+                ]
+                # one row (the usual case) as a plain execute: SQLAlchemy's executemany path costs more
+                self.execute(_insert_log(), rows[0] if len(rows) == 1 else rows)
                 self._logs = []
             if self._slots and self.bus is not None:
                 place = self.bus.reserve()  # still under the lock that ordered the numbers
