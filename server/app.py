@@ -11,20 +11,31 @@ from .api.routes import make_blueprint
 from .engine.clock import SystemClock
 from .realtime import Realtime
 from .services.context import Context
-from .storage.db import Database
+from .storage.db import Database, Timeouts
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build a configured app; nothing is connected or created at import time."""
     cfg = dict(config or {})
-    app = Flask(__name__, instance_path=cfg.pop("INSTANCE_PATH", None) or config_mod.instance_path(),
-                instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=cfg.pop("INSTANCE_PATH", None) or config_mod.instance_path(),
+        instance_relative_config=True,
+    )
     config_mod.load(app, cfg)
     if app.config.get("PASSWORD_HASH") == "cheapest":
         from .services.auth import use_cheap_hashing
 
         use_cheap_hashing()
-    db = Database(app.config["DATABASE_URL"])
+    c = app.config
+    db = Database(
+        c["DATABASE_URL"],
+        timeouts=Timeouts(
+            lock_s=float(c["DB_LOCK_TIMEOUT_S"]),
+            statement_s=float(c["DB_STATEMENT_TIMEOUT_S"]),
+            pool_s=float(c["DB_POOL_TIMEOUT_S"]),
+        ),
+    )
     ctx = Context(db=db, clock=app.config.get("CLOCK") or SystemClock(), config=app.config)
     from .services.audit import prepare_at_enter, write_at_commit
 
@@ -32,11 +43,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.enter_hooks.append(prepare_at_enter)  # ...with the row built before the write lock
     app.extensions["queuehall"] = ctx
     realtime = Realtime(app, ctx)
-    ctx.publisher = realtime.publish
+    # subscribers to the hall's committed events; a new consumer is one more line here
+    ctx.bus.subscribe(realtime.on_events)
     app.extensions["queuehall.realtime"] = realtime
     from .services.spooler_app import install as install_printing
 
-    install_printing(app)  # the spooler thread itself starts on the first request, if PRINTER_SPOOLER
+    install_printing(
+        app
+    )  # the spooler thread itself starts on the first request, if PRINTER_SPOOLER
     bp, api = make_blueprint()
     app.register_blueprint(bp)
     app.extensions["queuehall.api"] = api

@@ -13,6 +13,11 @@ DEFAULTS: dict[str, Any] = {
     "VERSION": "0.1.0",
     "DATABASE_URL": None,  # default: SQLite file in the instance folder
     "REDIS_URL": None,
+    # a database that does not answer (a table locked, a disk gone) answers 503 after these, rather than
+    # holding every worker: waiting for a lock (and SQLite's write turn), one statement, a pooled connection
+    "DB_LOCK_TIMEOUT_S": 3.0,
+    "DB_STATEMENT_TIMEOUT_S": 60.0,
+    "DB_POOL_TIMEOUT_S": 3.0,
     "SOCKETIO_CHANNEL": "flask-socketio",  # one per deployment when several share a Redis
     "REDIS_RESYNC_S": 2.0,  # how often to ping Redis, to report events it could not publish
     "RATE_LIMIT_TICKETS_PER_MIN": 60,  # per kiosk; 0 switches it off

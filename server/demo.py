@@ -10,7 +10,7 @@ from sqlalchemy import select
 from . import demo_data
 from .demo_data_en import english_guide
 from .services.auth import DEVICE_TOKEN_PREFIX, generate_password, hash_password, new_token
-from .storage.db import Database, UnitOfWork
+from .storage.db import Database
 from .storage.models import (
     Department,
     Device,
@@ -22,6 +22,7 @@ from .storage.models import (
     Window,
     WindowService,
 )
+from .storage.uow import UnitOfWork
 
 D: Any = demo_data  # plain literals; typed loosely on purpose
 WEEK = {"mon": "weekdays", "tue": "weekdays", "wed": "weekdays", "thu": "weekdays", "fri": "weekdays",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import socketio
@@ -13,6 +13,8 @@ from flask import Flask, request
 from flask_socketio import SocketIO, emit, join_room
 from sqlalchemy import select, update
 
+from .engine.events import Event
+from .realtime_events import messages
 from .services import auth, views
 from .services.context import Context
 from .services.principal import Principal
@@ -272,6 +274,12 @@ class Realtime:
         with self._lock:
             self._snapshots[site_id] = (int(snap["seq"]), time.monotonic(), snap)
         return snap
+
+    def on_events(self, events: Sequence[Event]) -> None:
+        """The bus subscriber: a committed transaction's events, sent as their messages, in order."""
+        out = [m for e in events for m in messages(e)]
+        if out:
+            self.publish(out)
 
     def publish(self, messages: list[tuple[str, dict[str, Any], str]]) -> None:
         """Send committed events to their rooms (through Redis when several processes share it)."""

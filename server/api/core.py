@@ -280,11 +280,12 @@ def install_error_handlers(bp: Blueprint) -> None:
     @bp.app_errorhandler(Exception)
     def _fault(exc: Exception) -> Any:
         from sqlalchemy.exc import DataError, OperationalError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
 
         if isinstance(exc, OverflowError | DataError):  # e.g. an id past 64 bits reaching the driver
             named = next(iter(request.view_args or {}), None)  # a path id is the usual culprit
             return error("invalid_input", "a number or value is out of range", 422, field=named or "body")
         log.exception("unhandled error on %s %s", request.method, request.path)
-        if isinstance(exc, OperationalError):
+        if isinstance(exc, OperationalError | PoolTimeout):  # locked, gone, or every connection waiting
             return error("database_unavailable", "the database is not answering; try again shortly", 503)
         return error("server_error", "an unexpected error occurred; it has been logged", 500)

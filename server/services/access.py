@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import DomainError
 from ..engine.states import WindowState
-from ..storage.db import UnitOfWork
 from ..storage.models import Site, Staff, StaffToken, StaffWindow, Window
+from ..storage.uow import UnitOfWork
 from . import views
 from .principal import Principal
-from .tickets import _emit_window
+from .queue_events import window_changed
 from .windows import log_window
 
 OVERSEERS = ("supervisor", "admin")  # may work at any window without an assignment
@@ -121,7 +121,7 @@ def release(uow: UnitOfWork, w: Window, st: Staff, why: str, who: Principal, now
     w.state_since = now
     log_window(s, site, w, "released", was, who.id, now, reason=why,
                data={"staff_id": st.id, "staff_name": st.name, "ticket_id": held.id if held is not None else None})
-    _emit_window(uow, site, w)
+    window_changed(uow, site, w, "close")
 
 
 def _may_hold(s: Session, st: Staff, w: Window) -> bool:

@@ -25,9 +25,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..engine.numbering import local_time
-from ..storage import fast, statements
+from ..storage import statements
 from ..storage.models import Site, Staff
 from ..storage.models_audit import AuditEntry
+from ..storage.uow import UnitOfWork
 from . import ratelimit, views
 from .cleantext import one_line
 from .context import Context
@@ -98,7 +99,7 @@ def prepare_at_enter() -> None:
     draft.row = _row(draft.ctx, draft.action, draft.method, draft.path_args, None, draft.status, None)
 
 
-def write_at_commit(session: Session, created_id: int | None) -> None:
+def write_at_commit(uow: UnitOfWork, created_id: int | None) -> None:
     """A write unit of work's commit hook: add the pending audit row of this call to the transaction."""
     draft = _draft.get()
     if draft is None or draft.written or not has_request_context():
@@ -109,8 +110,8 @@ def write_at_commit(session: Session, created_id: int | None) -> None:
     if created_id is not None:
         row["target"] = _target_with(row["target"], created_id)
     if row["site_id"] is None:
-        row["site_id"] = _site_of(session, row["actor_id"])
-    fast.run(session, statements.insert_row, row, (AuditEntry, tuple(row)))  # inside the write lock: kept lean
+        row["site_id"] = _site_of(uow.session, row["actor_id"])
+    uow.execute(statements.insert_row(AuditEntry, tuple(row)), row)
 
 
 def after_call(ctx: Context, action: str, method: str, path_args: dict[str, Any], resp: Any,
@@ -134,7 +135,7 @@ def after_call(ctx: Context, action: str, method: str, path_args: dict[str, Any]
         with ctx.uow() as uow:
             if row["site_id"] is None:
                 row["site_id"] = _site_of(uow.session, row["actor_id"])
-            fast.run(uow.session, statements.insert_row, row, (AuditEntry, tuple(row)))
+            uow.execute(statements.insert_row(AuditEntry, tuple(row)), row)
             uow.commit()
     except Exception:  # the audited call has committed; a failed audit row is logged loudly
         log.exception("could not write the audit entry for %s %s", method, request.path)

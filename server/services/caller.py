@@ -15,7 +15,8 @@ from . import auth, views
 from .context import Context
 from .evaluations import LEVELS
 from .principal import Forbidden, Principal
-from .tickets import ROOM_SITE, _emit_queue, _emit_ticket, record, works_at
+from .queue_events import queue_changed, record, ticket_called
+from .tickets import works_at
 
 PICK_SETTING = "allow_pick_call"  # Site.settings key: may clerks call a particular waiting ticket?
 REALTIME_TOKEN_LIFETIME = timedelta(minutes=2)  # only needed for the socket handshake
@@ -97,14 +98,11 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
             raise InvalidTransition(f"ticket {t.number} is no longer waiting", state=t.state)
         s.refresh(t)
         w.priority_streak = ordering.next_streak(w.priority_streak, Priority(t.priority))
-        seq = views.next_seq(s, site.id)
-        record(s, site, t, "called", TicketState.WAITING, now, who, window_id=w.id,
-               duration_s=(now - t.queued_at).total_seconds(), seq=seq, data={"picked": True})
-        text = views.call_text(site, t.number, w.number)
-        uow.emit("ticket.called", views.call_payload(seq, t, w, False, text), ROOM_SITE.format(site.id))
         out = views.ticket_dict(s, t)
-        _emit_ticket(uow, site, t, out, called=True)
-        _emit_queue(uow, site, now)
+        called = ticket_called(uow, site, t, w, out, recall=False)
+        record(s, site, t, "called", TicketState.WAITING, now, who, window_id=w.id,
+               duration_s=(now - t.queued_at).total_seconds(), seq=called, data={"picked": True})
+        queue_changed(uow, site.id, views.today(site, now))
         uow.commit()
         return out
 

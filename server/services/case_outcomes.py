@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from ..engine.errors import InvalidInput
-from ..storage.db import UnitOfWork
 from ..storage.models import Site, Ticket, Window
+from ..storage.uow import UnitOfWork
 from . import cases
 from .principal import Principal
 

@@ -19,7 +19,6 @@ from ..engine.calendar import OPEN_STATES, CaseClock, WorkCalendar, case_clock
 from ..engine.cases import CaseState, format_case_number, mask_name, mask_phone, next_case_state
 from ..engine.errors import InvalidInput, NotFound
 from ..engine.numbering import local_time
-from ..storage.db import UnitOfWork
 from ..storage.models import (
     Case,
     CaseEvent,
@@ -30,6 +29,7 @@ from ..storage.models import (
     Window,
     WindowService,
 )
+from ..storage.uow import UnitOfWork
 from . import calendar, case_numbers, views
 from .case_settings import pause_awaiting
 from .context import Context

@@ -14,7 +14,6 @@ from ..engine.errors import Conflict, InvalidInput, NotFound
 from ..engine.hours import DAY_KEYS, is_open, validate_hours
 from ..engine.numbering import local_time, validate_prefix
 from ..engine.states import is_promised
-from ..storage.db import UnitOfWork
 from ..storage.models import (
     Department,
     Device,
@@ -29,6 +28,7 @@ from ..storage.models import (
     WindowEvent,
     WindowService,
 )
+from ..storage.uow import UnitOfWork
 from . import access, lockout, reasons, views
 from .auth import DEVICE_TOKEN_PREFIX, forget_sessions, generate_password, hash_password, new_token
 from .context import Context

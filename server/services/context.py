@@ -1,4 +1,4 @@
-"""What every service function needs: the database, the clock, the publisher."""
+"""What every service function needs: the database, the clock, the event bus."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.clock import Clock, SystemClock
-from ..storage.db import Database, Publisher, UnitOfWork
+from ..storage.bus import Bus
+from ..storage.db import Database
+from ..storage.uow import UnitOfWork
 
 
 @dataclass
@@ -15,7 +17,7 @@ class Context:
 
     db: Database
     clock: Clock = field(default_factory=SystemClock)
-    publisher: Publisher | None = None
+    bus: Bus = field(default_factory=Bus)
     config: dict[str, Any] = field(default_factory=dict)
     # token hash -> (valid until, monotonic; principal): spares a query on every request.
     # Cleared on every configuration change and sign-out, in every process sharing Redis at once;
@@ -23,6 +25,6 @@ class Context:
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
     revocations: Any = None  # services/revocations.py: drops the cache in every process at once
 
-    def uow(self, write: bool = True, lean: bool = False) -> UnitOfWork:
-        """A new unit of work (a write transaction unless `write=False`; `lean`: see UnitOfWork)."""
-        return UnitOfWork(self.db, self.publisher, write=write, lean=lean)
+    def uow(self, write: bool = True) -> UnitOfWork:
+        """A new unit of work (a write transaction unless `write=False`)."""
+        return UnitOfWork(self.db, self.bus, write=write)

@@ -23,11 +23,12 @@ from sqlalchemy import CursorResult, func, select, update
 from hardware.printer import PrinterStatus
 
 from ..engine.errors import DomainError, NotFound
+from ..engine.events import PrintQueued, TicketRef
 from ..engine.numbering import business_day
-from ..storage import fast, statements
-from ..storage.db import LeanTransaction, UnitOfWork
+from ..storage import statements
 from ..storage.models import Device, Site, Ticket
 from ..storage.models_print import PrintJob
+from ..storage.uow import UnitOfWork
 from . import views
 from .context import Context
 from .principal import Forbidden, Principal
@@ -51,7 +52,7 @@ def device_room(device_id: int | None) -> str:
     return f"device:{device_id}"
 
 
-def update_payload(t: Ticket | views.TicketRow, job: PrintJob, error: str | None = None) -> dict[str, Any]:
+def update_payload(t: Ticket, job: PrintJob, error: str | None = None) -> dict[str, Any]:
     """The `print.updated` event body."""
     return {"ticket_id": t.id, "number": t.number, "public_id": t.public_id,
             "print_state": t.print_state, "error": error, "job_id": job.id}
@@ -59,21 +60,17 @@ def update_payload(t: Ticket | views.TicketRow, job: PrintJob, error: str | None
 
 # ---- the request path ---------------------------------------------------------------------------
 
-def enqueue(uow: UnitOfWork, t: Ticket | views.TicketRow, device_id: int, printer_url: str, now: datetime,
+def enqueue(uow: UnitOfWork, t: Ticket, device_id: int, printer_url: str, now: datetime,
             kind: str = "issue") -> PrintJob:
     """Add a print job for `t` in the caller's transaction; the spooler is woken after commit."""
     fields = {"site_id": t.site_id, "ticket_id": t.id, "device_id": device_id, "printer_url": printer_url,
               "kind": kind, "state": "queued", "attempts": 0, "next_attempt_at": None, "created_at": now,
               "updated_at": now}
-    if isinstance(uow.session, LeanTransaction):  # issuing: no ORM session (see UnitOfWork)
-        job = PrintJob(**fields, id=fast.scalar(uow.session, statements.insert_row, fields,
-                                                (PrintJob, tuple(fields), True)))
-    else:
-        job = PrintJob(**fields)
-        uow.session.add(job)
-        uow.session.flush()
+    job_id = uow.execute(statements.insert_row(PrintJob, tuple(fields), True), fields).scalar_one()
+    job = PrintJob(**fields, id=job_id)  # not loaded again: the row is what we just wrote
     t.print_state = "queued"
-    uow.emit("print.updated", update_payload(t, job), device_room(device_id))
+    uow.record(PrintQueued(site_id=t.site_id, job_id=job_id, device_id=device_id, print_state="queued",
+                           ticket=TicketRef(t.id, t.public_id, t.number, t.service_id)))
     return job
 
 

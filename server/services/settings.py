@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from ..engine.errors import InvalidInput, NotFound
 from ..engine.hours import DAY_KEYS, validate_hours
-from ..storage.db import UnitOfWork
 from ..storage.models import Device, Publicity, Site
+from ..storage.uow import UnitOfWork
 from . import views
 from .context import Context
 from .principal import Forbidden, Principal

@@ -48,7 +48,7 @@ from hardware.printer import (
 )
 
 from ..engine.clock import Clock, SystemClock
-from ..storage.db import Publisher
+from ..engine.events import PrintQueued
 from ..storage.models import Device, Ticket
 from ..storage.models_print import PrintJob
 from . import printer_urls, printing, ticket_paper
@@ -89,7 +89,6 @@ class Spooler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._inner: Publisher | None = None
         self.sent: list[tuple[int, float]] = []  # (job id, seconds to send): for the benchmark
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -102,8 +101,7 @@ class Spooler:
         return self
 
     def _start(self) -> None:
-        self._inner = self.ctx.publisher
-        self.ctx.publisher = self._publish
+        self.ctx.bus.subscribe(self._queued, PrintQueued)
         self._stop.clear()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="print-send")
         self._thread = threading.Thread(target=self._run, name="print-spooler", daemon=True)
@@ -119,19 +117,14 @@ class Spooler:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-        if self.ctx.publisher == self._publish:
-            self.ctx.publisher = self._inner
+        self.ctx.bus.unsubscribe(self._queued)
 
     def wake(self) -> None:
         """Look for due jobs now."""
         self._wake.set()
 
-    def _publish(self, messages: list[tuple[str, dict[str, Any], str]]) -> None:
-        if self._inner is not None:
-            self._inner(messages)
-        if any(n == "print.updated" and p.get("print_state") == "queued" and not p.get("error")
-               for n, p, _r in messages):
-            self.wake()
+    def _queued(self, _events: Any) -> None:
+        self.wake()  # a job was queued (and committed): look for it now
 
     def _run(self) -> None:
         next_poll = next_sweep = 0.0

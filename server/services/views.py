@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..engine.numbering import business_day
 from ..engine.states import HELD_STATES, TicketState
-from ..storage import fast, seqs, statements
+from ..storage import statements
 from ..storage.models import (
     Site,
     Staff,
@@ -20,6 +20,7 @@ from ..storage.models import (
     Window,
     WindowService,
 )
+from ..storage.uow import of as uow_of
 
 RECENT_CALLS = 10
 
@@ -35,8 +36,8 @@ def today(site: Site, now: datetime) -> date:
 
 
 def next_seq(session: Session, site_id: int) -> Any:
-    """The site's next event number, allocated when the transaction commits (see `seqs`)."""
-    return seqs.slot(session, site_id)
+    """The site's next event number, allocated when the session's unit of work commits."""
+    return uow_of(session).seq(site_id)
 
 
 def waiting_counts(session: Session, site_id: int, day: date) -> dict[str, int]:
@@ -44,53 +45,32 @@ def waiting_counts(session: Session, site_id: int, day: date) -> dict[str, int]:
 
     Read from `queue_counts`, which triggers on `tickets` keep (migration 0011), so the cost does
     not grow with the queue."""
-    rows = fast.run(session, statements.waiting_counts, {"site_id": site_id, "day": day})
+    rows = session.connection().execute(
+        statements.waiting_counts(), {"site_id": site_id, "day": day}
+    )
     return {str(sid): n or 0 for sid, n in rows}
 
 
-def waiting_ahead(session: Session, t: Ticket | TicketRow) -> int:
+def waiting_ahead(session: Session, t: Ticket) -> int:
     """How many tickets of the same item would be called before `t`."""
     if t.state != TicketState.WAITING:
         return 0
-    stmt, values = statements.waiting_ahead, {"site_id": t.site_id, "day": t.day, "service_id": t.service_id,
-                                              "id": t.id, "issued_at": t.issued_at}
-    if isinstance(session, Session):  # the ORM's own execution flushes pending changes first
-        return int(session.scalar(stmt(str(t.priority)), values) or 0)
-    return int(fast.scalar(session, stmt, values, (str(t.priority),)) or 0)  # a lean unit of work
+    values = {
+        "site_id": t.site_id,
+        "day": t.day,
+        "service_id": t.service_id,
+        "id": t.id,
+        "issued_at": t.issued_at,
+    }
+    return int(
+        session.connection().execute(statements.waiting_ahead(str(t.priority)), values).scalar()
+        or 0
+    )
 
 
-@dataclass
-class TicketRow:
-    """A ticket's columns without an ORM object (issuing inserts the row with a prebuilt statement)."""
-
-    id: int
-    public_id: str
-    site_id: int
-    service_id: int
-    number: str
-    prefix: str
-    seq_no: int
-    day: date
-    priority: str
-    state: str
-    issued_at: datetime
-    queued_at: datetime
-    device_id: int | None = None
-    print_state: str | None = None
-    recall_count: int = 0
-    transfer_count: int = 0
-    window_id: int | None = None
-    target_window_id: int | None = None
-    first_window_id: int | None = None
-    called_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    outcome: str | None = None
-    note: str | None = None
-
-
-def ticket_dict(session: Session, t: Ticket | TicketRow, with_ahead: bool = True,
-                ahead: int | None = None) -> dict[str, Any]:
+def ticket_dict(
+    session: Session, t: Ticket, with_ahead: bool = True, ahead: int | None = None
+) -> dict[str, Any]:
     """The API shape of a ticket (`ahead`, when the caller already knows it, spares a query)."""
     win = session.get(Window, t.window_id) if t.window_id else None
     return {
@@ -106,7 +86,9 @@ def ticket_dict(session: Session, t: Ticket | TicketRow, with_ahead: bool = True
         "first_window_id": t.first_window_id,
         "recall_count": t.recall_count,
         "transfer_count": t.transfer_count,
-        "waiting_ahead": ahead if ahead is not None else (waiting_ahead(session, t) if with_ahead else 0),
+        "waiting_ahead": ahead
+        if ahead is not None
+        else (waiting_ahead(session, t) if with_ahead else 0),
         "issued_at": iso(t.issued_at),
         "queued_at": iso(t.queued_at),
         "called_at": iso(t.called_at),
@@ -118,17 +100,34 @@ def ticket_dict(session: Session, t: Ticket | TicketRow, with_ahead: bool = True
     }
 
 
+@cache
+def _window_services() -> Any:
+    return select(WindowService.service_id, WindowService.weight).where(
+        WindowService.window_id == bindparam("wid")
+    )
+
+
 def window_services(session: Session, window_id: int) -> dict[int, int]:
     """The items a window serves, with its weight for each."""
-    rows = session.execute(select(WindowService.service_id, WindowService.weight).where(WindowService.window_id == window_id))
+    rows = session.connection().execute(_window_services(), {"wid": window_id})
     return {int(sid): int(w) for sid, w in rows}
 
 
-def held_ticket(session: Session, window_id: int) -> Ticket | None:
-    """The ticket a window is busy with (called or serving), if any."""
-    return session.scalar(
-        select(Ticket).where(Ticket.window_id == window_id, Ticket.state.in_([s.value for s in HELD_STATES])).limit(1)
+@cache
+def _held() -> Any:
+    held = [
+        Ticket.state == s.value for s in HELD_STATES
+    ]  # literals: an IN list would expand at each run
+    return (
+        select(Ticket.id, Ticket.number, Ticket.state, Ticket.service_id)
+        .where(Ticket.window_id == bindparam("wid"), or_(*held))
+        .limit(1)
     )
+
+
+def held_ticket(session: Session, window_id: int) -> Any:
+    """The ticket a window is busy with (called or serving), if any: its id, number, state, service_id."""
+    return session.connection().execute(_held(), {"wid": window_id}).first()
 
 
 def window_dict(session: Session, w: Window) -> dict[str, Any]:
@@ -154,7 +153,12 @@ def window_dict(session: Session, w: Window) -> dict[str, Any]:
             else None
         ),
         "current": (
-            {"id": current.id, "number": current.number, "service_id": current.service_id, "state": current.state}
+            {
+                "id": current.id,
+                "number": current.number,
+                "service_id": current.service_id,
+                "state": current.state,
+            }
             if current is not None
             else None
         ),
@@ -174,7 +178,12 @@ def call_payload(seq: Any, t: Ticket, w: Window, recall: bool, text: str) -> dic
 
 def call_text(site: Site, number: str, window_number: int) -> str:
     """The display sentence of a call from the hall's template."""
-    return site.announce_template.format(number=number, window=window_number)
+    return sentence(site.announce_template, number, window_number)
+
+
+def sentence(template: str, number: str, window_number: int) -> str:
+    """A call's sentence from a hall's template ("请{number}号到{window}号窗口办理")."""
+    return template.format(number=number, window=window_number)
 
 
 def recent_calls(session: Session, site: Site, day: date) -> list[dict[str, Any]]:
@@ -183,15 +192,23 @@ def recent_calls(session: Session, site: Site, day: date) -> list[dict[str, Any]
         select(TicketEvent, Ticket, Window)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .join(Window, Window.id == TicketEvent.window_id)
-        .where(TicketEvent.site_id == site.id, TicketEvent.day == day, TicketEvent.type.in_(["called", "recalled"]))
+        .where(
+            TicketEvent.site_id == site.id,
+            TicketEvent.day == day,
+            TicketEvent.type.in_(["called", "recalled"]),
+        )
         .order_by(TicketEvent.id.desc())
         .limit(RECENT_CALLS)
     )
     # a snapshot's calls also say when they were made, so a screen back from an outage can tell
     # which ones it still ought to announce
     return [
-        {**call_payload(ev.seq or 0, t, w, ev.type == "recalled", call_text(site, t.number, w.number)),
-         "at": iso(ev.at)}
+        {
+            **call_payload(
+                ev.seq or 0, t, w, ev.type == "recalled", call_text(site, t.number, w.number)
+            ),
+            "at": iso(ev.at),
+        }
         for ev, t, w in rows
     ]
 
@@ -200,8 +217,12 @@ def voice(site: Site) -> dict[str, Any]:
     """The hall's announcement settings, shared by the announcer and the screens' own audio."""
     extra = site.settings or {}
     # name "" and rate 150 leave the speech engine's own voice and speed (QUEUEHALL_TTS_VOICE)
-    return {"repeat": int(extra.get("voice_repeat", 1)), "chime": bool(extra.get("voice_chime", True)),
-            "name": str(extra.get("voice_name") or ""), "rate": int(extra.get("voice_rate") or 150)}
+    return {
+        "repeat": int(extra.get("voice_repeat", 1)),
+        "chime": bool(extra.get("voice_chime", True)),
+        "name": str(extra.get("voice_name") or ""),
+        "rate": int(extra.get("voice_rate") or 150),
+    }
 
 
 def snapshot(session: Session, site: Site, now: datetime) -> dict[str, Any]:
@@ -211,7 +232,9 @@ def snapshot(session: Session, site: Site, now: datetime) -> dict[str, Any]:
     """
     seq = int(session.scalar(select(Site.seq).where(Site.id == site.id)) or 0)
     day = today(site, now)
-    windows = session.scalars(select(Window).where(Window.site_id == site.id, Window.active).order_by(Window.number))
+    windows = session.scalars(
+        select(Window).where(Window.site_id == site.id, Window.active).order_by(Window.number)
+    )
     return {
         "seq": seq,
         "day": day.isoformat(),

@@ -15,7 +15,8 @@ from ..storage.models import Site, Staff, StaffWindow, Ticket, Window, WindowEve
 from . import views
 from .context import Context
 from .principal import Forbidden, Principal
-from .tickets import _emit_window, works_at
+from .queue_events import window_changed
+from .tickets import works_at
 
 
 def list_windows(ctx: Context, who: Principal) -> list[dict[str, Any]]:
@@ -67,7 +68,7 @@ def change(
                 w.state_since = now
             log_window(s, site, w, action, before, who.id, now, reason=reason)
         out = views.window_dict(s, w)
-        _emit_window(uow, site, w)
+        window_changed(uow, site, w, action)
         uow.commit()
         return out
 

@@ -1,16 +1,18 @@
-"""Engines and the unit of work; built from config inside create_app, never at import."""
+"""Engines (a writer and a reader), their timeouts and SQLite's checkpointer; built from config inside create_app.
+
+The unit of work that runs on them is `storage.uow`."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +33,28 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a command waits on a database that does not answer before it gives up (the API then
+    answers 503 database_unavailable): a hung table must not hold every worker for half a minute."""
+
+    lock_s: float = (
+        3.0  # a row or table lock (PostgreSQL), SQLite's busy wait, the process's write lock
+    )
+    statement_s: float = 60.0  # any one statement (PostgreSQL): a backstop, above a year's report
+    pool_s: float = 3.0  # waiting for a pooled connection
+
+
+def _sqlite_engine(url: str, immediate: bool, timeouts: Timeouts) -> Engine:
     # Writers take the process's write lock before a connection, so they need few; readers as
     # many as run at once (a screen storm after a restart), each with a small page cache: the
     # operating system caches the file anyway, and 64 connections of 2 MB each made RSS grow.
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": timeouts.lock_s},
         pool_size=2 if immediate else 8,
         max_overflow=4 if immediate else 16,
+        pool_timeout=timeouts.pool_s,
     )
 
     @event.listens_for(engine, "connect")
@@ -51,7 +66,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(timeouts.lock_s * 1000)}")
         cur.execute("PRAGMA cache_size=-512")  # KiB
         if immediate:
             # Left to itself, the commit that fills the log copies it into the database and syncs
@@ -60,62 +75,69 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
             cur.execute(f"PRAGMA wal_autocheckpoint={SAFETY_CHECKPOINT_PAGES}")
         cur.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # on the driver's connection: it runs at every unit of work, and SQLAlchemy's execution
-        # layer took longer than the statement (see fast.py)
-        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql(begin)  # SQLAlchemy's documented recipe for pysqlite
 
     return engine
+
+
+def _postgres_engine(url: str, echo: bool, timeouts: Timeouts) -> Engine:
+    # A locked table makes a statement wait for the lock, holding its pooled connection: with no
+    # lock timeout, ten waiting requests emptied the pool and every other request (the health
+    # check, the item list) waited 30 s for a connection and failed too.
+    options = f"-c lock_timeout={int(timeouts.lock_s * 1000)} -c statement_timeout={int(timeouts.statement_s * 1000)}"
+    return create_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=30,
+        pool_pre_ping=True,
+        pool_timeout=timeouts.pool_s,
+        connect_args={"options": options},
+    )
 
 
 class Database:
     """The engines of one database: a writer and a reader (the same engine off SQLite)."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, timeouts: Timeouts | None = None) -> None:
         self.url = normalise_url(url)
+        self.timeouts = timeouts or Timeouts()
         # run in every write unit of work just before it commits (the audit row of the call)
-        self.commit_hooks: list[CommitHook] = []
+        self.commit_hooks: list[Callable[[Any, int | None], None]] = []
         # run as a write unit of work starts, before it waits for the write lock (work that needs
         # no transaction, kept out of the time other writers wait)
         self.enter_hooks: list[Callable[[], None]] = []
         self.dialect = self.url.split(":", 1)[0].split("+", 1)[0]
-        self._locked_conn: Any = None
         if self.dialect == "sqlite":
             path = self.url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.writer = _sqlite_engine(self.url, immediate=True)
-            self.reader = _sqlite_engine(self.url, immediate=False)
+            self.writer = _sqlite_engine(self.url, immediate=True, timeouts=self.timeouts)
+            self.reader = _sqlite_engine(self.url, immediate=False, timeouts=self.timeouts)
             # SQLite has one writer at a time; its busy handler sleeps in steps of up to
             # 100 ms, so threads of one process queue here instead (other processes still
             # wait in SQLite's busy handler).
             self.write_lock: threading.Lock | None = threading.Lock()
             self.checkpointer: Checkpointer | None = Checkpointer(self.reader)
         else:
-            self.writer = create_engine(
-                self.url, echo=echo, pool_size=10, max_overflow=30, pool_pre_ping=True
-            )
+            self.writer = _postgres_engine(self.url, echo, self.timeouts)
             self.reader = self.writer
             self.write_lock = None
             self.checkpointer = None
 
-    def locked_connection(self) -> Any:
-        """SQLite: the writer connection that lean units of work share, for the holder of the write
-        lock only. It stays checked out of the pool between them: a checkout and a check-in (with
-        its reset) cost about as much as two of issuing's statements, inside the lock."""
-        if self._locked_conn is None:
-            self._locked_conn = self.writer.raw_connection()
-        return self._locked_conn
-
-    def drop_locked_connection(self) -> None:
-        """Give the shared writer connection back (after a failure, or at dispose)."""
-        raw, self._locked_conn = self._locked_conn, None
-        if raw is not None:
-            try:
-                raw.close()
-            except Exception as exc:  # a connection already gone has nothing to return
-                log.debug("closing the shared writer connection: %s", exc)
+    def acquire_write_lock(self) -> None:
+        """Take this process's SQLite write lock, or give up as a busy database would."""
+        assert self.write_lock is not None
+        if not self.write_lock.acquire(timeout=self.timeouts.lock_s):
+            raise OperationalError(
+                "waiting for the write lock",
+                None,
+                TimeoutError(f"no write turn within {self.timeouts.lock_s:g} s"),
+            )
 
     @property
     def is_postgres(self) -> bool:
@@ -125,7 +147,6 @@ class Database:
         """Close every pooled connection (and stop the checkpointer)."""
         if self.checkpointer is not None:
             self.checkpointer.stop()
-        self.drop_locked_connection()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()
@@ -162,7 +183,9 @@ class Checkpointer:
     def _start(self) -> None:
         with self._start_lock:
             if self._thread is None and not self._stopped:
-                self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="sqlite-checkpoint", daemon=True
+                )
                 self._thread.start()
 
     def _run(self) -> None:
@@ -192,145 +215,3 @@ class Checkpointer:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(5)
-
-
-Publisher = Callable[[list[tuple[str, dict[str, Any], str]]], None]
-CommitHook = Callable[[Session, "int | None"], None]
-
-
-class LeanTransaction:
-    """A write transaction on a driver connection, with no ORM session: what a lean unit of
-    work hands its command as `session`. Only `storage.fast` statements run on it (they find the
-    connection in `info`, as they do on a real session); the ORM does not."""
-
-    def __init__(self, dialect: Any, dbapi: Any) -> None:
-        from .fast import CONN_KEY
-
-        self.dialect = dialect
-        self.info: dict[str, Any] = {CONN_KEY: (dialect, dbapi)}
-
-
-class UnitOfWork:
-    """One transaction per command: commit explicitly, anything else rolls back.
-
-    Realtime messages recorded with `emit` leave only after a successful commit.
-
-    A `lean` unit of work (issuing, the busiest write) runs on a driver connection without an ORM
-    session (on SQLite the one the write lock's holders share, `Database.locked_connection`; else a
-    pooled one): its `session` is a `LeanTransaction`, for `storage.fast` statements only.
-    Measured here, a session's begin, flush and commit bookkeeping cost as much Python time as the
-    issue's seven statements, all of it inside SQLite's one write lock.
-    """
-
-    def __init__(self, db: Database, publisher: Publisher | None = None, write: bool = True,
-                 lean: bool = False) -> None:
-        self.db = db
-        self.publisher = publisher
-        self.write = write
-        self.lean = lean and write
-        self.outbox: list[tuple[str, dict[str, Any], str]] = []
-        self._committed = False
-        self.created_id: int | None = None
-        self._raw: Any = None
-        self._kept = False  # _raw is the database's shared writer connection (SQLite, under the lock)
-
-    def __enter__(self) -> UnitOfWork:
-        engine = self.db.writer if self.write else self.db.reader
-        self._lock = self.db.write_lock if self.write else None
-        if self.write:
-            for hook in self.db.enter_hooks:
-                hook()
-        if not self.lean:
-            self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)  # no connection yet
-        if self._lock is not None:
-            self._lock.acquire()
-        if self.lean:
-            from .fast import driver_errors
-
-            try:
-                with driver_errors(engine.dialect):
-                    if self._lock is not None:
-                        self._kept = True
-                        self._raw = self.db.locked_connection()
-                        self._raw.driver_connection.execute("BEGIN IMMEDIATE")  # autocommit driver (_sqlite_engine)
-                    else:
-                        self._raw = engine.raw_connection()
-                self.session = LeanTransaction(engine.dialect, self._raw.driver_connection)  # type: ignore[assignment]
-            except BaseException:
-                self._end_lean()
-                self._release()
-                raise
-        return self
-
-    def emit(self, name: str, payload: dict[str, Any], room: str) -> None:
-        """Queue a realtime message to `room`, sent only once the transaction commits."""
-        self.outbox.append((name, payload, room))
-
-    def created(self, obj_id: int) -> None:
-        """Name the object this command created (the audit row's target)."""
-        self.created_id = obj_id
-
-    def commit(self) -> None:
-        """Commit, then hand the queued realtime messages to the publisher."""
-        if self.write:
-            for hook in self.db.commit_hooks:
-                hook(self.session, self.created_id)
-        if self.lean:
-            from .fast import driver_errors
-            from .seqs import allocate
-
-            allocate(self.session)  # what the session's before_commit event does for the others
-            with driver_errors(self.session.dialect):  # type: ignore[attr-defined]
-                self._raw.driver_connection.commit()
-        else:
-            self.session.commit()
-        self._committed = True
-        if self.write and self.db.checkpointer is not None:
-            self.db.checkpointer.committed()
-        self._release()
-        if self.outbox and self.publisher is not None:
-            from .seqs import resolve  # event numbers are known now
-
-            out, self.outbox = [(n, resolve(p), r) for n, p, r in self.outbox], []
-            self.publisher(out)
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if self.lean:
-                self._end_lean()
-            else:
-                if not self._committed:
-                    self.session.rollback()
-                self.session.close()
-        finally:
-            self._release()
-
-    def _end_lean(self) -> None:
-        """Roll back what did not commit and give the connection back (the lock's own connection
-        stays with the lock: once committed, another writer may already be using it)."""
-        raw, self._raw = self._raw, None
-        if raw is None:
-            return
-        kept = self._kept
-        if self._committed and kept:
-            return
-        try:
-            if not self._committed:
-                raw.driver_connection.rollback()
-        except Exception:  # the connection is gone (the database went away): never reuse it
-            raw.invalidate()
-            if kept:
-                self.db.drop_locked_connection()
-        finally:
-            if not kept:
-                raw.close()
-
-    def _release(self) -> None:
-        if self._lock is not None:
-            lock, self._lock = self._lock, None
-            lock.release()

@@ -4,8 +4,7 @@ SQLAlchemy takes longer to build a statement than SQLite takes to run it (measur
 build and run an INSERT, 14 µs to run one built before), so issuing, calling, the waiting counts and
 the audit row use statements built once with bind parameters; the compiled cache then also skips
 compiling them. They are built on first use, per dialect where the SQL differs, never at import.
-Run them with `storage.fast` (on the unit of work's own connection, so they share its transaction),
-or on `session.connection()` where SQLAlchemy's own execution is needed (expanding IN lists).
+Run them with `UnitOfWork.execute` (on the unit of work's own connection, in its transaction).
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ COUNTERS = (Counter, ServiceDayCount)
 
 @cache
 def insert_row(model: Any, keys: tuple[str, ...], returning_id: bool = False) -> Any:
-    """INSERT of `model` with exactly the columns `keys` (for `fast.run`, which sends each one)."""
+    """INSERT of `model` with exactly the columns `keys` (every one given: no Python-side defaults run)."""
     stmt = insert(model).values({k: bindparam(k) for k in keys})
     return stmt.returning(model.id) if returning_id else stmt
 

@@ -1,5 +1,4 @@
-"""SQLite's writer: checkpoints of the write-ahead log beside the writers, and the connection that
-lean units of work share under the write lock."""
+"""SQLite's writer: checkpoints of the write-ahead log beside the writers."""
 
 from __future__ import annotations
 
@@ -78,43 +77,12 @@ def test_the_log_stays_bounded_and_its_pages_reach_the_database_file(sqlite_hall
     assert path.stat().st_size > size_before, "checkpointed pages are in the database file itself"
 
 
-def test_a_broken_shared_writer_connection_costs_one_answer_and_no_number(sqlite_hall: Hall) -> None:
-    import sqlite3
-
-    kiosk = sqlite_hall.client("kiosk")
-    assert kiosk.post("/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]}).json["number"] == "A001"
-    db = sqlite_hall.ctx.db
-    real = db.locked_connection()
-
-    class DiskGone:  # what a connection answers once its disk fails
-        def execute(self, *_a: object) -> None:
-            raise sqlite3.OperationalError("disk I/O error")
-
-        rollback = execute
-
-    class Broken:
-        driver_connection = DiskGone()
-        invalidated = closed = False
-
-        def invalidate(self) -> None:
-            self.invalidated = True
-
-        def close(self) -> None:
-            self.closed = True
-
-    broken = db._locked_conn = Broken()
-    r = kiosk.post("/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]})
-    assert r.status_code == 503 and r.json["error"]["code"] == "database_unavailable"
-    assert broken.invalidated and broken.closed, "a broken connection is dropped, never used again"
-    r = kiosk.post("/api/v1/tickets", json={"service_id": sqlite_hall.ids["A"]})
-    assert r.status_code == 201 and r.json["number"] == "A002"
-    assert db.locked_connection() is not broken
-    real.close()
-
-
 def test_the_writer_checkpoints_by_itself_only_as_a_safety_net(sqlite_hall: Hall) -> None:
-    raw = sqlite_hall.ctx.db.locked_connection()
-    assert raw.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == SAFETY_CHECKPOINT_PAGES
+    raw = sqlite_hall.ctx.db.writer.raw_connection()
+    try:
+        assert raw.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == SAFETY_CHECKPOINT_PAGES
+    finally:
+        raw.close()
     # the reader engine (and any other process, such as the command line) keeps SQLite's default
     reader = sqlite_hall.ctx.db.reader.raw_connection()
     try:

@@ -70,36 +70,67 @@
     return tr === key ? err.message : tr;
   };
 
+  /** How long an event that came after a gap waits for the missing one before a snapshot is asked for. */
+  QH.GAP_WAIT_MS = 1500;
+
   /**
    * Connect to realtime. handlers: {snapshot(snap), event(name, payload), status(online)}.
-   * Tracks seq: on a gap asks for a snapshot; ignores events older than the last snapshot.
+   * Tracks seq: events are handed over in seq order. One process sends a site's events in order, but
+   * through Redis another process's event can overtake: an event after a gap waits up to GAP_WAIT_MS
+   * for the missing one, and only then is a snapshot asked for. Events older than the last snapshot
+   * are ignored.
    */
   QH.realtime = function (handlers, auth) {
     if (typeof window.io !== "function") return offlineForGood(handlers, auth);
     const socket = io({auth: auth || {token: cfg.token}, transports: ["websocket", "polling"],
                        reconnectionDelayMax: 5000});
     let lastSeq = null;
+    const early = new Map();  // seq -> [name, payload]: came after a gap
+    let gapTimer = null;
     const st = {socket: socket};
     function status(on) { if (handlers.status) handlers.status(on); }
+    function hand(name, payload) { if (handlers.event) handlers.event(name, payload); }
+    function stopWaiting() { if (gapTimer !== null) { clearTimeout(gapTimer); gapTimer = null; } }
+    function drain() {
+      while (early.has(lastSeq + 1)) {
+        const e = early.get(lastSeq + 1);
+        early.delete(lastSeq + 1);
+        lastSeq += 1;
+        hand(e[0], e[1]);
+      }
+      early.forEach(function (_e, seq) { if (seq <= lastSeq) early.delete(seq); });
+      if (early.size === 0) { stopWaiting(); return; }
+      if (gapTimer === null) {
+        gapTimer = setTimeout(function () {           // the missing event did not come: redraw from scratch
+          gapTimer = null;
+          if (early.size) socket.emit("snapshot");
+        }, QH.GAP_WAIT_MS);
+      }
+    }
     socket.on("connect", function () { status(true); });
     socket.on("disconnect", function () { status(false); });
     socket.on("connect_error", function () { status(false); });
     socket.on("snapshot", function (snap) {
+      stopWaiting();
       lastSeq = snap.seq;
       if (handlers.snapshot) handlers.snapshot(snap);
+      drain();                                          // what came after the snapshot's seq, in order
     });
     socket.onAny(function (name, payload) {
       if (name === "snapshot") return;
       if (payload && typeof payload.seq === "number" && lastSeq !== null) {
         if (payload.seq <= lastSeq) return;             // already in the snapshot we drew
-        if (payload.seq > lastSeq + 1) {               // missed something: redraw from scratch
-          lastSeq = payload.seq;
-          socket.emit("snapshot");
+        if (payload.seq > lastSeq + 1) {               // one is missing: wait a moment for it
+          early.set(payload.seq, [name, payload]);
+          drain();
           return;
         }
         lastSeq = payload.seq;
+        hand(name, payload);
+        drain();
+        return;
       }
-      if (handlers.event) handlers.event(name, payload);
+      hand(name, payload);
     });
     st.resync = function () { socket.emit("snapshot"); };
     return st;
