@@ -230,8 +230,8 @@ class Realtime:
     def _disconnect(self, *_args: Any) -> None:
         with self._lock:
             who = self.clients.pop(request.sid, None)  # type: ignore[attr-defined]
-        if who is not None and who.kind == "device":
-            self._touch_device(who.id, online=False)
+        if who is not None and who.kind == "device" and not self._stop.is_set():
+            self._touch_device(who.id, online=False)  # (not while stopping: a write per screen)
 
     def _snapshot_request(self, *_args: Any) -> dict[str, Any] | None:
         with self._lock:
@@ -325,6 +325,18 @@ class Realtime:
                 self.sio.emit("snapshot", self.snapshot(site_id), to=f"site:{site_id}", ignore_queue=True)
             except Exception:
                 log.exception("could not resync site %s", site_id)
+
+    def drop_clients(self) -> None:
+        """Drop every client's transport as a process that dies would: no close packet, so browsers
+        and python-socketio clients alike reconnect by themselves (to the next process) and catch
+        up with a snapshot. Called by the serving worker when it is told to stop."""
+        self._stop.set()
+        eio = self.sio.server.eio
+        for client in list(eio.sockets.values()):
+            try:
+                client.close(wait=False, abort=True, reason=eio.reason.SERVER_DISCONNECT)
+            except Exception:
+                log.exception("could not drop a realtime client")
 
     def connected(self) -> int:
         """Clients connected to this process."""
