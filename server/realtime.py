@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 from .services import auth, views
 from .services.context import Context
 from .services.principal import Principal
+from .services.ratelimit import client_address
+from .socket_limits import BUSY, PublicSocketLimits
 from .storage.models import Device, Site, Ticket
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,8 @@ class Realtime:
             engineio_logger=False,
         )
         self.clients: dict[str, Principal | None] = {}
+        self.public_limits = PublicSocketLimits(int(app.config.get("TICKET_SOCKETS_PER_TICKET") or 0),
+                                                int(app.config.get("TICKET_SOCKETS_PER_ADDRESS") or 0))
         self._snapshots: dict[int, tuple[int, float, dict[str, Any]]] = {}  # site -> (seq, built, body)
         self._lock = threading.Lock()
         self.sio.on_event("connect", self._connect)
@@ -215,19 +219,43 @@ class Realtime:
             emit("snapshot", self.snapshot(who.site_id))
             return True
         public_id = data.get("ticket")
-        if public_id:
-            # the ticket's own status page (QR code): sees only its own ticket's updates
+        if public_id and isinstance(public_id, str | int):
+            # the ticket's own status page (QR code): sees only its own ticket's updates, and is
+            # bounded per ticket and per address (socket_limits); past that the page polls instead
+            public_id = str(public_id)[:64]
+            sid = request.sid  # type: ignore[attr-defined]
+            if not self.public_limits.admit(sid, public_id, client_address()):
+                self._drop_refused(sid)
+                raise ConnectionRefusedError("busy", BUSY)
             with self.ctx.uow(write=False) as uow:
-                t = uow.session.scalar(select(Ticket).where(Ticket.public_id == str(public_id)))
-                if t is None:
-                    return False
+                t = uow.session.scalar(select(Ticket.id).where(Ticket.public_id == public_id))
+            if t is None:
+                self.public_limits.release(sid)
+                return False
             with self._lock:
-                self.clients[request.sid] = None  # type: ignore[attr-defined]
+                self.clients[sid] = None
             join_room(f"ticket:{public_id}")
             return True
         return False
 
+    def _drop_refused(self, sid: str) -> None:
+        """Close, a moment after its refusal has gone out, the transport of a refused ticket page: a
+        browser closes it by itself, a client that keeps it open must not hold a connection."""
+        server = self.sio.server
+        try:
+            eio_sid = server.manager.eio_sid_from_sid(sid, "/")
+        except Exception:
+            return
+
+        def later() -> None:
+            server.sleep(1.0)
+            if eio_sid is not None and eio_sid in server.eio.sockets:
+                server.eio.disconnect(eio_sid)
+
+        server.start_background_task(later)
+
     def _disconnect(self, *_args: Any) -> None:
+        self.public_limits.release(request.sid)  # type: ignore[attr-defined]
         with self._lock:
             who = self.clients.pop(request.sid, None)  # type: ignore[attr-defined]
         if who is not None and who.kind == "device" and not self._stop.is_set():

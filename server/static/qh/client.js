@@ -57,7 +57,8 @@
   };
 
   /**
-   * Connect to realtime. handlers: {snapshot(snap), event(name, payload), status(online)}.
+   * Connect to realtime. handlers: {snapshot(snap), event(name, payload), status(online, why)}
+ * (why, when offline: "offline", or "busy" when the server turned a public page away: poll instead).
    * Tracks seq: on a gap asks for a snapshot; ignores events older than the last snapshot.
    */
   QH.realtime = function (handlers, auth) {
@@ -68,7 +69,13 @@
     function status(on) { if (handlers.status) handlers.status(on); }
     socket.on("connect", function () { status(true); });
     socket.on("disconnect", function () { status(false); });
-    socket.on("connect_error", function () { status(false); });
+    socket.on("connect_error", function (err) {
+      // a public page past its limits (socket_limits.py) is refused as "busy": it stays refused, and
+      // the page keeps current by polling; that is not an outage, so the page must not call it one
+      const busy = !!(err && err.data && err.data.code === "busy");
+      if (busy) socket.disconnect();
+      status(false, busy ? "busy" : "offline");
+    });
     socket.on("snapshot", function (snap) {
       lastSeq = snap.seq;
       if (handlers.snapshot) handlers.snapshot(snap);
