@@ -10,7 +10,7 @@ from typing import Any
 
 import socketio
 from flask import Flask, request
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy import select, update
 
 from .services import auth, views

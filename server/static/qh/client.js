@@ -66,7 +66,7 @@
                        reconnectionDelayMax: 5000});
     let lastSeq = null;
     const st = {socket: socket};
-    function status(on) { if (handlers.status) handlers.status(on); }
+    function status(on, why) { if (handlers.status) handlers.status(on, why); }
     socket.on("connect", function () { status(true); });
     socket.on("disconnect", function () { status(false); });
     socket.on("connect_error", function (err) {
