@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..engine.errors import Conflict, InvalidInput
 from ..engine.numbering import validate_prefix
+from ..offload import blocking
 from ..storage.models import Department, Service
 from . import hours_text, reasons, views
 from .context import Context
@@ -107,6 +108,7 @@ def _lines(value: Any) -> str:
     return "\n".join(str(x) for x in value) if isinstance(value, list) else str(value or "")
 
 
+@blocking
 def export(ctx: Context, who: Principal) -> bytes:
     """The hall's whole catalogue, active or not, as an XLSX workbook."""
     if not who.is_supervisor:
@@ -276,6 +278,7 @@ def _check(depts: list[tuple[int, DeptRow]], items: list[tuple[int, ItemRow]], e
                                     {"choices": "、".join(MODES.values())}))
 
 
+@blocking
 def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
     """Check the whole workbook, then write it in one transaction; 422 naming every bad cell."""
     if not who.is_admin:

@@ -24,7 +24,9 @@ def called_numbers(screen: Screen) -> set[str]:
     """Numbers the screen has been told were called: by event, or in a snapshot's recent calls."""
     got = {d["ticket"]["number"] for d in screen.named("ticket.called")}
     for snap in screen.named("snapshot"):
-        got |= {c["ticket"]["number"] if "ticket" in c else c["number"] for c in snap.get("calls", [])}
+        got |= {
+            c["ticket"]["number"] if "ticket" in c else c["number"] for c in snap.get("calls", [])
+        }
     return got
 
 
@@ -49,7 +51,9 @@ def test_sigterm_with_screens_connected_stops_at_once_and_the_next_process_misse
         clerk.open()
         before, _ = clerk.call()
         for s in screens:
-            s.wait(lambda s=s: before["number"] in called_numbers(s), what=f"call {before['number']}")
+            s.wait(
+                lambda s=s: before["number"] in called_numbers(s), what=f"call {before['number']}"
+            )
         wait_for_wavs(wav, 1)
 
         stopped = time.monotonic()

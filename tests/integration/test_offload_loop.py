@@ -1,0 +1,34 @@
+"""Blocking work does not hold the event loop (issue 16 item 1): under gevent, as the serving worker
+runs, a year's summary report renders in a pool thread while a clerk's calls go on reaching a
+screen. The probe runs in a process of its own (gevent must patch before anything is imported).
+
+The control is the same report run on the loop itself, in the same process: no call gets through
+while it renders, and a greenlet heartbeat sees the loop held for as long as the report takes. No
+timing margin is asserted (the machine may be busy): the assertions are where the report ran and
+whether calls flowed meanwhile; the heartbeat's figures are printed for the record.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_a_year_s_report_renders_off_the_loop_while_calls_reach_the_screens(
+    db_url: str, tmp_path: Path
+) -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "integration" / "loop_probe.py"), db_url,
+                          str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    print(json.dumps(got))
+    pooled, inline = got["pooled"], got["inline"]
+    # the control: on the loop, the report holds every call behind it
+    assert got["inline_threads"] == [got["loop"]] and inline["calls"] == 0
+    # as served: the report runs in another OS thread, and calls reach the screen meanwhile
+    assert got["pooled_threads"] and got["loop"] not in got["pooled_threads"]
+    assert pooled["calls"] >= 1, pooled
