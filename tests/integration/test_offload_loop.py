@@ -2,8 +2,9 @@
 runs, a year's summary report renders in a pool thread while a clerk's calls go on reaching a
 screen. The probe runs in a process of its own (gevent must patch before anything is imported).
 
-The control is the same report run on the loop itself, in the same process: no call gets through
-while it renders, and a greenlet heartbeat sees the loop held for as long as the report takes. No
+The control is the same report run on the loop itself, in the same process: a greenlet heartbeat
+sees the loop held for at least the report's CPU time (on SQLite no call gets through meanwhile;
+on PostgreSQL calls slip in while the driver waits for the database, which it does cooperatively). No
 timing margin is asserted (the machine may be busy): the assertions are where the report ran,
 whether calls flowed meanwhile, and that the loop's longest gap is shorter than when the report
 holds it; the heartbeat's figures (with a baseline of calls alone) are printed for the record.
@@ -28,10 +29,13 @@ def test_a_year_s_report_renders_off_the_loop_while_calls_reach_the_screens(
     got = json.loads(out.stdout.strip().splitlines()[-1])
     print(json.dumps(got))
     pooled, inline = got["pooled"], got["inline"]
-    # the control: on the loop, the report holds every call behind it
-    assert got["inline_threads"] == [got["loop"]] and inline["calls"] == 0
+    # the control: on the loop, the report holds the loop for at least its CPU burn (a lower bound
+    # whatever the load: that much CPU time in one stretch cannot take less wall time)
+    assert got["inline_threads"] == [got["loop"]] and inline["gap_ms"] >= got["burn_ms"], got
     # as served: the report runs in another OS thread, and calls reach the screen meanwhile
     assert got["pooled_threads"] and got["loop"] not in got["pooled_threads"]
     assert pooled["calls"] >= 1, pooled
+    # a sign-in's argon2 check is slow on purpose: it too runs off the loop
+    assert got["login_threads"] and got["loop"] not in got["login_threads"]
     # and the loop is never held for the report's length, as it is when the report runs on it
     assert pooled["gap_ms"] < inline["gap_ms"], got
