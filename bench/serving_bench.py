@@ -53,6 +53,15 @@ def rss_mb(master: int) -> float:
     return total / 1024
 
 
+def attempt(what: str, fn: Any, default: Any) -> Any:
+    """fn(), or `default` when it fails (a server that cannot answer is a figure too, not a crash)."""
+    try:
+        return fn()
+    except Exception as exc:
+        print(f"{what} failed: {str(exc).splitlines()[0][:200]}", flush=True)
+        return default
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -308,8 +317,14 @@ def reference(worker: str, screens: int, pages: int, calls: int) -> dict[str, fl
             screen_auth={},
             pages=[{"ticket": "x", "address": f"127.0.1.{1 + i // 100}"} for i in range(pages)],
         )
-        fan = sockets.ask(op="emit", n=calls, url=url + "/emit")
-        http = wrk(url + "/hello", "", 8, 5)
+        fan = attempt(
+            "reference fan-out",
+            lambda: sockets.ask(op="emit", n=calls, url=url + "/emit"),
+            {"latencies_ms": [], "missing": float("nan")},
+        )
+        http = attempt(
+            "reference HTTP", lambda: wrk(url + "/hello", "", 8, 5), {"p99_ms": float("nan")}
+        )
         return {
             "connected": got["screens_ok"] + got["pages_ok"],
             "fan_p50_ms": pct(fan["latencies_ms"], 50),
@@ -378,7 +393,11 @@ def main() -> None:
                     f"bare: {ref['connected']:.0f}",
                 )
             )
-            iss = hall.wrk_issue(a.seconds)
+            iss = attempt(
+                "issuing",
+                lambda: hall.wrk_issue(a.seconds),
+                {"per_s": float("nan"), "p99_ms": float("nan"), "non2xx": 0, "socket_errors": 0},
+            )
             rows.append(
                 (
                     "issuing, 8 kiosks, with those connected: p99 / failures",
@@ -388,19 +407,23 @@ def main() -> None:
                 )
             )
             clerk_token, window, services = hall.clerks[0]
-            fan = sockets.ask(
-                op="calls",
-                n=a.calls,
-                issue={
-                    "url": hall.url + "/api/v1/tickets",
-                    "headers": hall.auth(hall.kiosks[0]),
-                    "body": {"service_id": services[0]},
-                },
-                call={
-                    "url": f"{hall.url}/api/v1/windows/{window}/call-next",
-                    "headers": hall.auth(clerk_token),
-                },
-                finish=hall.url + "/api/v1/tickets/{id}/no-show",
+            fan = attempt(
+                "fan-out",
+                lambda: sockets.ask(
+                    op="calls",
+                    n=a.calls,
+                    issue={
+                        "url": hall.url + "/api/v1/tickets",
+                        "headers": hall.auth(hall.kiosks[0]),
+                        "body": {"service_id": services[0]},
+                    },
+                    call={
+                        "url": f"{hall.url}/api/v1/windows/{window}/call-next",
+                        "headers": hall.auth(clerk_token),
+                    },
+                    finish=hall.url + "/api/v1/tickets/{id}/no-show",
+                ),
+                {"latencies_ms": [], "missing": float("nan"), "failed": float("nan")},
             )
             rows.append(
                 (
@@ -433,7 +456,11 @@ def main() -> None:
                 screen_auth={},
                 pages=[{"ticket": victim, "address": "127.0.2.1"}] * a.flood,
             )
-            iss = hall.wrk_issue(a.seconds)
+            iss = attempt(
+                "issuing",
+                lambda: hall.wrk_issue(a.seconds),
+                {"per_s": float("nan"), "p99_ms": float("nan"), "non2xx": 0, "socket_errors": 0},
+            )
             rows.append(
                 (
                     f"{a.flood} sockets on one ticket from one address: accepted; issuing p99 meanwhile",
@@ -445,7 +472,14 @@ def main() -> None:
         finally:
             flood.close()
 
-        calls = hall.wrk_calls(a.seconds)
+        calls = attempt(
+            "calls",
+            lambda: hall.wrk_calls(a.seconds),
+            {
+                **{"per_s": float("nan"), "p99_ms": float("nan"), "non2xx": 0, "socket_errors": 0},
+                "calls_per_s": float("nan"),
+            },
+        )
         dry = f" (queue ran dry {calls['empty']:.0f} times)" if calls.get("empty") else ""
         rows.append(
             (
@@ -455,7 +489,11 @@ def main() -> None:
                 f"{FQM}: 91/s, p99 199 ms",
             )
         )
-        iss = hall.wrk_issue(a.seconds)
+        iss = attempt(
+            "issuing",
+            lambda: hall.wrk_issue(a.seconds),
+            {"per_s": float("nan"), "p99_ms": float("nan"), "non2xx": 0, "socket_errors": 0},
+        )
         rows.append(
             (
                 "issuing, 8 kiosks, no sockets: tickets/s, p99 (failures)",

@@ -26,7 +26,7 @@ function out(obj) { process.stdout.write(JSON.stringify(obj) + "\n"); }
 
 function open(url, auth, address) {
   return new Promise((resolve) => {
-    const opts = { auth, transports: ["websocket"], reconnection: false, timeout: 30000, forceNew: true };
+    const opts = { auth, transports: ["websocket"], reconnection: false, timeout: 10000, forceNew: true };
     if (address) opts.localAddress = address;
     const s = io(url, opts);
     s.on("connect", () => resolve({ s, ok: true }));
