@@ -17,7 +17,7 @@ from .services import auth, views
 from .services.context import Context
 from .services.principal import Principal
 from .services.ratelimit import client_address
-from .socket_limits import BUSY, PublicSocketLimits
+from .socket_limits import BUSY, PublicSocketLimits, RefusedReaper
 from .storage.models import Device, Site, Ticket
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,7 @@ class Realtime:
             engineio_logger=False,
         )
         self.clients: dict[str, Principal | None] = {}
+        self._refused = RefusedReaper(self.sio.server)
         self.public_limits = PublicSocketLimits(int(app.config.get("TICKET_SOCKETS_PER_TICKET") or 0),
                                                 int(app.config.get("TICKET_SOCKETS_PER_ADDRESS") or 0))
         self._snapshots: dict[int, tuple[int, float, dict[str, Any]]] = {}  # site -> (seq, built, body)
@@ -225,7 +226,7 @@ class Realtime:
             public_id = str(public_id)[:64]
             sid = request.sid  # type: ignore[attr-defined]
             if not self.public_limits.admit(sid, public_id, client_address()):
-                self._drop_refused(sid)
+                self._refused.close_soon(sid)
                 raise ConnectionRefusedError("busy", BUSY)
             with self.ctx.uow(write=False) as uow:
                 t = uow.session.scalar(select(Ticket.id).where(Ticket.public_id == public_id))
@@ -237,22 +238,6 @@ class Realtime:
             join_room(f"ticket:{public_id}")
             return True
         return False
-
-    def _drop_refused(self, sid: str) -> None:
-        """Close, a moment after its refusal has gone out, the transport of a refused ticket page: a
-        browser closes it by itself, a client that keeps it open must not hold a connection."""
-        server = self.sio.server
-        try:
-            eio_sid = server.manager.eio_sid_from_sid(sid, "/")
-        except Exception:
-            return
-
-        def later() -> None:
-            server.sleep(1.0)
-            if eio_sid is not None and eio_sid in server.eio.sockets:
-                server.eio.disconnect(eio_sid)
-
-        server.start_background_task(later)
 
     def _disconnect(self, *_args: Any) -> None:
         self.public_limits.release(request.sid)  # type: ignore[attr-defined]

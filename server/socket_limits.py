@@ -9,9 +9,14 @@ never counted here and always get in.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 BUSY = {
     "code": "busy",
@@ -58,3 +63,48 @@ class PublicSocketLimits:
         """Ticket-page sockets counted now."""
         with self._lock:
             return len(self._held)
+
+
+class RefusedReaper:
+    """Closes, a moment after its refusal has gone out, the transport of a refused ticket page: a
+    browser closes it by itself, a client that keeps it open must not hold a connection. One
+    background task closes them all (a flood of refusals must not start a thread each)."""
+
+    LINGER_S = 1.0
+
+    def __init__(self, server: Any) -> None:
+        self.server = server  # python-socketio's Server
+        self._due: deque[tuple[float, str]] = deque()  # (when to close, engine.io sid)
+        self._running = False
+        self._lock = threading.Lock()
+
+    def close_soon(self, sid: str) -> None:
+        try:
+            eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
+        except Exception:
+            return
+        if eio_sid is None:
+            return
+        with self._lock:
+            self._due.append((time.monotonic() + self.LINGER_S, eio_sid))
+            if self._running:
+                return
+            self._running = True
+        self.server.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            eio_sid: str | None = None
+            with self._lock:
+                if not self._due:
+                    self._running = False
+                    return
+                if self._due[0][0] <= time.monotonic():
+                    eio_sid = self._due.popleft()[1]
+            if eio_sid is None:
+                self.server.sleep(0.2)
+            elif eio_sid in self.server.eio.sockets:
+                try:
+                    self.server.eio.disconnect(eio_sid)
+                except Exception:
+                    log.debug("a refused page's transport was already gone")

@@ -4,6 +4,7 @@ ticket by polling; screens still get in (issue 16 item 2)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,4 +85,29 @@ def test_a_page_past_the_limit_is_told_busy_polls_quietly_and_still_sees_its_cal
         finally:
             ctx.close()
     finally:
+        holder.disconnect()
+
+
+def test_a_refused_page_that_keeps_its_transport_open_is_closed_by_the_server(
+    server: LiveServer,
+) -> None:
+    import engineio
+
+    service, _ = clerks_sharing_a_service(server, 1)
+    tk = issue(server.url, server.token_of("kiosk"), service).json()
+    holder, said = page_socket(server.url, tk["public_id"])
+    assert said == {"connected": True}
+    heard: list[str] = []
+    gone = threading.Event()
+    raw = engineio.Client()  # speaks Socket.IO by hand and, unlike a browser, never hangs up
+    raw.on("message", lambda data: heard.append(str(data)))
+    raw.on("disconnect", lambda *_: gone.set())
+    try:
+        raw.connect(server.url, transports=["websocket"], engineio_path="/socket.io")
+        raw.send("0" + json.dumps({"ticket": tk["public_id"]}))  # Socket.IO CONNECT with the ticket
+        assert gone.wait(15), "the server left a refused transport open"
+        assert any(m.startswith("4") and '"busy"' in m for m in heard), heard  # CONNECT_ERROR, busy
+    finally:
+        if not gone.is_set():
+            raw.disconnect()
         holder.disconnect()
