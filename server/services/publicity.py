@@ -22,7 +22,6 @@ from hardware.mandarin import speech_text
 
 from ..engine.errors import DomainError
 from ..engine.numbering import local_time
-from ..offload import blocking
 from ..storage.models import Device, Publicity, Site
 from . import views
 from .context import Context
@@ -131,7 +130,6 @@ def _check_text(text: str) -> str:
     return text
 
 
-@blocking
 def announcement_audio(ctx: Context, who: Principal, text: str, cache: AudioCache, voice: str | None) -> Path:
     """The WAV of an announcement as the hall's announcer says it (chime, repeats), cached by text.
 
