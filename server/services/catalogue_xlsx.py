@@ -278,7 +278,6 @@ def _check(depts: list[tuple[int, DeptRow]], items: list[tuple[int, ItemRow]], e
                                     {"choices": "、".join(MODES.values())}))
 
 
-@blocking
 def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
     """Check the whole workbook, then write it in one transaction; 422 naming every bad cell."""
     if not who.is_admin:
