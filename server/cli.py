@@ -21,9 +21,18 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--demo", is_flag=True, help="also load the demo hall and print its accounts and device tokens")
-@click.option("--printer", "printer_url", default=None, help="printer URL for the demo kiosks (e.g. tcp://127.0.0.1:9100)")
-@click.option("--force", is_flag=True, help="with --demo: load it even on a hall that has issued tickets")
+@click.option(
+    "--demo", is_flag=True, help="also load the demo hall and print its accounts and device tokens"
+)
+@click.option(
+    "--printer",
+    "printer_url",
+    default=None,
+    help="printer URL for the demo kiosks (e.g. tcp://127.0.0.1:9100)",
+)
+@click.option(
+    "--force", is_flag=True, help="with --demo: load it even on a hall that has issued tickets"
+)
 def init(demo: bool, printer_url: str | None, force: bool) -> None:
     """Create or upgrade the schema; --demo loads the demo hall."""
     from . import demo as demo_mod
@@ -46,8 +55,10 @@ def init(demo: bool, printer_url: str | None, force: bool) -> None:
             "the demo devices' tokens. Nothing was changed; pass --force to load the demo anyway.")
     creds = demo_mod.load_demo(ctx.db, printer_url)
     c = demo_mod.counts(ctx.db)
-    click.echo(f"demo hall loaded: {c['departments']} departments, {c['services']} items, {c['windows']} windows, "
-               f"{c['staff']} staff, {c['devices']} devices")
+    click.echo(
+        f"demo hall loaded: {c['departments']} departments, {c['services']} items, {c['windows']} windows, "
+        f"{c['staff']} staff, {c['devices']} devices"
+    )
     click.echo("\nStaff accounts (passwords are new each time; keep them now):")
     for username, name, role, password in creds.passwords:
         click.echo(f"  {role:<10} {username:<16} {password}  {name}")
@@ -107,13 +118,33 @@ def _safe_url(url: str) -> str:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=None, type=int, help="worker threads (each open websocket holds one)")
-def serve(host: str, port: int, threads: int | None) -> None:
-    """Run the server (gunicorn, gthread worker)."""
+@click.option(
+    "--worker",
+    type=click.Choice(["gevent", "gthread"]),
+    default=None,
+    help="gevent (default, QUEUEHALL_WORKER): one greenlet per connection; "
+    "gthread: one OS thread per connection",
+)
+@click.option(
+    "--threads",
+    default=None,
+    type=int,
+    help="gthread only: threads (each open websocket holds one)",
+)
+@click.option(
+    "--connections",
+    default=None,
+    type=int,
+    help="gevent only: open connections at once (default 10000; keep under ulimit -n)",
+)
+def serve(
+    host: str, port: int, worker: str | None, threads: int | None, connections: int | None
+) -> None:
+    """Run the server (gunicorn, one worker process)."""
     from .serve import SettingError, run
 
     try:
-        run(host, port, threads)
+        run(host, port, threads, worker=worker, connections=connections)
     except SettingError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -130,7 +161,9 @@ def users() -> None:
 @click.option("--full-name", default=None, help="display name (default: NAME)")
 @click.option("--badge", default="", help="badge number (亮证上岗)")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
-def users_add(name: str, role: str, windows: str, full_name: str | None, badge: str, password_stdin: bool) -> None:
+def users_add(
+    name: str, role: str, windows: str, full_name: str | None, badge: str, password_stdin: bool
+) -> None:
     """Add a staff account; without --password-stdin a password is generated and printed."""
     from sqlalchemy import select
 
@@ -144,8 +177,9 @@ def users_add(name: str, role: str, windows: str, full_name: str | None, badge: 
     try:
         numbers = [int(x) for x in windows.split(",") if x.strip()] if windows else []
     except ValueError:
-        raise click.BadParameter(f"{windows!r} is not a list of window numbers such as 3,5",
-                                 param_hint="--windows") from None
+        raise click.BadParameter(
+            f"{windows!r} is not a list of window numbers such as 3,5", param_hint="--windows"
+        ) from None
     _app, ctx = _ctx()
     with ctx.uow() as uow:
         s = uow.session
@@ -154,20 +188,36 @@ def users_add(name: str, role: str, windows: str, full_name: str | None, badge: 
             raise click.ClickException("no hall yet: run `queuehall init` first")
         if s.scalar(select(Staff.id).where(Staff.username == name)) is not None:
             raise click.ClickException(f"a user named {name} exists already")
-        wins = {w.number: w for w in s.scalars(select(Window).where(Window.site_id == site.id, Window.number.in_(numbers)))}
+        wins = {
+            w.number: w
+            for w in s.scalars(
+                select(Window).where(Window.site_id == site.id, Window.number.in_(numbers))
+            )
+        }
         missing = [n for n in numbers if n not in wins]
         if missing:
             raise click.ClickException(f"no window numbered {', '.join(map(str, missing))}")
-        st = Staff(site_id=site.id, username=name, name=full_name or name, badge=badge, role=role,
-                   password_hash=hash_password(password))
+        st = Staff(
+            site_id=site.id,
+            username=name,
+            name=full_name or name,
+            badge=badge,
+            role=role,
+            password_hash=hash_password(password),
+        )
         s.add(st)
         s.flush()
         for w in wins.values():
             s.add(StaffWindow(staff_id=st.id, window_id=w.id))
         uow.commit()
         staff_id = st.id
-    audit.record_cli(ctx, "cli_users_add", "queuehall users add", f"id={staff_id}",
-                     {"username": name, "role": role, "windows": numbers, "badge": badge})
+    audit.record_cli(
+        ctx,
+        "cli_users_add",
+        "queuehall users add",
+        f"id={staff_id}",
+        {"username": name, "role": role, "windows": numbers, "badge": badge},
+    )
     click.echo(f"added {role} {name}" + (f" at windows {windows}" if numbers else ""))
     if not password_stdin:
         click.echo(f"password: {password}")
@@ -202,15 +252,36 @@ def devices() -> None:
 
 @devices.command("add")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["kiosk", "display", "announcer", "evaluator", "printer"]), required=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["kiosk", "display", "announcer", "evaluator", "printer"]),
+    required=True,
+)
 @click.option("--printer", "printer_url", default=None, help="the kiosk's ticket printer URL")
 @click.option("--window", type=int, default=None, help="bind to the window with this number")
-@click.option("--paper", "paper_mm", type=click.Choice(["58", "80"]), default="80", show_default=True,
-              help="a kiosk's paper width in mm")
-@click.option("--ticket-lang", type=click.Choice(["zh", "en", "zh+en"]), default="zh+en", show_default=True,
-              help="a kiosk's ticket language; zh+en prints each Chinese line with its English beneath")
-def devices_add(name: str, kind: str, printer_url: str | None, window: int | None, paper_mm: str,
-                ticket_lang: str) -> None:
+@click.option(
+    "--paper",
+    "paper_mm",
+    type=click.Choice(["58", "80"]),
+    default="80",
+    show_default=True,
+    help="a kiosk's paper width in mm",
+)
+@click.option(
+    "--ticket-lang",
+    type=click.Choice(["zh", "en", "zh+en"]),
+    default="zh+en",
+    show_default=True,
+    help="a kiosk's ticket language; zh+en prints each Chinese line with its English beneath",
+)
+def devices_add(
+    name: str,
+    kind: str,
+    printer_url: str | None,
+    window: int | None,
+    paper_mm: str,
+    ticket_lang: str,
+) -> None:
     """Register a device and print its token alone on the last line."""
     from sqlalchemy import select
 
@@ -233,14 +304,34 @@ def devices_add(name: str, kind: str, printer_url: str | None, window: int | Non
             if w is None:
                 raise click.ClickException(f"no window numbered {window}")
             window_id = w.id
-        dev = Device(site_id=site.id, name=name, kind=kind, token_hash=digest, window_id=window_id,
-                     printer_url=printer_url, status={}, paper_mm=int(paper_mm), ticket_lang=ticket_lang)
+        dev = Device(
+            site_id=site.id,
+            name=name,
+            kind=kind,
+            token_hash=digest,
+            window_id=window_id,
+            printer_url=printer_url,
+            status={},
+            paper_mm=int(paper_mm),
+            ticket_lang=ticket_lang,
+        )
         s.add(dev)
         uow.commit()
         device_id = dev.id
-    audit.record_cli(ctx, "cli_devices_add", "queuehall devices add", f"id={device_id}",
-                     {"name": name, "kind": kind, "window": window, "printer_url": printer_url,
-                      "paper_mm": int(paper_mm), "ticket_lang": ticket_lang})
+    audit.record_cli(
+        ctx,
+        "cli_devices_add",
+        "queuehall devices add",
+        f"id={device_id}",
+        {
+            "name": name,
+            "kind": kind,
+            "window": window,
+            "printer_url": printer_url,
+            "paper_mm": int(paper_mm),
+            "ticket_lang": ticket_lang,
+        },
+    )
     click.echo(f"registered {kind} {name}" + (f" at window {window}" if window else ""))
     click.echo(token)
 
@@ -248,14 +339,35 @@ def devices_add(name: str, kind: str, printer_url: str | None, window: int | Non
 @main.command()
 @click.option("--server", required=True, help="server URL, e.g. http://127.0.0.1:8000")
 @click.option("--token", required=True, help="the announcer device's token")
-@click.option("--wav-dir", default=None, help="write each announcement as a WAV file here instead of playing it")
-@click.option("--repeat", default=None, type=click.IntRange(1, 5),
-              help="say each call N times (default: the hall's setting in /admin)")
-@click.option("--chime/--no-chime", default=None, help="chime first or not (default: the hall's setting)")
-@click.option("--missed-seconds", default=30.0, show_default=True, type=click.FloatRange(0, 3600),
-              help="after a reconnect, announce calls missed in the last N seconds (server time)")
-def announcer(server: str, token: str, wav_dir: str | None, repeat: int | None, chime: bool | None,
-              missed_seconds: float) -> None:
+@click.option(
+    "--wav-dir",
+    default=None,
+    help="write each announcement as a WAV file here instead of playing it",
+)
+@click.option(
+    "--repeat",
+    default=None,
+    type=click.IntRange(1, 5),
+    help="say each call N times (default: the hall's setting in /admin)",
+)
+@click.option(
+    "--chime/--no-chime", default=None, help="chime first or not (default: the hall's setting)"
+)
+@click.option(
+    "--missed-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0, 3600),
+    help="after a reconnect, announce calls missed in the last N seconds (server time)",
+)
+def announcer(
+    server: str,
+    token: str,
+    wav_dir: str | None,
+    repeat: int | None,
+    chime: bool | None,
+    missed_seconds: float,
+) -> None:
     """Run the voice announcer."""
     from display.announcer import main_run
 
@@ -264,13 +376,24 @@ def announcer(server: str, token: str, wav_dir: str | None, repeat: int | None, 
 
 @main.command("kiosk-agent")
 @click.option("--server", required=True, help="server URL, e.g. http://127.0.0.1:8000")
-@click.option("--token", required=True, help="the kiosk device's token (its printer URL starts with agent://)")
-@click.option("--printer", "printer_url", required=True, help="the local printer, e.g. usb://0x0416:0x5011")
-@click.option("--poll", default=15.0, show_default=True, type=float, help="seconds between status reports")
-@click.option("--state-dir", default=None,
-              help="where printed job ids are kept across restarts (default: $QUEUEHALL_AGENT_STATE_DIR, "
-                   "else ~/.local/state/queuehall-agent)")
-def kiosk_agent(server: str, token: str, printer_url: str, poll: float, state_dir: str | None) -> None:
+@click.option(
+    "--token", required=True, help="the kiosk device's token (its printer URL starts with agent://)"
+)
+@click.option(
+    "--printer", "printer_url", required=True, help="the local printer, e.g. usb://0x0416:0x5011"
+)
+@click.option(
+    "--poll", default=15.0, show_default=True, type=float, help="seconds between status reports"
+)
+@click.option(
+    "--state-dir",
+    default=None,
+    help="where printed job ids are kept across restarts (default: $QUEUEHALL_AGENT_STATE_DIR, "
+    "else ~/.local/state/queuehall-agent)",
+)
+def kiosk_agent(
+    server: str, token: str, printer_url: str, poll: float, state_dir: str | None
+) -> None:
     """Print this kiosk's tickets on a printer plugged into the kiosk PC.
 
     Register the kiosk with a printer URL starting with agent:// (e.g. `--printer agent://usb`):
@@ -290,10 +413,15 @@ def kiosk_agent(server: str, token: str, printer_url: str, poll: float, state_di
 @click.option("--paper", type=click.Choice(["ok", "low", "out"]), default="ok", show_default=True)
 @click.option("--offline", is_flag=True)
 @click.option("--png-dir", default=None, help="write a PNG picture of each printed ticket here")
-@click.option("--paper-after", type=click.IntRange(min=0), default=None,
-              help="the roll holds N tickets and runs out partway through the next one")
-def printer_sim(port: int, host: str, paper: str, offline: bool, png_dir: str | None,
-                paper_after: int | None) -> None:
+@click.option(
+    "--paper-after",
+    type=click.IntRange(min=0),
+    default=None,
+    help="the roll holds N tickets and runs out partway through the next one",
+)
+def printer_sim(
+    port: int, host: str, paper: str, offline: bool, png_dir: str | None, paper_after: int | None
+) -> None:
     """Run a TCP ESC/POS printer simulator."""
     from hardware.printer_sim import run_printer_sim
 

@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_TICKETS_PER_MIN": 60,  # per kiosk; 0 switches it off
     "RATE_LIMIT_LOGIN_FAILURES": 20,  # failed sign-ins per client address per window
     "RATE_LIMIT_LOGIN_WINDOW_S": 600,
+    "TICKET_SOCKETS_PER_TICKET": 5,  # live ticket pages (QR) per ticket; past it a page polls; 0 = no limit
+    "TICKET_SOCKETS_PER_ADDRESS": 100,  # ...and per client address (a hall's Wi-Fi may share one)
     "TRUSTED_PROXY_HOPS": 0,  # 1 behind nginx: the client address is taken from X-Forwarded-For
     "SOCKETIO_ASYNC_MODE": "threading",
     "SOCKETIO_CORS": [],

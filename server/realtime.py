@@ -10,7 +10,7 @@ from typing import Any
 
 import socketio
 from flask import Flask, request
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy import select, update
 
 from .engine.events import Event
@@ -18,6 +18,8 @@ from .realtime_events import messages
 from .services import auth, views
 from .services.context import Context
 from .services.principal import Principal
+from .services.ratelimit import client_address
+from .socket_limits import BUSY, PublicSocketLimits, RefusedReaper
 from .storage.models import Device, Site, Ticket
 
 log = logging.getLogger(__name__)
@@ -187,6 +189,9 @@ class Realtime:
             engineio_logger=False,
         )
         self.clients: dict[str, Principal | None] = {}
+        self._refused = RefusedReaper(self.sio.server)
+        self.public_limits = PublicSocketLimits(int(app.config.get("TICKET_SOCKETS_PER_TICKET") or 0),
+                                                int(app.config.get("TICKET_SOCKETS_PER_ADDRESS") or 0))
         self._snapshots: dict[int, tuple[int, float, dict[str, Any]]] = {}  # site -> (seq, built, body)
         self._lock = threading.Lock()
         self.sio.on_event("connect", self._connect)
@@ -217,23 +222,31 @@ class Realtime:
             emit("snapshot", self.snapshot(who.site_id))
             return True
         public_id = data.get("ticket")
-        if public_id:
-            # the ticket's own status page (QR code): sees only its own ticket's updates
+        if public_id and isinstance(public_id, str | int):
+            # the ticket's own status page (QR code): sees only its own ticket's updates, and is
+            # bounded per ticket and per address (socket_limits); past that the page polls instead
+            public_id = str(public_id)[:64]
+            sid = request.sid  # type: ignore[attr-defined]
+            if not self.public_limits.admit(sid, public_id, client_address()):
+                self._refused.close_soon(sid)
+                raise ConnectionRefusedError("busy", BUSY)
             with self.ctx.uow(write=False) as uow:
-                t = uow.session.scalar(select(Ticket).where(Ticket.public_id == str(public_id)))
-                if t is None:
-                    return False
+                t = uow.session.scalar(select(Ticket.id).where(Ticket.public_id == public_id))
+            if t is None:
+                self.public_limits.release(sid)
+                return False
             with self._lock:
-                self.clients[request.sid] = None  # type: ignore[attr-defined]
+                self.clients[sid] = None
             join_room(f"ticket:{public_id}")
             return True
         return False
 
     def _disconnect(self, *_args: Any) -> None:
+        self.public_limits.release(request.sid)  # type: ignore[attr-defined]
         with self._lock:
             who = self.clients.pop(request.sid, None)  # type: ignore[attr-defined]
-        if who is not None and who.kind == "device":
-            self._touch_device(who.id, online=False)
+        if who is not None and who.kind == "device" and not self._stop.is_set():
+            self._touch_device(who.id, online=False)  # (not while stopping: a write per screen)
 
     def _snapshot_request(self, *_args: Any) -> dict[str, Any] | None:
         with self._lock:
@@ -333,6 +346,18 @@ class Realtime:
                 self.sio.emit("snapshot", self.snapshot(site_id), to=f"site:{site_id}", ignore_queue=True)
             except Exception:
                 log.exception("could not resync site %s", site_id)
+
+    def drop_clients(self) -> None:
+        """Drop every client's transport as a process that dies would: no close packet, so browsers
+        and python-socketio clients alike reconnect by themselves (to the next process) and catch
+        up with a snapshot. Called by the serving worker when it is told to stop."""
+        self._stop.set()
+        eio = self.sio.server.eio
+        for client in list(eio.sockets.values()):
+            try:
+                client.close(wait=False, abort=True, reason=eio.reason.SERVER_DISCONNECT)
+            except Exception:
+                log.exception("could not drop a realtime client")
 
     def connected(self) -> int:
         """Clients connected to this process."""

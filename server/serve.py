@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -25,9 +24,20 @@ def own_url(host: str, port: int) -> str:
         return f"http://{socket.gethostname()}:{port}"
 
 
+WORKERS = {
+    # one greenlet per connection: a hall's thousands of open sockets cost memory, not threads
+    "gevent": "server.workers.GeventWorker",
+    # one OS thread per connection (QUEUEHALL_THREADS of them): the model before issue 16
+    "gthread": "server.workers.ThreadWorker",
+}
+DEFAULT_WORKER = "gevent"
+ASYNC_MODES = {"gevent": "gevent", "gthread": "threading"}
+
+
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict[str, Any], public_url: str | None = None) -> None:
+    def __init__(self, options: dict[str, Any], worker: str, public_url: str | None = None) -> None:
         self.options = options
+        self.worker = worker
         self.public_url = public_url
         super().__init__()
 
@@ -36,36 +46,16 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Built in the worker, after the fork: engines, sockets and threads belong to it.
-        pin_worker(os.environ.get("QUEUEHALL_CPU", "auto"))
-        skip_client_libraries()
+        # Built in the worker, after the fork (and, for gevent, after its monkey-patching): engines,
+        # sockets and threads belong to it.
+        pin_worker(os.environ.get("QUEUEHALL_CPU", "all"))
         from .app import create_app
         from .services.spooler_app import start_background
 
-        app = create_app()
+        app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODES[self.worker]})
         # Printing resumes with the process, not with its first HTTP request.
         start_background(app, self.public_url)
         return app
-
-
-# python-socketio and python-engineio import, when present, the libraries of their *clients*
-# (aiohttp, requests, websocket-client) and of every message queue they support; the server uses
-# none of them (Redis only when QUEUEHALL_REDIS_URL is set), and together they were a third of
-# the worker's memory. Marking them absent makes those optional imports fall back, in this
-# process only.
-CLIENT_LIBRARIES = ("aiohttp", "requests", "websocket")
-
-
-def skip_client_libraries() -> None:
-    """Keep the socket.io client libraries (and Redis, when unused) out of the serving worker."""
-    from .config import configured
-
-    names = list(CLIENT_LIBRARIES)
-    if not configured("REDIS_URL"):
-        names.append("redis")
-    for name in names:
-        if name not in sys.modules:
-            sys.modules[name] = None  # type: ignore[assignment]
 
 
 class SettingError(ValueError):
@@ -87,9 +77,13 @@ def choose_cpus(setting: str, allowed: set[int], shared: bool) -> set[int] | Non
     try:
         cpus = {int(x) for x in setting.split(",") if x.strip()}
     except ValueError:
-        raise SettingError(f"QUEUEHALL_CPU must be auto, all or CPU numbers such as 3 or 2,3, not {setting!r}") from None
+        raise SettingError(
+            f"QUEUEHALL_CPU must be auto, all or CPU numbers such as 3 or 2,3, not {setting!r}"
+        ) from None
     if not cpus or not cpus <= allowed:
-        raise SettingError(f"QUEUEHALL_CPU={setting}: this process may run on CPUs {sorted(allowed)} only")
+        raise SettingError(
+            f"QUEUEHALL_CPU={setting}: this process may run on CPUs {sorted(allowed)} only"
+        )
     return cpus
 
 
@@ -103,15 +97,13 @@ def worker_cpus(setting: str) -> set[int] | None:
 
 
 def pin_worker(setting: str) -> set[int] | None:
-    """Keep every thread of this (worker) process on the CPUs `choose_cpus` gives.
+    """Keep every thread of this (worker) process on the CPUs `choose_cpus` gives (opt-in).
 
-    Why: the worker runs its requests in threads that take turns holding Python's GIL, and every
-    turn passes from one thread to another. Measured here (2 cores, a virtual machine), when those
-    threads ran on both cores, each hand-over woke a thread on the other core, and issuing a ticket
-    cost 1.4 ms of the worker's CPU with 8 kiosks at once, a third of it in the kernel's scheduler.
-    On one core the same work cost 1.0 ms, and tickets per second rose by half. The GIL lets the
-    worker use little more than one core whatever it is given; the other cores stay for the
-    database, the printers' agents and the rest of the machine.
+    Why it exists: under the gthread worker, requests ran in threads taking turns at Python's GIL,
+    and on 2 cores each hand-over woke a thread on the other core; pinning to one CPU cut issuing's
+    CPU cost by a third there. Under the gevent worker the requests are greenlets in one thread and
+    that hand-over is gone, so the default (QUEUEHALL_CPU=all) leaves the worker where the OS puts
+    it; `auto` or CPU numbers still pin it (README: Serving).
     """
     cpus = worker_cpus(setting)
     if cpus is None:
@@ -127,7 +119,8 @@ def pin_worker(setting: str) -> set[int] | None:
 def limit_malloc_arenas(arenas: int = 2) -> None:
     """Cap glibc's malloc arenas (MALLOC_ARENA_MAX), before any thread starts, for this process and
     the worker it forks: with one arena per thread, a few hundred screen connections (each holds a
-    thread or three) left tens of MB of arenas behind. A no-op where the C library is not glibc."""
+    thread or three under gthread) left tens of MB of arenas behind. A no-op where the C library is
+    not glibc."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return  # the operator's choice, already read by glibc at start
     try:
@@ -139,33 +132,73 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
-def run(host: str, port: int, threads: int | None = None) -> None:
-    """Serve on host:port with one gthread worker (Socket.IO needs one process per sticky client)."""
-    threads = threads or int(os.environ.get("QUEUEHALL_THREADS", "320"))
-    worker_cpus(os.environ.get("QUEUEHALL_CPU", "auto"))  # a wrong setting stops here, not in a worker that never boots
+def choose_worker(worker: str | None) -> str:
+    """The gunicorn worker: `--worker`, else QUEUEHALL_WORKER, else gevent; a SettingError if unknown."""
+    name = (worker or os.environ.get("QUEUEHALL_WORKER") or DEFAULT_WORKER).strip().lower()
+    if name not in WORKERS:
+        raise SettingError(f"the worker must be one of {', '.join(WORKERS)}, not {name!r}")
+    return name
+
+
+GRACEFUL_TIMEOUT_S = 2  # the workers drop their sockets at once; this only bounds a stuck request
+
+
+def gunicorn_options(
+    host: str, port: int, worker: str, threads: int | None = None, connections: int | None = None
+) -> dict[str, Any]:
+    """gunicorn's settings for one worker process of the given kind."""
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}",
+        "worker_class": WORKERS[worker],
+        "workers": 1,  # Socket.IO needs one process per sticky client; more processes share Redis
+        "timeout": 60,
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "keepalive": 5,
+        "accesslog": os.environ.get("QUEUEHALL_ACCESS_LOG") or None,
+        # the path without its query string: a device's first page load carries its ?token=
+        "access_log_format": '%(h)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"',
+        "errorlog": "-",
+        "loglevel": os.environ.get("QUEUEHALL_LOG_LEVEL", "info"),
+        "proc_name": "queuehall",
+    }
+    if worker == "gthread":
+        options["threads"] = threads or int(os.environ.get("QUEUEHALL_THREADS", "320"))
+    else:
+        # open connections at once (screens, ticket pages, requests); each is a greenlet and a file
+        # descriptor, so keep it under `ulimit -n`
+        options["worker_connections"] = connections or int(
+            os.environ.get("QUEUEHALL_CONNECTIONS", "10000")
+        )
+    return options
+
+
+def check_vendor_assets() -> None:
+    """Refuse to serve without the browser assets: every live page would look normal and never update."""
     from . import vendor
 
     lost = vendor.missing(os.environ.get("QUEUEHALL_VENDOR_DIR"))
-    if lost:  # every live page would look normal and never update
+    if lost:
         raise SettingError(
             f"the browser assets {', '.join(lost)} are missing: run `npm ci` in the checkout "
-            "(scripts/setup.sh does), or install the package from a wheel built after it")
+            "(scripts/setup.sh does), or install the package from a wheel built after it"
+        )
+
+
+def run(
+    host: str,
+    port: int,
+    threads: int | None = None,
+    worker: str | None = None,
+    connections: int | None = None,
+) -> None:
+    """Serve on host:port with one gunicorn worker of the chosen kind (gevent unless told)."""
+    name = choose_worker(worker)
+    # a wrong setting stops here, not in a worker that never boots
+    worker_cpus(os.environ.get("QUEUEHALL_CPU", "all"))
+    check_vendor_assets()
     limit_malloc_arenas()
     _Gunicorn(
-        {
-            "bind": f"{host}:{port}",
-            "worker_class": "gthread",
-            "workers": 1,
-            "threads": threads,
-            "timeout": 60,
-            "graceful_timeout": 10,
-            "keepalive": 5,
-            "accesslog": os.environ.get("QUEUEHALL_ACCESS_LOG") or None,
-            # the path without its query string: a device's first page load carries its ?token=
-            "access_log_format": '%(h)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"',
-            "errorlog": "-",
-            "loglevel": os.environ.get("QUEUEHALL_LOG_LEVEL", "info"),
-            "proc_name": "queuehall",
-        },
+        gunicorn_options(host, port, name, threads, connections),
+        name,
         public_url=own_url(host, port),
     ).run()

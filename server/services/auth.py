@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..offload import blocking
 from ..storage.models import Device, Staff, StaffToken, StaffWindow
 from . import lockout, revocations
 from .context import Context
@@ -38,11 +39,13 @@ def use_cheap_hashing() -> None:
     _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
+@blocking  # argon2 is slow on purpose: a clerk signing in must not hold the screens' calls
 def hash_password(password: str) -> str:
     """Argon2id hash of a staff password."""
     return _hasher.hash(password)
 
 
+@blocking
 def verify_password(password_hash: str, password: str) -> bool:
     """True when `password` matches the stored hash."""
     try:

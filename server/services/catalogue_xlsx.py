@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..engine.errors import Conflict, InvalidInput
 from ..engine.numbering import validate_prefix
+from ..offload import blocking
 from ..storage.models import Department, Service
 from . import hours_text, reasons, views
 from .cleantext import MULTILINE, refuse_controls, unescape_cell
@@ -115,6 +116,7 @@ def _lines(value: Any) -> str:
     return "\n".join(str(x) for x in value) if isinstance(value, list) else str(value or "")
 
 
+@blocking
 def export(ctx: Context, who: Principal) -> bytes:
     """The hall's whole catalogue, active or not, as an XLSX workbook."""
     if not who.is_supervisor:

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from ..engine.errors import InvalidInput
+from ..offload import blocking
 from ..storage.models import (
     Department,
     Evaluation,
@@ -209,6 +210,7 @@ def _ratings_part(site_id: int, start: date, end: date, by: str) -> Callable[[Se
     return run
 
 
+@blocking
 def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> list[dict[str, Any]]:
     """One row per group: volumes, wait and service times, promise kept, ratings (see API.md)."""
     check(who, start, end, by)
@@ -255,6 +257,7 @@ def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> li
     return case_report.add_columns(ctx, site, start, end, by, out, lambda s, ks: _names(s, by, ks))
 
 
+@blocking
 def heatmap(ctx: Context, who: Principal, start: date, end: date) -> list[dict[str, Any]]:
     """Arrivals (issued tickets) per weekday (1 = Monday … 7 = Sunday) and hour."""
     check(who, start, end)
@@ -273,6 +276,7 @@ def heatmap(ctx: Context, who: Principal, start: date, end: date) -> list[dict[s
                  "per_day": round(int(c) / int(nd), 1)} for d, h, c, nd in s.execute(q)]
 
 
+@blocking
 def bad_ratings(ctx: Context, who: Principal, start: date, end: date) -> list[dict[str, Any]]:
     """Ratings of 不满意 and 非常不满意 in the range with their rectification, newest first."""
     check(who, start, end)
@@ -302,11 +306,13 @@ def _names(s: Session, by: str, keys: set[Any]) -> dict[Any, str]:
     return {i: f"{n}（{b}）" if b else n for i, n, b in s.execute(select(Staff.id, Staff.name, Staff.badge).where(Staff.id.in_(keys)))}
 
 
+@blocking
 def to_csv(rows: list[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> bytes:
     """The rows as CSV with one header row (UTF-8 with BOM so Excel reads Chinese); formula-safe."""
     return spreadsheet.to_csv(columns, ([r.get(k) for k in columns] for r in rows))
 
 
+@blocking
 def to_xlsx(rows: list[dict[str, Any]], columns: Sequence[str] = COLUMNS, title: str = "summary") -> bytes:
     """The rows as an XLSX workbook with one header row; text stays text, numbers stay numbers."""
     return spreadsheet.to_xlsx(columns, ([r.get(k) for k in columns] for r in rows), title)

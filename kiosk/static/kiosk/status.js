@@ -61,9 +61,12 @@
     render(res.body);
   }
 
-  function setOnline(on) {
+  let polling = false;  // turned away by the server's limits: this page polls, quietly, from now on
+
+  function setOnline(on, why) {
     online = on;
-    $("st-live").textContent = t(on ? "status.live" : "status.offline");
+    if (why === "busy") polling = true;
+    $("st-live").textContent = t(on ? "status.live" : polling ? "status.polling" : "status.offline");
   }
 
   $("st-lang").addEventListener("click", function () { QH.setLocale(this.dataset.lang); });

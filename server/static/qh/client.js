@@ -74,7 +74,8 @@
   QH.GAP_WAIT_MS = 1500;
 
   /**
-   * Connect to realtime. handlers: {snapshot(snap), event(name, payload), status(online)}.
+   * Connect to realtime. handlers: {snapshot(snap), event(name, payload), status(online, why)}
+   * (why, when offline: "offline", or "busy" when the server turned a public page away: poll instead).
    * Tracks seq: events are handed over in seq order. One process sends a site's events in order, but
    * through Redis another process's event can overtake: an event after a gap waits up to GAP_WAIT_MS
    * for the missing one, and only then is a snapshot asked for. Events older than the last snapshot
@@ -88,7 +89,7 @@
     const early = new Map();  // seq -> [name, payload]: came after a gap
     let gapTimer = null;
     const st = {socket: socket};
-    function status(on) { if (handlers.status) handlers.status(on); }
+    function status(on, why) { if (handlers.status) handlers.status(on, why); }
     function hand(name, payload) { if (handlers.event) handlers.event(name, payload); }
     function stopWaiting() { if (gapTimer !== null) { clearTimeout(gapTimer); gapTimer = null; } }
     function drain() {
@@ -109,7 +110,13 @@
     }
     socket.on("connect", function () { status(true); });
     socket.on("disconnect", function () { status(false); });
-    socket.on("connect_error", function () { status(false); });
+    socket.on("connect_error", function (err) {
+      // a public page past its limits (socket_limits.py) is refused as "busy": it stays refused, and
+      // the page keeps current by polling; that is not an outage, so the page must not call it one
+      const busy = !!(err && err.data && err.data.code === "busy");
+      if (busy) socket.disconnect();
+      status(false, busy ? "busy" : "offline");
+    });
     socket.on("snapshot", function (snap) {
       stopWaiting();
       lastSeq = snap.seq;
