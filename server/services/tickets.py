@@ -36,7 +36,7 @@ from ..storage.models import (
     TicketEvent,
     Window,
 )
-from . import case_outcomes, printing, views
+from . import appointment_checkin, case_outcomes, printing, views
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -267,7 +267,11 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
         postgres = s.get_bind().dialect.name == "postgresql"
         while True:
             cands = _candidates(s, site.id, day, w.id, weights, skip)
-            pick = ordering.pick_next(cands, w.id, weights, w.priority_streak, site.priority_ratio)
+            # --- booking hook (issue 19): a checked-in booking within its slot goes first, walk-ins
+            # never starved (services/appointment_checkin.py); move onto the subscriber registry
+            pick = appointment_checkin.booked_pick(s, site, w.id, weights, day, now, skip, cands)
+            if pick is None:
+                pick = ordering.pick_next(cands, w.id, weights, w.priority_streak, site.priority_ratio)
             if pick is None:
                 raise QueueEmpty("no ticket is waiting for this window")
             if postgres and s.scalar(select(Ticket.id).where(Ticket.id == pick.ticket_id)
