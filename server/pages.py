@@ -15,7 +15,7 @@ VENDOR_FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "chart.umd.js": "chart.js/dist/chart.umd.js",
 }
-UI_PACKAGES = ("kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases")
+UI_PACKAGES = ("kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases", "server.booking")
 
 
 def vendor_dir(app: Flask) -> Path:

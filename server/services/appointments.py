@@ -222,9 +222,12 @@ def bookable_services(ctx: Context, site_id: int) -> dict[str, Any]:
             .order_by(Service.sort, Service.id)
         ).all()
         today = ctx.clock.now().astimezone(_zone(site)).date()
+        conf = site_settings(site)
         return {
-            "days_ahead": site_settings(site)["days_ahead"],
+            "days_ahead": conf["days_ahead"],
             "today": today.isoformat(),
+            "checkin_early_min": conf["checkin_early_min"],
+            "checkin_late_min": conf["checkin_late_min"],
             "items": [
                 {
                     "id": sv.id,

@@ -18,6 +18,20 @@
     fail: function (res) { failed(res); },
   });
 
+  // --- booking hook (issue 19): 预约取号 (booking.js)
+  QHKioskBooking({
+    busy: function (on) { modal("k-busy", on); },
+    done: function (tk) {
+      ticket.show(tk, serviceName(tk.service_id));
+      const mark = $("k-t-prio");  // a booked ticket says so, with its slot
+      mark.textContent = t("kiosk.booking.mark", {time: tk.appointment.start.slice(11, 16)});
+      mark.hidden = false;
+    },
+    takeOrdinary: function (sid) { const sv = S.services.find(function (x) { return x.id === sid; }); if (sv) { S.service = sv; take(); } },
+    fail: function (res) { failed(res); },
+  });
+  function serviceName(id) { const sv = S.services.find(function (x) { return x.id === id; }); return sv ? name(sv) : ""; }
+
   function name(o) { return en && o.name_en ? o.name_en : o.name; }
 
   // ---- screens ---------------------------------------------------------------------------------
