@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from flask import current_app
 from pydantic import ConfigDict, Field, model_validator
 
-from ..services import appointment_checkin, appointments, catalog, ratelimit
+from ..services import appointment_checkin, appointments, catalog, notices, ratelimit
 from ..services.principal import Principal
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
@@ -99,6 +99,7 @@ def _site(who: Principal | None) -> int:
 
 def register(api: Api) -> None:
     """Add the booking endpoints."""
+    register_notices(api)
 
     @api.route("/public/bookable-services", auth=PUBLIC, tag="public", errors=(429,))
     def bookable_services(who: Principal | None) -> dict[str, Any]:
@@ -230,3 +231,19 @@ def register(api: Api) -> None:
     def put_booking_rule(who: Principal, service_id: int, body: RuleIn) -> dict[str, Any]:
         """Make an item bookable or change its slots (admin)."""
         return appointments.put_rule(ctx(), who, service_id, body.model_dump())
+
+
+class NoticesQuery(In):
+    model_config = ConfigDict(extra="ignore")
+    ticket: int = Field(ge=1, le=2**31 - 1)
+
+
+def register_notices(api: Api) -> None:
+    """Add the staff's view of the notices outbox."""
+
+    @api.route(
+        "/notices", query=NoticesQuery, response=ItemsOut, auth=STAFF, tag="kiosk", errors=(404,)
+    )
+    def list_notices(who: Principal, query: NoticesQuery) -> dict[str, Any]:
+        """A ticket's notices (and its booking's): channel, state queued|sent|failed, attempts, masked recipient."""
+        return {"items": notices.list_for_ticket(ctx(), who, query.ticket)}

@@ -19,7 +19,7 @@ from ..engine import booking
 from ..engine.cases import mask_name, mask_phone
 from ..engine.errors import Conflict, DomainError, InvalidInput, NotFound
 from ..storage.models import Appointment, BookingRule, Service, Site, SlotCount
-from . import calendar
+from . import calendar, notices
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -375,6 +375,7 @@ def book(
         s.flush()
         uow.created(a.id)
         out = appointment_dict(site, a, sv)
+        notices.for_booking(s, site, a, sv, now)  # stored with the booking, sent after commit
         uow.commit()
         return out
 
