@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-import requests
 
 
 @dataclass(frozen=True)
@@ -30,20 +30,18 @@ class Channel(Protocol):
 
 
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
-    try:
-        r = requests.post(
-            url, data=body, headers={"Content-Type": "application/json", **headers}, timeout=timeout
-        )
-    except requests.RequestException as exc:
-        return Outcome(False, None, type(exc).__name__)
-    if 200 <= r.status_code < 300:
-        return Outcome(True, r.status_code)
-    return Outcome(
-        False,
-        r.status_code,
-        f"HTTP {r.status_code}",
-        retry=r.status_code >= 500 or r.status_code == 429,
+    """One JSON POST (urllib: the serving worker keeps client libraries out, serve.py)."""
+    req = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
     )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 (the admin's configured URL)
+            return Outcome(True, int(r.status))
+    except urllib.error.HTTPError as exc:
+        code = int(exc.code)
+        return Outcome(False, code, f"HTTP {code}", retry=code >= 500 or code == 429)
+    except (OSError, ValueError) as exc:
+        return Outcome(False, None, type(exc).__name__)
 
 
 DEFAULT_SMS_TEMPLATE = '{"phone": "{phone}", "text": "{text}", "id": "{id}"}'

@@ -248,7 +248,7 @@ def _notify(ctx: Context, called: list[int], changed: bool) -> None:
 # ---- delivery -------------------------------------------------------------------------------
 
 
-def _claim(s: Session, notice_id: int, now: datetime, token: str) -> bool:
+def _claim(s: Session, notice_id: int, now: datetime, token: str, lease: timedelta = LEASE) -> bool:
     """Take one notice for an attempt: queued and due, or `sending` with a lapsed claim (a crash)."""
     res = s.execute(
         update(Notice)
@@ -260,14 +260,17 @@ def _claim(s: Session, notice_id: int, now: datetime, token: str) -> bool:
             ),
         )
         .values(
-            state="sending", claim=token, claimed_until=now + LEASE, attempts=Notice.attempts + 1
+            state="sending", claim=token, claimed_until=now + lease, attempts=Notice.attempts + 1
         )
     )
     return int(res.rowcount) == 1  # type: ignore[attr-defined]
 
 
-def deliver_due(ctx: Context, channels: dict[str, Channel], limit: int = 20) -> int:
-    """Send what is due, each notice claimed first; the number sent."""
+def deliver_due(
+    ctx: Context, channels: dict[str, Channel], limit: int = 20, lease: timedelta = LEASE
+) -> int:
+    """Send what is due, each notice claimed first (for `lease`, longer than a send may take); the
+    number sent."""
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
         ids = list(
@@ -287,7 +290,7 @@ def deliver_due(ctx: Context, channels: dict[str, Channel], limit: int = 20) -> 
     for nid in ids:
         token = secrets.token_hex(8)
         with ctx.uow() as uow:
-            if not _claim(uow.session, nid, now, token):
+            if not _claim(uow.session, nid, ctx.clock.now(), token, lease):
                 continue  # another worker has it
             n = uow.session.get_one(Notice, nid)
             key, channel, recipient, payload, attempts = (
@@ -379,8 +382,14 @@ def list_for_ticket(ctx: Context, who: Principal, ticket_id: int) -> list[dict[s
 class NoticeWorker:
     """The delivery loop of a server process (NOTICES_WORKER): due notices, then tomorrow's reminders."""
 
-    def __init__(self, ctx: Context, channels: dict[str, Channel], poll_s: float = 1.0) -> None:
-        self.ctx, self.channels, self.poll_s = ctx, channels, poll_s
+    def __init__(
+        self,
+        ctx: Context,
+        channels: dict[str, Channel],
+        poll_s: float = 1.0,
+        lease: timedelta = LEASE,
+    ) -> None:
+        self.ctx, self.channels, self.poll_s, self.lease = ctx, channels, poll_s, lease
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -396,7 +405,10 @@ class NoticeWorker:
             try:
                 if rounds % 300 == 0:
                     remind_tomorrow(self.ctx)
-                while deliver_due(self.ctx, self.channels) and not self._stop.is_set():
+                while (
+                    deliver_due(self.ctx, self.channels, lease=self.lease)
+                    and not self._stop.is_set()
+                ):
                     pass
             except Exception:
                 log.exception("notices: delivery round failed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -11,8 +12,8 @@ from .context import Context
 
 
 def install(app: Flask) -> None:
-    """Feed committed events to the notices subscriber; start delivery when NOTICES_WORKER is set
-    and a channel is configured (CLI commands and tests build apps that send nothing)."""
+    """Feed committed events to the notices subscriber (delivery starts with the server process,
+    `start_background`: CLI commands and tests build apps that send nothing)."""
     ctx: Context = app.extensions["queuehall"]
     inner = ctx.publisher
 
@@ -22,9 +23,17 @@ def install(app: Flask) -> None:
         notices.after_commit(ctx, events)
 
     ctx.publisher = publish
+
+
+def start_background(app: Flask) -> notices.NoticeWorker | None:
+    """Start delivery in the server process when a channel is configured (NOTICES_WORKER, default on)."""
     channels = notice_channels.from_config(app.config)
-    if app.config.get("NOTICES_WORKER") and channels:
-        worker = notices.NoticeWorker(
-            ctx, channels, float(app.config.get("NOTICES_POLL_S", 1.0))
-        ).start()
-        app.extensions["queuehall.notices"] = worker
+    if not channels or not app.config.get("NOTICES_WORKER", True):
+        return None
+    ctx: Context = app.extensions["queuehall"]
+    poll = float(app.config.get("NOTICES_POLL_S", 1.0))
+    # a claim outlives the longest send (NOTICE_TIMEOUT_S) before another worker may take it
+    lease = timedelta(seconds=float(app.config.get("NOTICE_LEASE_S", 60)))
+    worker = notices.NoticeWorker(ctx, channels, poll, lease).start()
+    app.extensions["queuehall.notices"] = worker
+    return worker
