@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from flask import current_app
 from pydantic import ConfigDict, Field, model_validator
 
-from ..services import appointment_checkin, appointments, catalog, notices, ratelimit
+from ..services import (
+    appointment_checkin,
+    appointments,
+    booking_settings,
+    catalog,
+    notices,
+    ratelimit,
+)
 from ..services.principal import Principal
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
@@ -201,7 +208,7 @@ def register(api: Api) -> None:
     @api.route("/booking-settings", auth=STAFF, tag="admin")
     def get_booking_settings(who: Principal) -> dict[str, Any]:
         """How far ahead, per-phone limits, check-in and call windows, the booked-call ratio."""
-        return appointments.get_settings(ctx(), who)
+        return booking_settings.get_settings(ctx(), who)
 
     @api.route(
         "/booking-settings",
@@ -213,12 +220,12 @@ def register(api: Api) -> None:
     )
     def patch_booking_settings(who: Principal, body: BookingSettingsIn) -> dict[str, Any]:
         """Change booking settings (admin)."""
-        return appointments.update_settings(ctx(), who, body.model_dump(exclude_none=True))
+        return booking_settings.update_settings(ctx(), who, body.model_dump(exclude_none=True))
 
     @api.route("/booking-rules", response=ItemsOut, auth=STAFF, tag="admin")
     def list_booking_rules(who: Principal) -> dict[str, Any]:
         """Which items can be booked, in which periods, slot length and capacities."""
-        return {"items": appointments.list_rules(ctx(), who)}
+        return {"items": booking_settings.list_rules(ctx(), who)}
 
     @api.route(
         "/booking-rules/<int:service_id>",
@@ -230,7 +237,7 @@ def register(api: Api) -> None:
     )
     def put_booking_rule(who: Principal, service_id: int, body: RuleIn) -> dict[str, Any]:
         """Make an item bookable or change its slots (admin)."""
-        return appointments.put_rule(ctx(), who, service_id, body.model_dump())
+        return booking_settings.put_rule(ctx(), who, service_id, body.model_dump())
 
 
 class NoticesQuery(In):

@@ -20,7 +20,8 @@ from ..engine.errors import Conflict, DomainError, NotFound
 from ..engine.states import Priority, TicketState
 from ..storage.models import Appointment, Site, Ticket, TicketEvent
 from . import tickets
-from .appointments import check_phone, local_iso, site_settings
+from .appointments import check_phone, local_iso
+from .booking_settings import site_settings
 from .context import Context
 from .principal import Forbidden, Principal
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -377,45 +376,3 @@ def list_for_ticket(ctx: Context, who: Principal, ticket_id: int) -> list[dict[s
             }
             for n in rows
         ]
-
-
-class NoticeWorker:
-    """The delivery loop of a server process (NOTICES_WORKER): due notices, then tomorrow's reminders."""
-
-    def __init__(
-        self,
-        ctx: Context,
-        channels: dict[str, Channel],
-        poll_s: float = 1.0,
-        lease: timedelta = LEASE,
-    ) -> None:
-        self.ctx, self.channels, self.poll_s, self.lease = ctx, channels, poll_s, lease
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> NoticeWorker:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="notices", daemon=True)
-            self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        rounds = 0
-        while not self._stop.is_set():
-            try:
-                if rounds % 300 == 0:
-                    remind_tomorrow(self.ctx)
-                while (
-                    deliver_due(self.ctx, self.channels, lease=self.lease)
-                    and not self._stop.is_set()
-                ):
-                    pass
-            except Exception:
-                log.exception("notices: delivery round failed")
-            rounds += 1
-            self._stop.wait(self.poll_s)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
