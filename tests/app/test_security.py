@@ -18,6 +18,10 @@ PUBLIC = {
     # issue 17: the case lookup (number + last four of the phone, rate-limited) and the progress of
     # the case a ticket opened (part of the ticket's own page)
     ("post", "/api/v1/public/cases/lookup"), ("get", "/api/v1/public/tickets/{public_id}/case"),
+    # issue 19: booking from the visitor's phone (slots, book, cancel with code + last four digits),
+    # each rate-limited per client address, and the list of bookable items with their materials
+    ("get", "/api/v1/public/services/{service_id}/slots"), ("post", "/api/v1/public/appointments"),
+    ("delete", "/api/v1/public/appointments/{code}"), ("get", "/api/v1/public/bookable-services"),
 }
 
 

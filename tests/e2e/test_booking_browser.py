@@ -168,3 +168,36 @@ def test_kiosk_check_in_by_booking_code(served: tuple[Hall, str], browser: Any) 
     assert day[now]["state"] == "checked_in" and day[early]["state"] == "booked"
     assert not errors, errors
     ctx.close()
+
+
+def test_an_admin_makes_an_item_bookable_at_admin_booking(
+    served: tuple[Hall, str], browser: Any
+) -> None:
+    hall, url = served
+    ctx, page, errors = _page(browser, 1400, 900)
+    page.goto(f"{url}/admin/booking")
+    page.fill("#login-username", "admin")
+    page.fill("#login-password", "pw-admin-123456")
+    page.click("#login-submit")
+    row = page.locator(f"#bk-rules tr[data-service='{hall.ids['B']}']")
+    row.wait_for()
+    assert page.locator(
+        f"#bk-rules tr[data-service='{hall.ids['A']}'] input[type=checkbox]"
+    ).is_checked()
+    row.locator("input[type=checkbox]").check()
+    row.locator(".bk-periods").fill("09:00-10:00")
+    row.locator("button").click()
+    page.locator("#adm-flash:has-text('已保存')").wait_for()
+    page.fill("#bk-set-days_ahead", "3")
+    page.click("#bk-save-settings")
+    page.locator("#adm-flash:has-text('预约设置已保存')").wait_for()
+    screenshot(page, "admin-booking")
+    slots = (
+        hall.client()
+        .get(f"{API}/public/services/{hall.ids['B']}/slots?date=2026-12-01")
+        .get_json()["items"]
+    )
+    assert [s["start"][11:16] for s in slots] == ["09:00", "09:30"]
+    assert hall.client("admin").get(f"{API}/booking-settings").get_json()["days_ahead"] == 3
+    assert not errors, errors
+    ctx.close()
