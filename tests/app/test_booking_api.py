@@ -217,7 +217,7 @@ def _call(hall: Hall) -> str:
 def test_a_scripted_morning_calls_booked_visitors_in_their_slot_without_starving_walk_ins(
     hall: Hall,
 ) -> None:
-    """Four bookings of the 09:30 slot, one of 10:30, walk-ins since 09:00, a no-show: window 1 calls
+    """Four bookings of the 09:30 slot, one of 10:30, walk-ins since 09:00, a late visitor, a no-show: window 1 calls
     booked visitors first within their slot, at most three in a row while a walk-in waits."""
     _rule(hall, capacity=5)
     kiosk = hall.client("kiosk")
@@ -229,6 +229,9 @@ def test_a_scripted_morning_calls_booked_visitors_in_their_slot_without_starving
     codes = [_book(hall, "2026-11-30T09:30:00+08:00", p).get_json()["code"] for p in phones[:4]]
     later = _book(hall, "2026-11-30T10:30:00+08:00", phones[4]).get_json()["code"]
     missed = _book(hall, "2026-11-30T09:30:00+08:00", phones[5]).get_json()["code"]
+    hall.clock.advance(hours=-1)  # booked the evening before: the 09:00 slot
+    late = _book(hall, "2026-11-30T09:00:00+08:00", "13912349999").get_json()["code"]
+    hall.clock.advance(hours=1)
     walk = []
     for _ in range(4):  # 09:00–09:03
         walk.append(
@@ -244,6 +247,12 @@ def test_a_scripted_morning_calls_booked_visitors_in_their_slot_without_starving
     # 09:10: the 09:30 slot's call window (10 min before) is not on yet: the queue's order
     assert _call(hall) == walk[0]
     hall.clock.advance(minutes=12)  # 09:22
+    # the 09:00 booking comes at 09:22: too late, told so, and takes an ordinary ticket
+    r = kiosk.post(f"{API}/appointments/check-in", json={"code": late})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_late"
+    late_ticket = kiosk.post(f"{API}/tickets", json={"service_id": hall.ids["A"]}).get_json()[
+        "number"
+    ]
     order = [_call(hall) for _ in range(6)]
     assert order == [booked[0], booked[1], booked[2], walk[1], booked[3], walk[2]]
     # the one who never came is the visitor's 爽约, and no clerk's: no ticket, no ticket event
@@ -253,10 +262,12 @@ def test_a_scripted_morning_calls_booked_visitors_in_their_slot_without_starving
         for a in hall.client("super").get(f"{API}/appointments?date=2026-11-30").get_json()["items"]
     }
     assert day[missed] == "no_show" and all(day[c] == "checked_in" for c in codes)
+    assert day[late] == "late"  # came, if late: not 爽约
     with hall.ctx.uow(write=False) as uow:
         kinds = set(uow.session.scalars(select(TicketEvent.type)))
     assert "no_show" not in kinds and kinds >= {"issued", "called", "finished"}
     assert walk[3] == _call(hall)  # the last walk-in, no booking in its window now
+    assert _call(hall) == late_ticket  # in the walk-ins' order
 
 
 def test_walk_ins_wait_no_longer_than_the_ratio_allows(hall: Hall) -> None:
