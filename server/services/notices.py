@@ -43,6 +43,7 @@ TEXTS = {
     "near": "【{centre}】您的号码{number}前面还有{n}人，请到候办区等候。",
     "next": "【{centre}】您的号码{number}即将叫号，请到候办区等候。",
     "called": "【{centre}】请{number}号到{window}号窗口办理{item}。",
+    "rate": "【{centre}】{item}已办理完毕，欢迎对本次服务进行评价：{link}",
 }
 
 
@@ -154,10 +155,20 @@ def after_commit(ctx: Context, events: list[tuple[str, dict[str, Any], str]]) ->
         if n == "ticket.called" and isinstance(p.get("ticket"), dict)
     ]
     changed = any(n == "queue.changed" for n, _p, _r in events)
-    if not called and not changed:
+    done = [
+        p["ticket"]["id"]
+        for n, p, r in events
+        if n == "ticket.updated"
+        and r.startswith("site:")
+        and isinstance(p.get("ticket"), dict)
+        and p["ticket"].get("state") == "done"
+    ]
+    if not called and not changed and not done:
         return
     try:
         _notify(ctx, called, changed)
+        if done:
+            _rating_invitations(ctx, done)
     except Exception:  # a notice must never break the command that already committed
         log.exception("notices: could not queue notices for %s", [n for n, _p, _r in events])
 
@@ -376,3 +387,46 @@ def list_for_ticket(ctx: Context, who: Principal, ticket_id: int) -> list[dict[s
             }
             for n in rows
         ]
+
+
+def _rating_invitations(ctx: Context, done: list[int]) -> None:
+    """After the visit: an invitation to rate it, with the ticket's own page (opted-in bookings)."""
+    from .links import ticket_url
+
+    now = ctx.clock.now()
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        rows = s.execute(
+            select(Appointment, Ticket, Service)
+            .join(Ticket, Ticket.id == Appointment.ticket_id)
+            .join(Service, Service.id == Ticket.service_id)
+            .where(Appointment.ticket_id.in_(done), Appointment.notify.is_(True))
+        ).all()
+        todo: list[tuple[int, int, str, int, str, str]] = []
+        for a, t, sv in rows:
+            site = s.get_one(Site, a.site_id)
+            link = ticket_url(
+                t.public_id, site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), None
+            )
+            text = TEXTS["rate"].format(centre=site.name, item=sv.name, link=link)
+            todo.append(
+                (site.id, a.id, a.phone, t.id, t.number, text)
+            )  # plain values: the session closes
+    if not todo:
+        return
+    with ctx.uow() as uow:
+        for site_id, appointment_id, phone, ticket_id, number, text in todo:
+            enqueue(
+                uow.session,
+                site_id,
+                f"rate:{ticket_id}",
+                "rate",
+                "sms",
+                phone,
+                text,
+                now,
+                ticket_id=ticket_id,
+                appointment_id=appointment_id,
+                data={"kind": "rate", "number": number},
+            )
+        uow.commit()

@@ -170,6 +170,15 @@ def test_called_and_near_turn_notices_follow_the_committed_queue(
     notices.deliver_due(hall.ctx, {"sms": SmsGateway(gateway.url)})
     texts = [e["body"]["text"] for e in gateway.received]
     assert any(f"请{t['number']}号到1号窗口办理" in x for x in texts)
+    # after the visit: an invitation to rate it, with the ticket's own page
+    clerk = hall.client("clerk1")
+    assert clerk.post(f"{API}/tickets/{t['id']}/start", json={}).status_code == 200
+    assert clerk.post(f"{API}/tickets/{t['id']}/finish", json={}).status_code == 200
+    rate = [n for n in _notices(hall) if n.kind == "rate"]
+    assert len(rate) == 1 and f"/t/{t['public_id']}" in rate[0].payload["text"]
+    assert [n.kind for n in _notices(hall)].count(
+        "called"
+    ) == 1  # one per call, however many events
 
 
 def test_webhook_is_signed_and_wechat_posts_a_template_message(gateway: GatewaySimulator) -> None:
