@@ -42,6 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .services.notices_app import install as install_notices
 
     install_notices(app)
+    from .services.idcard import install as install_idcard
+
+    install_idcard(app)  # issue 19: ID card reader input relayed to its kiosk's page, masked
     bp, api = make_blueprint()
     app.register_blueprint(bp)
     app.extensions["queuehall.api"] = api

@@ -38,6 +38,11 @@ class BookIn(In):
         pattern=r"^1\d{10}$", description="the visitor's mobile number (masked in every answer)"
     )
     notify: bool = Field(default=False, description="the visitor agrees to notices by SMS")
+    id_number: str | None = Field(
+        default=None,
+        pattern=r"^\d{17}[\dXx]$",
+        description="optional: lets the kiosk check the booking in by ID card (only a keyed digest is kept)",
+    )
 
 
 class CancelQuery(In):
@@ -50,11 +55,16 @@ class CheckInIn(In):
     phone: str | None = Field(
         default=None, pattern=r"^1\d{10}$", description="instead of the code: today's booking"
     )
+    card: str | None = Field(
+        default=None,
+        max_length=400,
+        description="instead of the code: a swiped ID card (`idcard.card`)",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> CheckInIn:
-        if not self.code and not self.phone:
-            raise ValueError("send the booking code (or the phone number)")
+        if not self.code and not self.phone and not self.card:
+            raise ValueError("send the booking code (or the phone number, or a swiped ID card)")
         return self
 
 
@@ -147,6 +157,7 @@ def register(api: Api) -> None:
             body.name,
             body.phone,
             notify=body.notify,
+            id_number=body.id_number,
         )
 
     @api.route(
@@ -176,7 +187,7 @@ def register(api: Api) -> None:
         """Check a booking in at the kiosk: the ticket, with `appointment`; 409 too_early / too_late."""
         if who.kind == "device":
             ratelimit.before_issue(who.id)  # a check-in is a ticket: the kiosk's ticket budget
-        return appointment_checkin.check_in(ctx(), who, body.code, body.phone)
+        return appointment_checkin.check_in(ctx(), who, body.code, body.phone, body.card)
 
     @api.route(
         "/appointments",
@@ -198,6 +209,7 @@ def register(api: Api) -> None:
             body.phone,
             by=who,
             notify=body.notify,
+            id_number=body.id_number,
         )
 
     @api.route("/appointments", query=DayQuery, response=ItemsOut, auth=STAFF, tag="kiosk")

@@ -19,7 +19,7 @@ from ..engine import booking, ordering
 from ..engine.errors import Conflict, DomainError, NotFound
 from ..engine.states import Priority, TicketState
 from ..storage.models import Appointment, Site, Ticket, TicketEvent
-from . import tickets
+from . import idcard, tickets
 from .appointments import check_phone, local_iso
 from .booking_settings import site_settings
 from .context import Context
@@ -53,34 +53,44 @@ def sweep_no_shows(ctx: Context, site_id: int) -> int:
         return int(n or 0)
 
 
-def _find(s: Session, site_id: int, code: str | None, phone: str | None, day: date) -> Appointment:
+def _find(
+    s: Session, site_id: int, code: str | None, phone: str | None, digest: str | None, day: date
+) -> Appointment:
     q = select(Appointment).where(Appointment.site_id == site_id)
     if code:
         q = q.where(Appointment.code == code)
     else:
-        q = q.where(
-            Appointment.phone == check_phone(phone or ""),
-            Appointment.day == day,
-            Appointment.state == "booked",
-        ).order_by(Appointment.start)
+        who = (
+            Appointment.id_digest == digest
+            if digest
+            else Appointment.phone == check_phone(phone or "")
+        )
+        q = q.where(who, Appointment.day == day, Appointment.state == "booked").order_by(
+            Appointment.start
+        )
     a = s.scalars(q.limit(1)).first()
     if a is None:
-        raise NotFound("no booking with this code" if code else "no booking today for this phone")
+        raise NotFound("no booking with this code" if code else "no booking today for this visitor")
     return a
 
 
 def check_in(
-    ctx: Context, who: Principal, code: str | None = None, phone: str | None = None
+    ctx: Context,
+    who: Principal,
+    code: str | None = None,
+    phone: str | None = None,
+    card: str | None = None,
 ) -> dict[str, Any]:
     """A kiosk turns a booking into a ticket marked as booked; 409 too_early / too_late say what to do."""
     if who.role != "kiosk" and not who.is_staff:
         raise Forbidden("only kiosks and staff check bookings in")
     now = ctx.clock.now()
+    digest = idcard.digest_from_card(ctx, who.id, card) if card else None  # a swiped ID card
     with ctx.uow() as uow:
         s = uow.session
         site = s.get_one(Site, who.site_id)
         conf = site_settings(site)
-        a = _find(s, site.id, code, phone, now.astimezone(tickets_zone(site)).date())
+        a = _find(s, site.id, code, phone, digest, now.astimezone(tickets_zone(site)).date())
         if a.state == "checked_in":
             raise Conflict("this booking is already checked in", state=a.state)
         if (

@@ -72,6 +72,8 @@ class Appointment(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     notify: Mapped[bool] = mapped_column(Boolean, default=False)  # the visitor opted in to notices
+    # HMAC-SHA256 of the resident ID number, when given: check-in by swiping the card (never the number)
+    id_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class Notice(Base):

@@ -201,3 +201,35 @@ def test_an_admin_makes_an_item_bookable_at_admin_booking(
     assert hall.client("admin").get(f"{API}/booking-settings").get_json()["days_ahead"] == 3
     assert not errors, errors
     ctx.close()
+
+
+def test_kiosk_check_in_by_swiping_the_id_card_on_the_reader_agent(
+    served: tuple[Hall, str], browser: Any
+) -> None:
+    from kiosk.idcard_agent import LineReader, relay
+
+    hall, url = served
+    number = "11010519491231002X"
+    r = hall.client().post(
+        f"{API}/public/appointments",
+        json={
+            "service_id": hall.ids["A"],
+            "name": "张小明",
+            "start": "2026-11-30T09:30:00+08:00",
+            "phone": "13812345678",
+            "id_number": number,
+        },
+    )
+    assert r.status_code == 201
+    ctx, page, errors = _page(browser, 1080, 1920)
+    page.goto(f"{url}/kiosk?token={hall.tokens['kiosk']}")
+    page.locator("[data-testid=departments] .k-tile").first.wait_for()
+    page.wait_for_function("document.getElementById('k-offline').hidden")  # its socket is up
+    answers = relay(url, hall.tokens["kiosk"], LineReader([f"张小明 {number}"]))  # the reader agent
+    assert answers == [{"ok": True, "number": "110105********002X"}]
+    page.locator("[data-testid=ticket-number]").wait_for(state="visible")
+    assert page.inner_text("#k-t-prio") == "预约 09:30"
+    assert number not in page.content()
+    screenshot(page, "kiosk-booking-idcard-ticket")
+    assert not errors, errors
+    ctx.close()

@@ -1,5 +1,6 @@
-/* 预约取号 at the kiosk (issue 19): the visitor types the eight-digit booking code and gets a
-   ticket marked as booked. Too early: told when check-in opens. Too late: told why, and offered
+/* 预约取号 at the kiosk (issue 19): the visitor types the eight-digit booking code, or swipes the
+   ID card on the reader (its agent sends the page a masked, signed card), and gets a ticket
+   marked as booked. Too early: told when check-in opens. Too late: told why, and offered
    an ordinary ticket of the same item. */
 (function () {
   "use strict";
@@ -31,14 +32,25 @@
       $("m-booking").hidden = false;
     }
 
-    function close() { B.code = ""; renderCode(); $("m-booking").hidden = true; }
+    function close() { B.code = ""; renderCode(); $("k-booking-card").textContent = ""; $("m-booking").hidden = true; }
 
     function hhmm(iso) { return iso ? iso.slice(11, 16) : ""; }
 
     async function confirm() {
       if (B.code.length !== DIGITS) { error(t("kiosk.booking.need_code")); return; }
+      await checkIn({code: B.code});
+    }
+
+    /** A card the reader agent swiped (`idcard.card`): masked name and number, and a signed card. */
+    async function card(c) {
+      if ($("m-booking").hidden) open();
+      $("k-booking-card").textContent = t("kiosk.booking.card_read", {name: c.name, number: c.number});
+      await checkIn({card: c.card});
+    }
+
+    async function checkIn(body) {
       hooks.busy(true);
-      const res = await QH.api("/appointments/check-in", {body: {code: B.code}});
+      const res = await QH.api("/appointments/check-in", {body: body});
       hooks.busy(false);
       if (res.ok) { close(); hooks.done(res.body); return; }
       const err = (res.body && res.body.error) || {};
@@ -50,7 +62,7 @@
         $("k-booking-ordinary").hidden = false;
         return;
       }
-      if (res.status === 404) { error(t("kiosk.booking.not_found")); return; }
+      if (res.status === 404) { error(t(body.card ? "kiosk.booking.no_card_booking" : "kiosk.booking.not_found")); return; }
       if (err.code === "conflict") { error(t("kiosk.booking.used")); return; }
       close();
       hooks.fail(res);
@@ -73,6 +85,6 @@
     }
 
     wire();
-    return {open: open, close: close};
+    return {open: open, close: close, card: card};
   };
 })();

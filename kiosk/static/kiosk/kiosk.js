@@ -19,7 +19,7 @@
   });
 
   // --- booking hook (issue 19): 预约取号 (booking.js)
-  QHKioskBooking({
+  const booking = QHKioskBooking({
     busy: function (on) { modal("k-busy", on); },
     done: function (tk) {
       ticket.show(tk, serviceName(tk.service_id));
@@ -307,6 +307,7 @@
 
   // ---- realtime --------------------------------------------------------------------------------
   function onEvent(evName, p) {
+    if (evName === "idcard.card" && p) { booking.card(p); return; }  // --- booking hook (issue 19)
     if (evName === "queue.changed" && p && p.waiting) {
       Object.keys(p.waiting).forEach(function (sid) { if (S.est[sid]) S.est[sid].waiting = p.waiting[sid]; });
       render();

@@ -7,7 +7,8 @@ Create Date: 2026-12-06 01:00:00
 - `booking_rules`: per item, the bookable periods of a working day, slot length and capacity
   (a lower one on Saturdays worked).
 - `booking_slot_counts`: bookings held per item and slot, taken by a compare-and-set below capacity.
-- `appointments`: one row per booking, its code, slot, visitor, state and the ticket of its check-in.
+- `appointments`: one row per booking, its code, slot, visitor, state and the ticket of its check-in
+  (and a keyed digest of the visitor's ID number, never the number, for check-in by ID card).
 - `notices`: the outbox; a row is stored before anything is sent and claimed before each attempt.
 """
 
@@ -73,7 +74,9 @@ def upgrade() -> None:
         sa.Column("checked_in_at", dt, nullable=True),
         sa.Column("cancelled_at", dt, nullable=True),
         sa.Column("notify", sa.Boolean(), nullable=False),
+        sa.Column("id_digest", sa.String(64), nullable=True),
     )
+    op.create_index("ix_appointments_id_digest", "appointments", ["id_digest"])
     op.create_index("ix_appointments_site_day", "appointments", ["site_id", "day", "state"])
     op.create_index("ix_appointments_phone_day", "appointments", ["site_id", "phone", "day"])
     op.create_table(
