@@ -233,3 +233,19 @@ def test_kiosk_check_in_by_swiping_the_id_card_on_the_reader_agent(
     screenshot(page, "kiosk-booking-idcard-ticket")
     assert not errors, errors
     ctx.close()
+
+
+def test_a_half_typed_booking_code_is_cleared_when_the_kiosk_is_left_alone(
+    served: tuple[Hall, str], browser: Any
+) -> None:
+    hall, url = served
+    ctx, page, errors = _page(browser, 1080, 1920)
+    page.goto(f"{url}/kiosk?token={hall.tokens['kiosk']}")
+    page.locator("[data-testid=departments] .k-tile").first.wait_for()
+    page.evaluate("window.QH_CONFIG.idleSeconds = 2; window.QH_CONFIG.idleWarnSeconds = 0")
+    page.click("[data-testid=open-booking]")
+    _type_code(page, "123")
+    page.locator("#m-booking").wait_for(state="hidden", timeout=10000)
+    assert page.get_attribute("[data-testid=booking-code]", "data-value") == ""
+    assert not errors, errors
+    ctx.close()

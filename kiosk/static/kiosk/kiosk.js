@@ -336,6 +336,7 @@
   function resetToStart() {
     ["m-message", "m-idle", "k-busy"].forEach(function (id) { modal(id, false); });
     priority.close();
+    booking.close();  // a half-typed booking code never waits for the next visitor
     ticket.clear();
     S.service = null; S.dept = null; S.query = ""; S.keyword = null;
     setLarge(false);
@@ -347,7 +348,7 @@
   function checkIdle() {
     const idleMs = (cfg.idleSeconds || 60) * 1000;
     const warnMs = Math.min((cfg.idleWarnSeconds === undefined ? 10 : cfg.idleWarnSeconds) * 1000, idleMs / 2);
-    const busy = S.screen !== "home" || !$("m-message").hidden || !$("m-priority").hidden ||
+    const busy = S.screen !== "home" || !$("m-message").hidden || !$("m-priority").hidden || !$("m-booking").hidden ||
       document.documentElement.classList.contains("large") || (cfg.defaultLocale && cfg.locale !== cfg.defaultLocale);
     const quiet = Date.now() - S.lastTouch;
     if (busy && quiet > idleMs) { S.lastTouch = Date.now(); resetToStart(); return; }
