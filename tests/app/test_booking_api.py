@@ -303,3 +303,25 @@ def test_walk_ins_wait_no_longer_than_the_ratio_allows(hall: Hall) -> None:
         booked[4],
         booked[5],
     ]
+
+
+def test_the_last_seat_of_a_slot_goes_to_one_of_many_at_once(hall: Hall) -> None:
+    import threading
+
+    _rule(hall, capacity=2)
+    start = "2026-12-01T10:00:00+08:00"
+    go = threading.Barrier(6)
+    codes: list[int] = []
+
+    def one(i: int) -> None:
+        go.wait()  # six visitors press 确认预约 together
+        codes.append(_book(hall, start, phone=f"1350000000{i}").status_code)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(codes) == [201, 201, 409, 409, 409, 409]
+    left = {s["start"]: s["left"] for s in _slots(hall, "2026-12-01").get_json()["items"]}
+    assert left[start] == 0
