@@ -154,7 +154,13 @@ def after_commit(ctx: Context, events: list[tuple[str, dict[str, Any], str]]) ->
         for n, p, _r in events
         if n == "ticket.called" and isinstance(p.get("ticket"), dict)
     ]
-    changed = any(n == "queue.changed" for n, _p, _r in events)
+    changed = sorted(
+        {
+            int(r.split(":", 1)[1])
+            for n, _p, r in events
+            if n == "queue.changed" and r.startswith("site:")
+        }
+    )
     done = [
         p["ticket"]["id"]
         for n, p, r in events
@@ -173,7 +179,7 @@ def after_commit(ctx: Context, events: list[tuple[str, dict[str, Any], str]]) ->
         log.exception("notices: could not queue notices for %s", [n for n, _p, _r in events])
 
 
-def _notify(ctx: Context, called: list[int], changed: bool) -> None:
+def _notify(ctx: Context, called: list[int], changed: list[int]) -> None:
     """Read what the events call for; open a write only when there is a notice to store (the hall's
     busiest commands feed this, and most of their tickets have no opted-in booking)."""
     now = ctx.clock.now()
@@ -210,6 +216,9 @@ def _notify(ctx: Context, called: list[int], changed: bool) -> None:
                 select(Appointment, Ticket)
                 .join(Ticket, Ticket.id == Appointment.ticket_id)
                 .where(
+                    # the hall's changed queues, today's bookings (± a day: hall time), by the index
+                    Appointment.site_id.in_(changed),
+                    Appointment.day.in_([(now + timedelta(days=d)).date() for d in (-1, 0, 1)]),
                     Appointment.state == "checked_in",
                     Appointment.notify.is_(True),
                     Ticket.state == "waiting",
