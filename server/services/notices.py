@@ -154,11 +154,13 @@ def after_commit(ctx: Context, events: list[tuple[str, dict[str, Any], str]]) ->
         for n, p, _r in events
         if n == "ticket.called" and isinstance(p.get("ticket"), dict)
     ]
+    # people ahead only get fewer when a ticket is called: issuing (the hall's busiest write) pays
+    # nothing for notices
     changed = sorted(
         {
             int(r.split(":", 1)[1])
             for n, _p, r in events
-            if n == "queue.changed" and r.startswith("site:")
+            if n == "ticket.called" and r.startswith("site:")
         }
     )
     done = [

@@ -90,13 +90,22 @@ def test_only_opted_in_bookings_get_notices_and_each_reaches_the_gateway_once(
     assert body["msg_id"] == "booked:" + str(rows[0].appointment_id)
     assert PHONE not in caplog.text and "138****5678" in caplog.text  # masked in every log line
     # staff see it on the ticket once the booking is checked in, the recipient masked
-    hall.clock.advance(minutes=10)
-    t = hall.client("kiosk").post(f"{API}/appointments/check-in", json={"code": code}).get_json()
+    kiosk = hall.client("kiosk")
+    for _ in range(3):  # three walk-ins came first
+        assert kiosk.post(f"{API}/tickets", json={"service_id": hall.ids["A"]}).status_code == 201
+    hall.clock.advance(minutes=10)  # 09:10: checks in; the slot's call window opens at 09:20
+    t = kiosk.post(f"{API}/appointments/check-in", json={"code": code}).get_json()
     items = hall.client("clerk1").get(f"{API}/notices?ticket={t['id']}").get_json()["items"]
     assert [
         (n["kind"], n["channel"], n["state"], n["attempts"], n["recipient"]) for n in items
-    ] == [("booked", "sms", "sent", 1, "138****5678"), ("near", "sms", "queued", 0, "138****5678")]
-    assert "即将叫号" in items[1]["text"]  # nobody ahead of the booked ticket
+    ] == [("booked", "sms", "sent", 1, "138****5678")]
+    # a window calls the first walk-in: two are ahead now, and the visitor is told so, once
+    clerk = hall.client("clerk1")
+    assert clerk.post(f"{API}/windows/{hall.ids['w1']}/open", json={}).status_code == 200
+    assert clerk.post(f"{API}/windows/{hall.ids['w1']}/call-next", json={}).status_code == 200
+    items = clerk.get(f"{API}/notices?ticket={t['id']}").get_json()["items"]
+    assert [(n["kind"], n["state"]) for n in items] == [("booked", "sent"), ("near", "queued")]
+    assert "前面还有2人" in items[1]["text"]
     assert PHONE not in json.dumps(items)
     assert hall.client("kiosk").get(f"{API}/notices?ticket={t['id']}").status_code == 403
 
