@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import notice_channels, notices
+from . import notice_channels, notices, notices_subscriber
 from .context import Context
 from .notice_channels import Channel
 
@@ -22,7 +22,7 @@ def install(app: Flask) -> None:
     def publish(events: list[tuple[str, dict[str, Any], str]]) -> None:
         if inner is not None:
             inner(events)
-        notices.after_commit(ctx, events)
+        notices_subscriber.after_commit(ctx, events)
 
     ctx.publisher = publish
 
