@@ -374,6 +374,20 @@ def announcer(
     main_run(server, token, wav_dir, repeat=repeat, chime=chime, missed_seconds=missed_seconds)
 
 
+@main.command("idcard-sim")
+@click.option("--server", required=True, help="server URL, e.g. http://127.0.0.1:8000")
+@click.option("--token", required=True, help="the kiosk device's token")
+@click.option("--card", "cards", multiple=True, help='a card as "姓名 身份证号" (else read lines from standard input)')
+def idcard_sim(server: str, token: str, cards: tuple[str, ...]) -> None:
+    """Simulate the kiosk's ID card reader: each card is sent to that kiosk's page (masked) for
+    预约取号 by card (issue 19)."""
+    from kiosk.idcard_agent import LineReader, relay
+
+    answers = relay(server, token, LineReader(cards if cards else sys.stdin))
+    if any(not a.get("ok") for a in answers):
+        sys.exit(1)
+
+
 @main.command("kiosk-agent")
 @click.option("--server", required=True, help="server URL, e.g. http://127.0.0.1:8000")
 @click.option(

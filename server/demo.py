@@ -122,11 +122,23 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             if d["kind"] == "kiosk" and printer_url:
                 dev.printer_url = printer_url
             creds.tokens.append((d["name"], d["kind"], d.get("window"), token))
+        _seed_booking_rules(s, site_id, services)  # 预约 (issue 19)
         if not s.scalar(select(Publicity.id).where(Publicity.site_id == site_id).limit(1)):
             for i, p in enumerate(D.PUBLICITY):
                 s.add(Publicity(site_id=site_id, kind=p["kind"], title=p["title"], body=p.get("body", ""), sort=i))
         uow.commit()
     return creds
+
+
+def _seed_booking_rules(s: Any, site_id: int, services: dict[str, Service]) -> None:
+    """The demo hall's bookable items (kept when an admin has already changed them)."""
+    from .storage.models import BookingRule
+
+    for d in D.BOOKING_RULES:
+        sv = services[d["service"]]
+        if s.get(BookingRule, sv.id) is None:
+            s.add(BookingRule(service_id=sv.id, site_id=site_id, periods=d["periods"], slot_min=d["slot_min"],
+                              capacity=d["capacity"], saturday_capacity=d["saturday_capacity"], active=True))
 
 
 def counts(db: Database) -> dict[str, Any]:

@@ -1207,3 +1207,15 @@ EVALUATION_REASONS: list[str] = [
     "其他",
 ]
 
+# 预约 (issue 19): items bookable on every working day, half-hour slots inside the hall's hours;
+# a Saturday worked (调休) is staffed thinly, so fewer per slot.
+BOOKING_RULES: list[dict[str, Any]] = [
+    {"service": "BDC-001", "periods": [["09:00", "11:30"], ["13:30", "17:00"]], "slot_min": 30, "capacity": 4,
+     "saturday_capacity": 2},
+    {"service": "GJJ-001", "periods": [["09:00", "11:30"], ["13:30", "17:00"]], "slot_min": 30, "capacity": 3,
+     "saturday_capacity": 1},
+    {"service": "GAHZ-001", "periods": [["09:00", "11:30"], ["13:30", "17:00"]], "slot_min": 30, "capacity": 4,
+     "saturday_capacity": 2},
+    {"service": "SCJG-003", "periods": [["09:00", "11:30"], ["13:30", "17:00"]], "slot_min": 30, "capacity": 2,
+     "saturday_capacity": 1},
+]

@@ -10,7 +10,7 @@ from typing import Any
 from flask import request
 
 LOCALES = ("zh", "en")
-PACKAGES = ("server", "kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases")
+PACKAGES = ("server", "kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases", "server.booking")
 
 
 @lru_cache(maxsize=8)

@@ -11,7 +11,7 @@ from flask import Flask, abort, send_from_directory
 from . import vendor as vendored
 from .i18n import catalogue, current_locale, translate
 
-UI_PACKAGES = ("kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases")
+UI_PACKAGES = ("kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases", "server.booking")
 
 
 def vendor_dir(app: Flask) -> Path:

@@ -55,6 +55,9 @@ class _Gunicorn(BaseApplication):
         app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODES[self.worker]})
         # Printing resumes with the process, not with its first HTTP request.
         start_background(app, self.public_url)
+        from .services.notices_app import start_background as start_notices
+
+        start_notices(app)  # notices (issue 19): the outbox's delivery, when a channel is configured
         return app
 
 

@@ -11,7 +11,8 @@ from ..services import uploads
 from ..services.principal import Principal
 
 SECTIONS = ("services", "departments", "windows", "staff", "devices", "publicity", "settings", "catalogue",
-            "calendar")  # calendar: issue 17 (server/cases/static/cases/admin_calendar.js)
+            "calendar", "booking")  # calendar: issue 17 (server/cases/static/cases/admin_calendar.js);
+# booking: issue 19 (server/booking/static/booking/admin_booking.js)
 OVERSIGHT = ("monitor", "reports", "audit")  # served by server/oversight, listed in the same sidebar
 
 

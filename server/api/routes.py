@@ -259,7 +259,7 @@ def make_blueprint() -> tuple[Blueprint, Api]:
 
 # Feature modules add their endpoints here, each exposing `register(api: Api) -> None`.
 EXTRA_ROUTE_MODULES = ("print_routes", "public_routes", "display_routes", "caller_routes", "admin_routes",
-                       "oversight_routes", "case_routes", "rating_routes")
+                       "oversight_routes", "case_routes", "rating_routes", "booking_routes")
 
 
 def _register_extras(api: Api) -> None:

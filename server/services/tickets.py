@@ -38,7 +38,7 @@ from ..storage.models import (
     Window,
 )
 from ..storage.uow import UnitOfWork
-from . import case_outcomes, printing, views
+from . import appointment_checkin, case_outcomes, printing, views
 from .context import Context
 from .principal import Forbidden, Principal, check_may_issue
 from .queue_events import queue_changed, record, ref, ticket_called, ticket_changed
@@ -289,7 +289,11 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
         postgres = uow.db.is_postgres
         while True:
             cands = _candidates(s, site.id, day, w.id, weights, skip)
-            pick = ordering.pick_next(cands, w.id, weights, w.priority_streak, site.priority_ratio)
+            # --- booking hook (issue 19): a checked-in booking within its slot goes first, walk-ins
+            # never starved (services/appointment_checkin.py); move onto the subscriber registry
+            pick = appointment_checkin.booked_pick(s, site, w.id, weights, day, now, skip, cands)
+            if pick is None:
+                pick = ordering.pick_next(cands, w.id, weights, w.priority_streak, site.priority_ratio)
             if pick is None:
                 raise QueueEmpty("no ticket is waiting for this window")
             if postgres and uow.execute(_skip_locked(), {"tid": pick.ticket_id}).first() is None:

@@ -21,6 +21,10 @@ PUBLIC = {
     # issue 18: a visitor rates and complains from the ticket's page, with or without a ticket
     ("post", "/api/v1/public/tickets/{public_id}/evaluation"), ("post", "/api/v1/public/complaints"),
     ("get", "/api/v1/public/complaints/{public_id}"),
+    # issue 19: booking from the visitor's phone (slots, book, cancel with code + last four digits),
+    # each rate-limited per client address, and the list of bookable items with their materials
+    ("get", "/api/v1/public/services/{service_id}/slots"), ("post", "/api/v1/public/appointments"),
+    ("delete", "/api/v1/public/appointments/{code}"), ("get", "/api/v1/public/bookable-services"),
 }
 
 

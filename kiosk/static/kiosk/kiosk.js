@@ -18,6 +18,20 @@
     fail: function (res) { failed(res); },
   });
 
+  // --- booking hook (issue 19): 预约取号 (booking.js)
+  const booking = QHKioskBooking({
+    busy: function (on) { modal("k-busy", on); },
+    done: function (tk) {
+      ticket.show(tk, serviceName(tk.service_id));
+      const mark = $("k-t-prio");  // a booked ticket says so, with its slot
+      mark.textContent = t("kiosk.booking.mark", {time: tk.appointment.start.slice(11, 16)});
+      mark.hidden = false;
+    },
+    takeOrdinary: function (sid) { const sv = S.services.find(function (x) { return x.id === sid; }); if (sv) { S.service = sv; take(); } },
+    fail: function (res) { failed(res); },
+  });
+  function serviceName(id) { const sv = S.services.find(function (x) { return x.id === id; }); return sv ? name(sv) : ""; }
+
   function name(o) { return en && o.name_en ? o.name_en : o.name; }
 
   // ---- screens ---------------------------------------------------------------------------------
@@ -334,6 +348,7 @@
 
   // ---- realtime --------------------------------------------------------------------------------
   function onEvent(evName, p) {
+    if (evName === "idcard.card" && p) { booking.card(p); return; }  // --- booking hook (issue 19)
     if (evName === "queue.changed" && p && p.waiting) {
       Object.keys(p.waiting).forEach(function (sid) { if (S.est[sid]) S.est[sid].waiting = p.waiting[sid]; });
       render();
@@ -362,6 +377,7 @@
   function resetToStart() {
     ["m-message", "m-idle", "k-busy"].forEach(function (id) { modal(id, false); });
     priority.close();
+    booking.close();  // a half-typed booking code never waits for the next visitor
     ticket.clear();
     S.service = null; S.dept = null; S.query = ""; S.keyword = null;
     setLarge(false);
@@ -373,7 +389,7 @@
   function checkIdle() {
     const idleMs = (cfg.idleSeconds || 60) * 1000;
     const warnMs = Math.min((cfg.idleWarnSeconds === undefined ? 10 : cfg.idleWarnSeconds) * 1000, idleMs / 2);
-    const busy = S.screen !== "home" || !$("m-message").hidden || !$("m-priority").hidden ||
+    const busy = S.screen !== "home" || !$("m-message").hidden || !$("m-priority").hidden || !$("m-booking").hidden ||
       document.documentElement.classList.contains("large") || (cfg.defaultLocale && cfg.locale !== cfg.defaultLocale);
     const quiet = Date.now() - S.lastTouch;
     if (busy && quiet > idleMs) { S.lastTouch = Date.now(); resetToStart(); return; }

@@ -1,0 +1,1 @@
+"""The public booking page (预约, issue 19)."""
