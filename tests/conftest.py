@@ -287,14 +287,20 @@ class PlaywrightHelpersAllowed:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (no browser download)."""
+def playwright_driver() -> Iterator[Any]:
+    """The one Playwright driver of the run: its sync API allows only one at a time in a thread."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield PlaywrightHelpersAllowed(b)
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    b = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+    yield PlaywrightHelpersAllowed(b)
+    b.close()
 
 
 def screenshot(page: Any, name: str) -> Path:

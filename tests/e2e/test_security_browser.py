@@ -23,17 +23,15 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield b
-        b.close()
+def chromium(playwright_driver: Any) -> Iterator[Any]:
+    """A Chromium of its own that enforces the pages' policy (the shared one bypasses it)."""
+    b = playwright_driver.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+    )
+    yield b
+    b.close()
 
 
 def _until(page: Any, expression: str, timeout_s: float = 10.0) -> None:
