@@ -55,17 +55,36 @@ def main() -> None:
         wav_dir = Path(tmp) / "wav"
         since = datetime.now(UTC).replace(microsecond=0)
         announcer = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "announcer", "--server", srv.url,
-             "--token", srv.token_of("announcer"), "--wav-dir", str(wav_dir)],
-            cwd=ROOT, env=srv.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        rows: dict[str, list[float]] = {"call -> hall screen drawn": [], "call -> window screen drawn": [],
-                                        "call -> announcer WAV written": [],
-                                        "server audio, first request (render)": [],
-                                        "server audio, repeat request (cache)": []}
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "announcer",
+                "--server",
+                srv.url,
+                "--token",
+                srv.token_of("announcer"),
+                "--wav-dir",
+                str(wav_dir),
+            ],
+            cwd=ROOT,
+            env=srv.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        rows: dict[str, list[float]] = {
+            "call -> hall screen drawn": [],
+            "call -> window screen drawn": [],
+            "call -> announcer WAV written": [],
+            "server audio, first request (render)": [],
+            "server audio, repeat request (cache)": [],
+        }
         try:
             wait_until_connected(srv, since)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+                browser = p.chromium.launch(
+                    executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+                )
                 hall = browser.new_page(viewport={"width": 1920, "height": 1080})
                 hall.goto(f"{srv.url}/display/hall?token={srv.token_of('display')}")
                 win = browser.new_page(viewport={"width": 1920, "height": 1080})
@@ -76,19 +95,32 @@ def main() -> None:
                 clerk.open()
                 for _ in range(args.calls):
                     ticket, answered = clerk.call()
-                    hall.wait_for_function("n => window.QD_log.some(c => c.number === n)", arg=ticket["number"])
-                    seq, at = hall.evaluate("n => { const c = window.QD_log.find(c => c.number === n); "
-                                            "return [c.seq, c.at]; }", ticket["number"])
+                    hall.wait_for_function(
+                        "n => window.QD_log.some(c => c.number === n)", arg=ticket["number"]
+                    )
+                    seq, at = hall.evaluate(
+                        "n => { const c = window.QD_log.find(c => c.number === n); "
+                        "return [c.seq, c.at]; }",
+                        ticket["number"],
+                    )
                     rows["call -> hall screen drawn"].append(at - answered)
                     win.wait_for_function("s => window.QD_log.some(c => c.seq === s)", arg=seq)
                     rows["call -> window screen drawn"].append(
-                        win.evaluate("s => window.QD_log.find(c => c.seq === s).at", seq) - answered)
+                        win.evaluate("s => window.QD_log.find(c => c.seq === s).at", seq) - answered
+                    )
                     rows["call -> announcer WAV written"].append(wait_file(wav_dir, seq) - answered)
                     text = urllib.parse.quote(f"请{ticket['number']}号到1号窗口办理")
-                    for key in ("server audio, first request (render)", "server audio, repeat request (cache)"):
+                    for key in (
+                        "server audio, first request (render)",
+                        "server audio, repeat request (cache)",
+                    ):
                         t0 = time.perf_counter()
-                        status, _ = http(srv, "GET", f"/api/v1/announcements/audio?text={text}",
-                                         srv.token_of("display"))
+                        status, _ = http(
+                            srv,
+                            "GET",
+                            f"/api/v1/announcements/audio?text={text}",
+                            srv.token_of("display"),
+                        )
                         assert status == 200
                         rows[key].append((time.perf_counter() - t0) * 1000)
                 browser.close()
@@ -96,8 +128,10 @@ def main() -> None:
             announcer.terminate()
             announcer.wait(10)
             srv.stop()
-    print(f"\n{'measure (ms; from the HTTP answer to call-next)':<44}{'n':>4}{'min':>9}{'median':>9}{'p90':>9}"
-          f"{'max':>9}")
+    print(
+        f"\n{'measure (ms; from the HTTP answer to call-next)':<44}{'n':>4}{'min':>9}{'median':>9}{'p90':>9}"
+        f"{'max':>9}"
+    )
     for name, values in rows.items():
         print(summary(name, values))
 

@@ -42,8 +42,15 @@ def main() -> None:
                     lock.notify_all()
 
         sim.on_event = on_event
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/qh.db", "INSTANCE_PATH": tmp, "SECRET_KEY": "bench",
-                          "PRINTER_SPOOLER": True, "PRINTER_POLL_S": 3600.0})
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp}/qh.db",
+                "INSTANCE_PATH": tmp,
+                "SECRET_KEY": "bench",
+                "PRINTER_SPOOLER": True,
+                "PRINTER_POLL_S": 3600.0,
+            }
+        )
         ctx = app.extensions["queuehall"]
         upgrade(ctx.db)
         creds = load_demo(ctx.db, f"tcp://127.0.0.1:{sim.port}")
@@ -67,15 +74,21 @@ def main() -> None:
             # One visitor at a time: the next ticket is issued once this one is confirmed
             # (the printer asked again after the last byte), as at a kiosk.
             deadline = time.perf_counter() + 5
-            while not any(m["name"] == "print.updated" and m["args"][0]["print_state"] == "printed"
-                          and m["args"][0]["ticket_id"] == r.get_json()["id"] for m in kiosk.get_received()):
+            while not any(
+                m["name"] == "print.updated"
+                and m["args"][0]["print_state"] == "printed"
+                and m["args"][0]["ticket_id"] == r.get_json()["id"]
+                for m in kiosk.get_received()
+            ):
                 if time.perf_counter() > deadline:
                     raise SystemExit(f"ticket {i} was not confirmed as printed within 5 s")
                 time.sleep(0.002)
             confirmed_ms.append((time.perf_counter() - t0) * 1000)
             with ctx.uow(write=False) as uow:
                 t = uow.session.get_one(Ticket, r.get_json()["id"])
-                layout = ticket_paper.ticket_layout(uow.session, t, app.config, "http://127.0.0.1:8000")
+                layout = ticket_paper.ticket_layout(
+                    uow.session, t, app.config, "http://127.0.0.1:8000"
+                )
                 sizes80.append(len(render_ticket(layout)))
                 layout.paper_mm = 58
                 sizes58.append(len(render_ticket(layout)))
@@ -86,7 +99,9 @@ def main() -> None:
         qs = statistics.quantiles(xs, n=10) if len(xs) > 1 else xs * 9
         return f"| {name:<34} | {statistics.median(xs):8.1f} | {qs[8]:8.1f} | {max(xs):8.1f} | {unit:<5} |"
 
-    print(f"{args.n} tickets, demo hall on SQLite, TCP printer simulator on 127.0.0.1 (goal: < 100 ms)\n")
+    print(
+        f"{args.n} tickets, demo hall on SQLite, TCP printer simulator on 127.0.0.1 (goal: < 100 ms)\n"
+    )
     print(f"| {'measure':<34} | {'median':>8} | {'p90':>8} | {'max':>8} | unit  |")
     print(f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 10}|-------|")
     print(row("POST /tickets answered", issue_ms, "ms"))

@@ -32,21 +32,33 @@ N_DEPTS, N_SERVICES, N_WINDOWS = 10, 30, 30
 def generate(conn: object, tickets: int) -> None:
     """Fill the hall and a year of history inside the database."""
     ex = conn.execute  # type: ignore[attr-defined]
-    ex("INSERT INTO sites (id, code, name, name_en, timezone, reset_hour, priority_ratio, announce_template, "
-       "public_base_url, hours, holidays, enforce_hours, seq, settings) VALUES (1, 'bench', '压测中心', '', "
-       "'Asia/Shanghai', 0, 3, '请{number}号到{window}号窗口办理', '', '{}', '[]', false, 0, '{}')")
-    ex(f"INSERT INTO departments (id, site_id, code, name, name_en, short_name, sort, active) "
-       f"SELECT g, 1, 'd' || g, '部门' || g, '', '', g, true FROM generate_series(1, {N_DEPTS}) g")
-    ex(f"INSERT INTO services (id, site_id, department_id, code, name, name_en, prefix, mode, promised_days, "
-       f"daily_cap, expected_service_min, wait_threshold_min, needs_consult, sort, active, disclosure) "
-       f"SELECT g, 1, 1 + (g - 1) % {N_DEPTS}, 's' || g, '事项' || g, '', chr(64 + 1 + (g - 1) % {N_DEPTS}), "
-       f"'instant', CASE WHEN g % 3 = 0 THEN 5 ELSE 0 END, NULL, 8 + g % 5, 30, false, g, true, '{{}}' "
-       f"FROM generate_series(1, {N_SERVICES}) g")
-    ex(f"INSERT INTO staff (id, site_id, username, name, badge, role, password_hash, active, failed_logins) "
-       f"SELECT g, 1, 'clerk' || g, '办事员' || g, 'B' || g, 'clerk', 'x', true, 0 FROM generate_series(1, {N_WINDOWS}) g")
-    ex(f"INSERT INTO windows (id, site_id, number, name, name_en, kind, state, priority_streak, marquee, active) "
-       f"SELECT g, 1, g, '窗口' || g, '', 'normal', 'closed', 0, '', true FROM generate_series(1, {N_WINDOWS}) g")
-    ex(f"INSERT INTO window_services (window_id, service_id, weight) SELECT g, g, 5 FROM generate_series(1, {N_WINDOWS}) g")
+    ex(
+        "INSERT INTO sites (id, code, name, name_en, timezone, reset_hour, priority_ratio, announce_template, "
+        "public_base_url, hours, holidays, enforce_hours, seq, settings) VALUES (1, 'bench', '压测中心', '', "
+        "'Asia/Shanghai', 0, 3, '请{number}号到{window}号窗口办理', '', '{}', '[]', false, 0, '{}')"
+    )
+    ex(
+        f"INSERT INTO departments (id, site_id, code, name, name_en, short_name, sort, active) "
+        f"SELECT g, 1, 'd' || g, '部门' || g, '', '', g, true FROM generate_series(1, {N_DEPTS}) g"
+    )
+    ex(
+        f"INSERT INTO services (id, site_id, department_id, code, name, name_en, prefix, mode, promised_days, "
+        f"daily_cap, expected_service_min, wait_threshold_min, needs_consult, sort, active, disclosure) "
+        f"SELECT g, 1, 1 + (g - 1) % {N_DEPTS}, 's' || g, '事项' || g, '', chr(64 + 1 + (g - 1) % {N_DEPTS}), "
+        f"'instant', CASE WHEN g % 3 = 0 THEN 5 ELSE 0 END, NULL, 8 + g % 5, 30, false, g, true, '{{}}' "
+        f"FROM generate_series(1, {N_SERVICES}) g"
+    )
+    ex(
+        f"INSERT INTO staff (id, site_id, username, name, badge, role, password_hash, active, failed_logins) "
+        f"SELECT g, 1, 'clerk' || g, '办事员' || g, 'B' || g, 'clerk', 'x', true, 0 FROM generate_series(1, {N_WINDOWS}) g"
+    )
+    ex(
+        f"INSERT INTO windows (id, site_id, number, name, name_en, kind, state, priority_streak, marquee, active) "
+        f"SELECT g, 1, g, '窗口' || g, '', 'normal', 'closed', 0, '', true FROM generate_series(1, {N_WINDOWS}) g"
+    )
+    ex(
+        f"INSERT INTO window_services (window_id, service_id, weight) SELECT g, g, 5 FROM generate_series(1, {N_WINDOWS}) g"
+    )
     ex("SELECT setseed(0.42)")
     # one row per ticket: arrival in opening hours (Shanghai = UTC+8), wait and service drawn exponentially
     ex(f"""CREATE UNLOGGED TABLE gen AS
@@ -68,16 +80,20 @@ def generate(conn: object, tickets: int) -> None:
                                         ORDER BY id) AS n,
                      CASE WHEN fate < 0.85 THEN 'done' WHEN fate < 0.93 THEN 'no_show'
                           WHEN fate < 0.97 THEN 'transferred' ELSE 'cancelled' END AS st FROM gen) x""")
-    cols = ("site_id, ticket_id, type, from_state, to_state, at, day, hour, service_id, window_id, staff_id, duration_s, "
-            "elapsed_s, wait_s, data")
+    cols = (
+        "site_id, ticket_id, type, from_state, to_state, at, day, hour, service_id, window_id, staff_id, duration_s, "
+        "elapsed_s, wait_s, data"
+    )
 
-    def events(type_: str, from_s: str, to_s: str, at: str, dur: str, where: str, win: bool = True) -> None:
+    def events(
+        type_: str, from_s: str, to_s: str, at: str, dur: str, where: str, win: bool = True
+    ) -> None:
         # every ticket is called once here, so each call is its first: wait_s = call − arrival
         wait = "extract(epoch FROM at - arrival)" if type_ == "called" else "NULL"
         ex(f"""INSERT INTO ticket_events ({cols})
             SELECT 1, id, '{type_}', {from_s}, '{to_s}', at, (at AT TIME ZONE 'Asia/Shanghai')::date,
                    extract(hour FROM at AT TIME ZONE 'Asia/Shanghai')::int, svc,
-                   {'svc' if win else 'NULL'}, {'svc' if win else 'NULL'}, {dur},
+                   {"svc" if win else "NULL"}, {"svc" if win else "NULL"}, {dur},
                    extract(epoch FROM at - arrival), {wait}, '{{}}'
             FROM (SELECT gen.*, {at} AS at FROM gen WHERE {where}) x""")
 
@@ -86,11 +102,35 @@ def generate(conn: object, tickets: int) -> None:
     ended = f"{started} + service_s * interval '1 second'"
     events("issued", "NULL", "waiting", "arrival", "NULL", "true", win=False)
     events("called", "'waiting'", "called", called, "wait_s", "fate < 0.97")
-    events("started", "'called'", "serving", started, "NULL", "fate < 0.85 OR (fate >= 0.93 AND fate < 0.97)")
+    events(
+        "started",
+        "'called'",
+        "serving",
+        started,
+        "NULL",
+        "fate < 0.85 OR (fate >= 0.93 AND fate < 0.97)",
+    )
     events("finished", "'serving'", "done", ended, "service_s", "fate < 0.85")
-    events("no_show", "'called'", "no_show", f"{called} + interval '3 minutes'", "NULL", "fate >= 0.85 AND fate < 0.93")
-    events("transferred", "'serving'", "waiting", ended, "service_s", "fate >= 0.93 AND fate < 0.97")
-    events("cancelled", "'waiting'", "cancelled", "arrival + interval '20 minutes'", "NULL", "fate >= 0.97", win=False)
+    events(
+        "no_show",
+        "'called'",
+        "no_show",
+        f"{called} + interval '3 minutes'",
+        "NULL",
+        "fate >= 0.85 AND fate < 0.93",
+    )
+    events(
+        "transferred", "'serving'", "waiting", ended, "service_s", "fate >= 0.93 AND fate < 0.97"
+    )
+    events(
+        "cancelled",
+        "'waiting'",
+        "cancelled",
+        "arrival + interval '20 minutes'",
+        "NULL",
+        "fate >= 0.97",
+        win=False,
+    )
     ex(f"""INSERT INTO evaluations (site_id, ticket_id, service_id, window_id, staff_id, level, reason, at, day, rectification)
         SELECT 1, id, svc, svc, svc, lv, CASE WHEN lv <= 2 THEN '等候时间长' END, at,
                (at AT TIME ZONE 'Asia/Shanghai')::date, CASE WHEN lv <= 2 THEN 'open' END
@@ -114,7 +154,9 @@ def generate(conn: object, tickets: int) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--tickets", type=int, default=1_000_000)
     ap.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
@@ -145,7 +187,9 @@ def main() -> None:
             n_ev = conn.execute("SELECT count(*) FROM ticket_events").fetchone()[0]  # type: ignore[index]
             n_t = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]  # type: ignore[index]
             n_e = conn.execute("SELECT count(*) FROM evaluations").fetchone()[0]  # type: ignore[index]
-        print(f"generated {n_t:,} tickets, {n_ev:,} events, {n_e:,} ratings in {time.perf_counter() - t0:.0f} s")
+        print(
+            f"generated {n_t:,} tickets, {n_ev:,} events, {n_e:,} ratings in {time.perf_counter() - t0:.0f} s"
+        )
 
         ctx = Context(db=db)
         who = Principal("staff", 0, 1, "admin", "bench")
@@ -153,18 +197,24 @@ def main() -> None:
 
         t0 = time.perf_counter()
         rollup.refresh(ctx, 1)
-        print(f"daily roll-ups of the closed days built in {time.perf_counter() - t0:.1f} s "
-              "(once; afterwards one day's worth per day)")
+        print(
+            f"daily roll-ups of the closed days built in {time.perf_counter() - t0:.1f} s "
+            "(once; afterwards one day's worth per day)"
+        )
         end = START + timedelta(days=DAYS - 1)
         cases: list[tuple[str, object]] = [
             (f"summary by {by}", (lambda by=by: reports.summary(ctx, who, START, end, by)))
             for by in ("service", "window", "staff", "day", "department", "hour")
         ]
-        cases += [("assessment by window", lambda: assessment.assess(ctx, who, START, end, "window")),
-                  ("assessment by staff", lambda: assessment.assess(ctx, who, START, end, "staff")),
-                  ("arrivals heat map", lambda: reports.heatmap(ctx, who, START, end)),
-                  ("bad ratings", lambda: reports.bad_ratings(ctx, who, START, end))]
-        print(f"\n{'report over a whole year':<26}{'rows':>7}{'first s':>10}{'median s':>10}  target < 2 s")
+        cases += [
+            ("assessment by window", lambda: assessment.assess(ctx, who, START, end, "window")),
+            ("assessment by staff", lambda: assessment.assess(ctx, who, START, end, "staff")),
+            ("arrivals heat map", lambda: reports.heatmap(ctx, who, START, end)),
+            ("bad ratings", lambda: reports.bad_ratings(ctx, who, START, end)),
+        ]
+        print(
+            f"\n{'report over a whole year':<26}{'rows':>7}{'first s':>10}{'median s':>10}  target < 2 s"
+        )
         worst = 0.0
         for label, fn in cases:
             times = []
@@ -176,7 +226,9 @@ def main() -> None:
                 rows = len(out["items"] if isinstance(out, dict) else out)
             med = statistics.median(times)
             worst = max(worst, med)
-            print(f"{label:<26}{rows:>7}{times[0]:>10.2f}{med:>10.2f}  {'ok' if med < 2 else 'SLOW'}")
+            print(
+                f"{label:<26}{rows:>7}{times[0]:>10.2f}{med:>10.2f}  {'ok' if med < 2 else 'SLOW'}"
+            )
         print(f"\nslowest median: {worst:.2f} s")
     finally:
         db.dispose()

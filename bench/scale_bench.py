@@ -51,7 +51,9 @@ class Timer:
         self.samples: dict[str, list[float]] = {}
         self.lock = threading.Lock()
 
-    def call(self, name: str, http: requests.Session, method: str, url: str, **kw: Any) -> requests.Response:
+    def call(
+        self, name: str, http: requests.Session, method: str, url: str, **kw: Any
+    ) -> requests.Response:
         t = time.perf_counter()
         r = http.request(method, url, timeout=30, **kw)
         with self.lock:
@@ -59,7 +61,9 @@ class Timer:
         return r
 
 
-def bench_issue(servers: list[Any], kiosks: list[str], service_ids: list[int], n: int) -> dict[str, float]:
+def bench_issue(
+    servers: list[Any], kiosks: list[str], service_ids: list[int], n: int
+) -> dict[str, float]:
     timer = Timer()
     local = threading.local()
 
@@ -67,9 +71,14 @@ def bench_issue(servers: list[Any], kiosks: list[str], service_ids: list[int], n
         http = getattr(local, "http", None) or requests.Session()
         local.http = http
         srv = servers[i % 2]
-        return timer.call("issue", http, "POST", f"{srv.url}/api/v1/tickets",
-                          json={"service_id": service_ids[i % len(service_ids)]},
-                          headers=bearer(kiosks[i % len(kiosks)])).status_code
+        return timer.call(
+            "issue",
+            http,
+            "POST",
+            f"{srv.url}/api/v1/tickets",
+            json={"service_id": service_ids[i % len(service_ids)]},
+            headers=bearer(kiosks[i % len(kiosks)]),
+        ).status_code
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(16) as pool:
@@ -80,7 +89,9 @@ def bench_issue(servers: list[Any], kiosks: list[str], service_ids: list[int], n
     return {"n": n, "per_s": n / wall, "p50_ms": pct(xs, 50) * 1000, "p99_ms": pct(xs, 99) * 1000}
 
 
-def bench_cross_process(a: Any, b: Any, clerk: tuple[str, dict[str, Any]], service_id: int, n: int) -> dict[str, float]:
+def bench_cross_process(
+    a: Any, b: Any, clerk: tuple[str, dict[str, Any]], service_id: int, n: int
+) -> dict[str, float]:
     token, win = clerk
     screen = Screen(a.url, a.token_of("display"))
     try:
@@ -96,19 +107,32 @@ def bench_cross_process(a: Any, b: Any, clerk: tuple[str, dict[str, Any]], servi
             number = r.json()["number"]
 
             def heard_it(number: str = number) -> Any:
-                return next(((d, t) for nm, d, t in screen.events
-                             if nm == "ticket.called" and d["ticket"]["number"] == number), None)
+                return next(
+                    (
+                        (d, t)
+                        for nm, d, t in screen.events
+                        if nm == "ticket.called" and d["ticket"]["number"] == number
+                    ),
+                    None,
+                )
 
             _, heard = screen.wait(heard_it)
             lat.append(heard - sent)
             http.post(f"{b.url}/api/v1/tickets/{r.json()['id']}/finish", json={})
             http.post(f"{b.url}/api/v1/tickets/{r.json()['id']}/no-show", json={})
-        return {"n": n, "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000, "max_ms": max(lat) * 1000}
+        return {
+            "n": n,
+            "p50_ms": pct(lat, 50) * 1000,
+            "p99_ms": pct(lat, 99) * 1000,
+            "max_ms": max(lat) * 1000,
+        }
     finally:
         screen.close()
 
 
-def thirty_windows(a: Any, admin: str, services: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+def thirty_windows(
+    a: Any, admin: str, services: list[dict[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
     """Open 30 windows, each under its own clerk: the demo's windows plus comprehensive ones."""
     http = requests.Session()
     http.headers.update(bearer(admin))
@@ -117,27 +141,53 @@ def thirty_windows(a: Any, admin: str, services: list[dict[str, Any]]) -> list[t
     all_items = [{"service_id": s["id"], "weight": 5} for s in services]
     while len(windows) < 30:
         number += 1
-        r = http.post(f"{a.url}/api/v1/windows", json={"number": number, "name": f"综合窗口{number}",
-                                                       "kind": "comprehensive", "services": all_items})
+        r = http.post(
+            f"{a.url}/api/v1/windows",
+            json={
+                "number": number,
+                "name": f"综合窗口{number}",
+                "kind": "comprehensive",
+                "services": all_items,
+            },
+        )
         assert r.status_code in (200, 201), r.text
         windows.append(r.json())
     clerks = []
     for i, w in enumerate(windows[:30]):
         username, password = f"bench{i}", "bench-" + secrets.token_hex(6)
-        r = http.post(f"{a.url}/api/v1/staff", json={"username": username, "name": f"测试{i}", "role": "clerk",
-                                                     "password": password, "window_ids": [w["id"]]})
+        r = http.post(
+            f"{a.url}/api/v1/staff",
+            json={
+                "username": username,
+                "name": f"测试{i}",
+                "role": "clerk",
+                "password": password,
+                "window_ids": [w["id"]],
+            },
+        )
         assert r.status_code in (200, 201), r.text
         token = login(a.url, username, password)
-        opened = requests.post(f"{a.url}/api/v1/windows/{w['id']}/open", json={}, headers=bearer(token), timeout=10)
-        if opened.status_code == 403:  # the demo opened it under someone else: take it over as supervisor
+        opened = requests.post(
+            f"{a.url}/api/v1/windows/{w['id']}/open", json={}, headers=bearer(token), timeout=10
+        )
+        if (
+            opened.status_code == 403
+        ):  # the demo opened it under someone else: take it over as supervisor
             continue
         assert opened.ok, opened.text
         clerks.append((token, w))
     return clerks
 
 
-def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: list[str], tickets: int,
-              service_ids: list[int], backlog: int = 0) -> dict[str, Any]:
+def bench_day(
+    a: Any,
+    b: Any,
+    clerks: list[tuple[str, dict[str, Any]]],
+    kiosks: list[str],
+    tickets: int,
+    service_ids: list[int],
+    backlog: int = 0,
+) -> dict[str, Any]:
     timer = Timer()
     service_ids = list(service_ids)
     left = {"issue": tickets, "served": 0}
@@ -156,8 +206,14 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
             srv = (a, b)[i % 2]
             while True:
                 sid = service_ids[i % len(service_ids)]
-                r = timer.call("issue", http, "POST", f"{srv.url}/api/v1/tickets",
-                               json={"service_id": sid}, headers=bearer(kiosks[k % 2]))
+                r = timer.call(
+                    "issue",
+                    http,
+                    "POST",
+                    f"{srv.url}/api/v1/tickets",
+                    json={"service_id": sid},
+                    headers=bearer(kiosks[k % 2]),
+                )
                 if r.status_code == 409 and r.json()["error"]["code"] == "daily_cap_reached":
                     with lock:  # the demo caps some items per day: the visitors pick another one
                         if sid in service_ids and len(service_ids) > 1:
@@ -176,7 +232,9 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
         while not done.is_set():
             try:
                 if held is None:
-                    r = timer.call("call-next", http, "POST", f"{base}/windows/{win['id']}/call-next")
+                    r = timer.call(
+                        "call-next", http, "POST", f"{base}/windows/{win['id']}/call-next"
+                    )
                     if r.status_code == 404:  # nobody waiting: a clerk tries again a moment later
                         time.sleep(0.5)
                         continue
@@ -187,7 +245,9 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
                 else:  # after a slow or failed answer: where did the held ticket get to?
                     state = http.get(f"{base}/tickets/{held}", timeout=30).json()["state"]
                     if state == "called":
-                        timer.call("start", http, "POST", f"{base}/tickets/{held}/start", json={})  # a retry
+                        timer.call(
+                            "start", http, "POST", f"{base}/tickets/{held}/start", json={}
+                        )  # a retry
                     elif state != "serving":
                         # a finish whose answer timed out did finish it (or it left some other way):
                         # count it once and call the next, instead of finishing it again for ever
@@ -197,7 +257,9 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
                                 if left["served"] >= tickets + backlog:
                                     done.set()
                             else:
-                                errors.append(f"window {win['number']}: held ticket {held} is {state}")
+                                errors.append(
+                                    f"window {win['number']}: held ticket {held} is {state}"
+                                )
                         held = None
                         continue
                 f = timer.call("finish", http, "POST", f"{base}/tickets/{held}/finish", json={})
@@ -211,7 +273,7 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
                 time.sleep(0.5)
                 if held is None:
                     r = http.get(f"{base}/windows/{win['id']}", timeout=30)
-                    held = ((r.json().get("current") or {}).get("id") if r.ok else None)
+                    held = (r.json().get("current") or {}).get("id") if r.ok else None
                 continue
             held = None
             with lock:
@@ -230,7 +292,9 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
     while not done.wait(1):
         if left["served"] != seen:
             seen, progress_at = left["served"], time.monotonic()
-        elif time.monotonic() - progress_at > 120:  # nothing served for two minutes: say so and stop
+        elif (
+            time.monotonic() - progress_at > 120
+        ):  # nothing served for two minutes: say so and stop
             errors.append(f"stalled at {seen} served")
             done.set()
             break
@@ -241,9 +305,15 @@ def bench_day(a: Any, b: Any, clerks: list[tuple[str, dict[str, Any]]], kiosks: 
     for t in threads:
         t.join(30)
     cpu = {port: cpu_seconds(p.proc.pid) - cpu0[port] for port, p in ((a.port, a), (b.port, b))}
-    out: dict[str, Any] = {"tickets": tickets + backlog, "windows": len(clerks), "wall_s": wall,
-                           "tickets_per_s": left["served"] / wall, "cpu": cpu, "errors": errors,
-                           "served": left["served"]}
+    out: dict[str, Any] = {
+        "tickets": tickets + backlog,
+        "windows": len(clerks),
+        "wall_s": wall,
+        "tickets_per_s": left["served"] / wall,
+        "cpu": cpu,
+        "errors": errors,
+        "served": left["served"],
+    }
     for name, xs in timer.samples.items():
         out[name] = (len(xs), pct(xs, 50) * 1000, pct(xs, 99) * 1000)
     return out
@@ -256,9 +326,13 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=50)
     args = ap.parse_args()
     url, drop = make_pg_database(PG_ADMIN_URL)
-    env = {"QUEUEHALL_DATABASE_URL": url, "QUEUEHALL_REDIS_URL": "redis://127.0.0.1:6379/0",
-           "QUEUEHALL_SOCKETIO_CHANNEL": "qh-bench-" + secrets.token_hex(4),
-           "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0", "QUEUEHALL_LOG_LEVEL": "warning"}
+    env = {
+        "QUEUEHALL_DATABASE_URL": url,
+        "QUEUEHALL_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "QUEUEHALL_SOCKETIO_CHANNEL": "qh-bench-" + secrets.token_hex(4),
+        "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0",
+        "QUEUEHALL_LOG_LEVEL": "warning",
+    }
     a = start_live_server(Path(tempfile.mkdtemp(prefix="qh-scale-")), env)
     b = start_sibling(a)
     try:
@@ -270,24 +344,56 @@ def main() -> None:
         served = sorted({s for _, w in clerks for s in w["service_ids"]} & uncapped)
         rows = []
         iss = bench_issue([a, b], kiosks, served, args.issue)
-        rows.append(("issue, 16 clients over 2 processes", f"{iss['per_s']:.0f}/s",
-                     f"p50 {iss['p50_ms']:.1f} ms", f"p99 {iss['p99_ms']:.1f} ms"))
+        rows.append(
+            (
+                "issue, 16 clients over 2 processes",
+                f"{iss['per_s']:.0f}/s",
+                f"p50 {iss['p50_ms']:.1f} ms",
+                f"p99 {iss['p99_ms']:.1f} ms",
+            )
+        )
         # drain the issuing burst so the cross-process run calls its own tickets
         token, win = clerks[0]
         cross = bench_cross_process(a, b, (token, win), win["service_ids"][0], args.calls)
-        rows.append(("call via B -> screen on A", f"n={cross['n']}", f"p50 {cross['p50_ms']:.1f} ms",
-                     f"p99 {cross['p99_ms']:.1f} ms (max {cross['max_ms']:.0f})"))
+        rows.append(
+            (
+                "call via B -> screen on A",
+                f"n={cross['n']}",
+                f"p50 {cross['p50_ms']:.1f} ms",
+                f"p99 {cross['p99_ms']:.1f} ms (max {cross['max_ms']:.0f})",
+            )
+        )
         # the day starts with the issuing burst still waiting, so the clerks serve it too
         day = bench_day(a, b, clerks, kiosks, args.tickets, served, backlog=args.issue)
-        rows.append((f"busy day: {day['tickets']} tickets, {day['windows']} windows", f"{day['wall_s']:.0f} s",
-                     f"{day['tickets_per_s']:.1f} tickets/s", f"served {day['served']}"))
-        rows.append(("  failed or timed-out requests (30 s)", f"{len(day['errors'])}", "", "; ".join(day["errors"][:3])))
+        rows.append(
+            (
+                f"busy day: {day['tickets']} tickets, {day['windows']} windows",
+                f"{day['wall_s']:.0f} s",
+                f"{day['tickets_per_s']:.1f} tickets/s",
+                f"served {day['served']}",
+            )
+        )
+        rows.append(
+            (
+                "  failed or timed-out requests (30 s)",
+                f"{len(day['errors'])}",
+                "",
+                "; ".join(day["errors"][:3]),
+            )
+        )
         for name in ("issue", "call-next", "start", "finish"):
             if name in day:
                 n, p50, p99 = day[name]
                 rows.append((f"  {name}", f"n={n}", f"p50 {p50:.1f} ms", f"p99 {p99:.1f} ms"))
         for port, secs in day["cpu"].items():
-            rows.append((f"  server :{port} CPU", f"{secs:.0f} s", f"{100 * secs / day['wall_s']:.0f}% of a core", ""))
+            rows.append(
+                (
+                    f"  server :{port} CPU",
+                    f"{secs:.0f} s",
+                    f"{100 * secs / day['wall_s']:.0f}% of a core",
+                    "",
+                )
+            )
         width = max(len(r[0]) for r in rows)
         print(f"\n{'measure'.ljust(width)}  {'value':>10}  {'':<16}  ")
         for r in rows:

@@ -24,16 +24,26 @@ def _signed_in() -> Principal | None:
 
 def make_blueprint() -> Blueprint:
     """Pages of the caller package; they talk to the server only through the public API."""
-    bp = Blueprint("caller", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/caller-static")
+    bp = Blueprint(
+        "caller",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/caller-static",
+    )
 
     @bp.get("/caller")
     def workstation() -> Any:
         who = _signed_in()
         if who is None:
             return render_template("caller/signin.html")
-        me = {"id": who.id, "name": who.name, "role": who.role, "window_ids": sorted(who.window_ids),
-              "supervisor": who.is_supervisor}
+        me = {
+            "id": who.id,
+            "name": who.name,
+            "role": who.role,
+            "window_ids": sorted(who.window_ids),
+            "supervisor": who.is_supervisor,
+        }
         return render_template("caller/workstation.html", me=me)
 
     @bp.get("/caller/codes")
@@ -43,21 +53,34 @@ def make_blueprint() -> Blueprint:
         if who is None:
             return render_template("caller/signin.html")
         ttl_min = max(1, int(current_app.config.get("CONFIRM_CODE_TTL_S", 600) or 600) // 60)
-        return render_template("caller/codes.html", me={"id": who.id, "name": who.name, "role": who.role},
-                               ttl_min=ttl_min)
+        return render_template(
+            "caller/codes.html",
+            me={"id": who.id, "name": who.name, "role": who.role},
+            ttl_min=ttl_min,
+        )
 
     @bp.get("/evaluator")
     def evaluator() -> Any:
         token = page_token()
         who = auth.authenticate(current_app.extensions["queuehall"], token) if token else None
         if who is None:
-            return render_template("caller/evaluator_error.html", status=401, key="evaluator.bad_token"), 401
+            return render_template(
+                "caller/evaluator_error.html", status=401, key="evaluator.bad_token"
+            ), 401
         if who.role != "evaluator" or not who.window_ids:
-            return render_template("caller/evaluator_error.html", status=403, key="evaluator.not_evaluator"), 403
+            return render_template(
+                "caller/evaluator_error.html", status=403, key="evaluator.not_evaluator"
+            ), 403
         remember(token)
         timeout = request.args.get("timeout", type=int) or int(
-            current_app.config.get("EVALUATOR_TIMEOUT_S", DEFAULT_EVAL_TIMEOUT_S))
-        return render_template("caller/evaluator.html", token=token, window_id=min(who.window_ids),
-                               device_name=who.name, timeout=max(5, min(timeout, 600)))
+            current_app.config.get("EVALUATOR_TIMEOUT_S", DEFAULT_EVAL_TIMEOUT_S)
+        )
+        return render_template(
+            "caller/evaluator.html",
+            token=token,
+            window_id=min(who.window_ids),
+            device_name=who.name,
+            timeout=max(5, min(timeout, 600)),
+        )
 
     return bp

@@ -149,7 +149,11 @@ class Announcer:
 
     def on_other_event(self, event: str, data: Any = None) -> None:
         """Track the seq of any other site event so gaps are noticed."""
-        if isinstance(data, dict) and isinstance(data.get("seq"), int) and self.book.seq(data["seq"]):
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("seq"), int)
+            and self.book.seq(data["seq"])
+        ):
             self._request_resync(data["seq"])
         if event == "catalog.changed" and isinstance(data, dict) and data.get("what") == "settings":
             self._ask_snapshot()  # the hall's voice settings may have changed
@@ -189,7 +193,9 @@ class Announcer:
 
     def _retry_resync(self) -> None:
         # An answer lost on the way must not leave a gap unfilled until the next gap.
-        if not self._stop.is_set() and self.book.still_wanted(time.monotonic(), self._resync_retry_s * 0.9):
+        if not self._stop.is_set() and self.book.still_wanted(
+            time.monotonic(), self._resync_retry_s * 0.9
+        ):
             log.info("no snapshot covered the gap yet; asking again")
             self._ask_snapshot()
 
@@ -342,8 +348,9 @@ def main_run(
 
     voice = os.environ.get("QUEUEHALL_TTS_VOICE") or None
     rate = int(os.environ["QUEUEHALL_TTS_RATE"]) if os.environ.get("QUEUEHALL_TTS_RATE") else None
-    speech = Pyttsx3Speech(voice=voice, rate=rate or 150,
-                           volume=float(os.environ.get("QUEUEHALL_TTS_VOLUME", "1.0")))
+    speech = Pyttsx3Speech(
+        voice=voice, rate=rate or 150, volume=float(os.environ.get("QUEUEHALL_TTS_VOLUME", "1.0"))
+    )
     announcer = Announcer(
         server,
         token,

@@ -108,7 +108,9 @@ class CallBook:
             if self._fresh_link and self.last_seq is not None and seq < self.last_seq:
                 # A new connection's snapshot is taken after all we saw was committed, so a
                 # lower seq means the hall's sequence started over (a fresh database).
-                log.warning("server seq went back from %s to %s; starting afresh", self.last_seq, seq)
+                log.warning(
+                    "server seq went back from %s to %s; starting afresh", self.last_seq, seq
+                )
                 self._known.clear()
                 self._order.clear()
                 self._history.clear()
@@ -135,7 +137,9 @@ class CallBook:
                 if self._is_recent(call, now):
                     out.missed.append(call)
                 else:
-                    log.info("not announcing missed call seq %s (%s): too old", call.seq, call.number)
+                    log.info(
+                        "not announcing missed call seq %s (%s): too old", call.seq, call.number
+                    )
         out.missed.sort(key=lambda c: c.seq)
         return out
 

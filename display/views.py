@@ -30,7 +30,9 @@ def _device() -> tuple[Principal | None, str]:
 
 def _refused(status: int, reason_key: str) -> tuple[str, int]:
     cfg = page_config(("display.",))
-    return render_template("display/refused.html", status=status, reason_key=reason_key, qh_config=cfg), status
+    return render_template(
+        "display/refused.html", status=status, reason_key=reason_key, qh_config=cfg
+    ), status
 
 
 def _size(name: str, default: int) -> int:
@@ -50,8 +52,14 @@ def _missed_s() -> int:
 
 def make_blueprint() -> Blueprint:
     """Blueprint with /display/hall and /display/window/<number>."""
-    bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates",
-                   static_folder="static", static_url_path="/static")
+    bp = Blueprint(
+        "display",
+        __name__,
+        url_prefix="/display",
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/static",
+    )
 
     @bp.get("/hall")
     def hall() -> Any:
@@ -61,13 +69,24 @@ def make_blueprint() -> Blueprint:
             return _refused(401, "display.refused_token")
         led = request.args.get("layout") == "led"
         w, h = (_size("w", LED_DEFAULT[0]), _size("h", LED_DEFAULT[1])) if led else (1920, 1080)
-        page = {"layout": "led" if led else "tv", "width": w, "height": h,
-                "sound": request.args.get("sound") == "1", "missed_s": _missed_s()}
+        page = {
+            "layout": "led" if led else "tv",
+            "width": w,
+            "height": h,
+            "sound": request.args.get("sound") == "1",
+            "missed_s": _missed_s(),
+        }
         from server.services import rating_settings
 
-        hotline = rating_settings.phone_of_hall(current_app.extensions["queuehall"])  # 监督电话 (issue 18)
-        return render_template("display/hall.html", page=page, hotline=hotline,
-                               qh_config=page_config(("display.", "hours."), token=token, page=page))
+        hotline = rating_settings.phone_of_hall(
+            current_app.extensions["queuehall"]
+        )  # 监督电话 (issue 18)
+        return render_template(
+            "display/hall.html",
+            page=page,
+            hotline=hotline,
+            qh_config=page_config(("display.", "hours."), token=token, page=page),
+        )
 
     @bp.get("/window/<int:number>")
     def window(number: int) -> Any:
@@ -78,12 +97,18 @@ def make_blueprint() -> Blueprint:
         if who.window_ids:
             from server.services import windows
 
-            mine = [w["number"] for w in windows.list_windows(current_app.extensions["queuehall"], who)
-                    if w["id"] in who.window_ids]
+            mine = [
+                w["number"]
+                for w in windows.list_windows(current_app.extensions["queuehall"], who)
+                if w["id"] in who.window_ids
+            ]
             if number not in mine:
                 return _refused(403, "display.refused_window")
         page = {"number": number}
-        return render_template("display/window.html", page=page,
-                               qh_config=page_config(("display.",), token=token, page=page))
+        return render_template(
+            "display/window.html",
+            page=page,
+            qh_config=page_config(("display.",), token=token, page=page),
+        )
 
     return bp

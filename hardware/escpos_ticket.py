@@ -182,16 +182,27 @@ def render_ticket(layout: TicketLayout) -> bytes:
     first = LABELS["en" if lang == "en" else "zh"]
     en = LABELS["en"]
 
-    def field(zh: str | None, en_text: str | None, width: int = 1, height: int = 1, bold: bool = False,
-              en_bold: bool = False) -> bytes:
+    def field(
+        zh: str | None,
+        en_text: str | None,
+        width: int = 1,
+        height: int = 1,
+        bold: bool = False,
+        en_bold: bool = False,
+    ) -> bytes:
         # The English line is always normal size: the Chinese one is what the hall reads first.
         top, below = _texts(lang, zh, en_text)
         out = _block(top, cols, width, height, bold) if top else b""
         return out + (_block(below, cols, bold=en_bold) if below else b"")
 
     def label(key: str, width: int = 1, height: int = 1, bold: bool = False, **kw: object) -> bytes:
-        return field(first[key].format(**kw), en[key].format(**kw) if lang == "zh+en" else None,
-                     width, height, bold)
+        return field(
+            first[key].format(**kw),
+            en[key].format(**kw) if lang == "zh+en" else None,
+            width,
+            height,
+            bold,
+        )
 
     out = bytearray(ESC_INIT)
     out += ALIGN["center"]

@@ -97,8 +97,12 @@ def speech_text(text: str, number: str | None = None) -> str:
     spoken = text
     if number:
         # Once: a sentence names its ticket once, and "12" may also be the window's number.
-        spoken = re.sub(r"(?<![A-Za-z0-9])" + re.escape(number) + r"(?![A-Za-z0-9])",
-                        lambda _m: read_number(number), spoken, count=1)
+        spoken = re.sub(
+            r"(?<![A-Za-z0-9])" + re.escape(number) + r"(?![A-Za-z0-9])",
+            lambda _m: read_number(number),
+            spoken,
+            count=1,
+        )
     spoken = _TICKET.sub(lambda m: m.group(1) + read_number(m.group(2)), spoken)
     return _read_digit_runs(spoken)
 

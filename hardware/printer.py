@@ -156,7 +156,9 @@ class EscposPrinter:
         if st.error == "timeout" or st.error == "no reply":
             raise OfflineWhilePrinting(f"{self.description}: no status answer after printing")
         if not st.online:
-            raise OfflineWhilePrinting(f"{self.description}: went offline while printing ({st.error})")
+            raise OfflineWhilePrinting(
+                f"{self.description}: went offline while printing ({st.error})"
+            )
 
     # -- transport helpers -------------------------------------------------
     def _open(self) -> Any:
@@ -275,8 +277,12 @@ def open_printer(url: str, timeout: float = 3.0, confirm_s: float = 0.0) -> Tick
             raise ValueError(f"bad printer URL {url!r}: {exc}") from exc
         if not host:
             raise ValueError(f"bad printer URL {url!r}: expected tcp://host:port")
-        return EscposPrinter(lambda: _network(host, port, timeout), f"tcp://{host}:{port}", timeout,
-                             confirm_s=confirm_s)
+        return EscposPrinter(
+            lambda: _network(host, port, timeout),
+            f"tcp://{host}:{port}",
+            timeout,
+            confirm_s=confirm_s,
+        )
     if scheme == "usb":
         ids = (parts.netloc + parts.path).strip("/").split(":")
         if len(ids) != 2:

@@ -181,7 +181,9 @@ class _Worker:
         if wanted == self._current:
             return
         voice_id, rate, volume = wanted
-        _settle_espeak(self._engine)  # the last utterance fully over, or its end undoes the new rate
+        _settle_espeak(
+            self._engine
+        )  # the last utterance fully over, or its end undoes the new rate
         if voice_id is not None:
             self._engine.setProperty("voice", voice_id)
         self._engine.setProperty("rate", rate)
@@ -242,7 +244,9 @@ class _Worker:
         deadline = time.monotonic() + SYNTH_TIMEOUT_S
         while driver._speaking:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"speech synthesis did not finish within {SYNTH_TIMEOUT_S:.0f} s")
+                raise TimeoutError(
+                    f"speech synthesis did not finish within {SYNTH_TIMEOUT_S:.0f} s"
+                )
             time.sleep(0.005)
 
     def _warn_if_mute(self) -> None:

@@ -99,27 +99,44 @@ class PrintedJobs:
 class KioskAgent:
     """A Socket.IO client that takes the kiosk's print jobs and reports each outcome."""
 
-    def __init__(self, server: str, token: str, printer: TicketPrinter | str, poll_s: float = 15.0,
-                 timeout: float = 3.0, state_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        printer: TicketPrinter | str,
+        poll_s: float = 15.0,
+        timeout: float = 3.0,
+        state_dir: str | Path | None = None,
+    ) -> None:
         """Configure; nothing connects until start(). Without state_dir, printed ids live in memory only."""
         self.server = server.rstrip("/")
         self.token = token
-        self.printer = open_printer(printer, timeout=timeout) if isinstance(printer, str) else printer
+        self.printer = (
+            open_printer(printer, timeout=timeout) if isinstance(printer, str) else printer
+        )
         self.poll_s = poll_s
-        self.printed = (PrintedJobs.for_server(state_dir, self.server, token) if state_dir is not None
-                        else PrintedJobs(None))
+        self.printed = (
+            PrintedJobs.for_server(state_dir, self.server, token)
+            if state_dir is not None
+            else PrintedJobs(None)
+        )
         self.results: list[dict[str, Any]] = []
         self._lock = threading.Lock()  # one job at a time, in arrival order
         self._stop = threading.Event()
-        self.sio = socketio.Client(reconnection=True, reconnection_attempts=0, reconnection_delay=1,
-                                   reconnection_delay_max=10)
+        self.sio = socketio.Client(
+            reconnection=True,
+            reconnection_attempts=0,
+            reconnection_delay=1,
+            reconnection_delay_max=10,
+        )
         self.sio.on("connect", self._on_connect)
         self.sio.on("print.job", self._on_job)
 
     def start(self) -> KioskAgent:
         """Connect (retrying in the background after a drop) and start reporting status."""
-        self.sio.connect(self.server, auth={"token": self.token}, transports=["websocket"],
-                         wait_timeout=10)
+        self.sio.connect(
+            self.server, auth={"token": self.token}, transports=["websocket"], wait_timeout=10
+        )
         threading.Thread(target=self._poll_loop, name="kiosk-agent-status", daemon=True).start()
         return self
 
@@ -161,14 +178,27 @@ class KioskAgent:
                 self.printer.send(base64.b64decode(job["data_b64"]))
             except PrintUnconfirmed as exc:  # sent, then a fault: maybe on paper, so never resent
                 paper = "out" if isinstance(exc, PaperOut) else "unknown"
-                return {"job_id": job_id, "ok": False, "error": f"not confirmed: {exc}", "unconfirmed": True,
-                        "status": {"online": paper == "out", "paper": paper, "error": str(exc)[:200]}}
+                return {
+                    "job_id": job_id,
+                    "ok": False,
+                    "error": f"not confirmed: {exc}",
+                    "unconfirmed": True,
+                    "status": {"online": paper == "out", "paper": paper, "error": str(exc)[:200]},
+                }
             except PaperOut as exc:
-                return {"job_id": job_id, "ok": False, "error": f"paper out: {exc}",
-                        "status": {"online": True, "paper": "out", "error": "paper out"}}
+                return {
+                    "job_id": job_id,
+                    "ok": False,
+                    "error": f"paper out: {exc}",
+                    "status": {"online": True, "paper": "out", "error": "paper out"},
+                }
             except PrinterError as exc:
-                return {"job_id": job_id, "ok": False, "error": str(exc) or type(exc).__name__,
-                        "status": {"online": False, "paper": "unknown", "error": str(exc)[:200]}}
+                return {
+                    "job_id": job_id,
+                    "ok": False,
+                    "error": str(exc) or type(exc).__name__,
+                    "status": {"online": False, "paper": "unknown", "error": str(exc)[:200]},
+                }
             self.printed.add(job_id)
             return {"job_id": job_id, "ok": True, "error": None, "status": self._status()}
 
@@ -181,14 +211,26 @@ class KioskAgent:
             result = self.handle(job)
         except Exception as exc:  # a malformed job: say so rather than leave it hanging
             log.exception("bad print job")
-            result = {"job_id": job.get("job_id"), "ok": False, "error": f"agent error: {exc}", "status": None}
+            result = {
+                "job_id": job.get("job_id"),
+                "ok": False,
+                "error": f"agent error: {exc}",
+                "status": None,
+            }
         self.results.append(result)
-        log.info("print job %s: %s", result["job_id"], "printed" if result["ok"] else result["error"])
+        log.info(
+            "print job %s: %s", result["job_id"], "printed" if result["ok"] else result["error"]
+        )
         self.sio.emit("print.result", result)
 
 
-def run_agent(server: str, token: str, printer_url: str, poll_s: float = 15.0,
-              state_dir: str | Path | None = None) -> None:
+def run_agent(
+    server: str,
+    token: str,
+    printer_url: str,
+    poll_s: float = 15.0,
+    state_dir: str | Path | None = None,
+) -> None:
     """Run the agent in the foreground until Ctrl-C; printed job ids are kept under state_dir."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     folder = Path(state_dir) if state_dir else default_state_dir()

@@ -30,8 +30,13 @@ def status_url(public_id: str) -> str:
 
 def make_blueprint() -> Blueprint:
     """Kiosk pages with their own templates and static files."""
-    bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/kiosk/static")
+    bp = Blueprint(
+        "kiosk",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/kiosk/static",
+    )
 
     @bp.get("/kiosk")
     def kiosk() -> Any:
@@ -44,10 +49,19 @@ def make_blueprint() -> Blueprint:
         remember(token)
         idle = int(current_app.config.get("KIOSK_IDLE_S", DEFAULT_IDLE_S))
         warn = int(current_app.config.get("KIOSK_IDLE_WARN_S", DEFAULT_IDLE_WARN_S))
-        cfg = {"token": token, "device": who.name, "deviceId": who.id, "idleSeconds": idle,
-               "idleWarnSeconds": warn, "defaultLocale": current_app.config.get("QUEUE_DEFAULT_LOCALE", "zh")}
-        return render_template("kiosk/kiosk.html", device=who.name,
-                               qh_config=_page_config(("kiosk.", "status.", "hours."), **cfg))
+        cfg = {
+            "token": token,
+            "device": who.name,
+            "deviceId": who.id,
+            "idleSeconds": idle,
+            "idleWarnSeconds": warn,
+            "defaultLocale": current_app.config.get("QUEUE_DEFAULT_LOCALE", "zh"),
+        }
+        return render_template(
+            "kiosk/kiosk.html",
+            device=who.name,
+            qh_config=_page_config(("kiosk.", "status.", "hours."), **cfg),
+        )
 
     @bp.get("/t/<public_id>")
     def ticket_status(public_id: str) -> Any:
@@ -62,10 +76,16 @@ def make_blueprint() -> Blueprint:
         from server.services import case_public  # cases (issue 17): progress, 一次性告知, 不予受理
 
         extra = case_public.page_extras(_ctx(), public_id, t)
-        return render_template("kiosk/status.html", t=t, case=extra["case"], notice=extra["notice"],
-                               refusal=extra["refusal"],
-                               qh_config=_page_config(("status.", "feedback."), publicId=public_id, ticket=t,
-                                                      pollSeconds=poll))
+        return render_template(
+            "kiosk/status.html",
+            t=t,
+            case=extra["case"],
+            notice=extra["notice"],
+            refusal=extra["refusal"],
+            qh_config=_page_config(
+                ("status.", "feedback."), publicId=public_id, ticket=t, pollSeconds=poll
+            ),
+        )
 
     @bp.get("/feedback")
     @bp.get("/c/<public_id>")
@@ -82,9 +102,13 @@ def make_blueprint() -> Blueprint:
             except NotFound:
                 abort(404)
         phone = rating_settings.phone_of_hall(_ctx())
-        return render_template("kiosk/feedback.html", complaint=complaint, supervision_phone=phone,
-                               open_form=complaint is None,
-                               qh_config=_page_config(("status.", "feedback."), supervisionPhone=phone))
+        return render_template(
+            "kiosk/feedback.html",
+            complaint=complaint,
+            supervision_phone=phone,
+            open_form=complaint is None,
+            qh_config=_page_config(("status.", "feedback."), supervisionPhone=phone),
+        )
 
     @bp.get("/kiosk/qr/<public_id>.svg")
     def qr(public_id: str) -> Response:
@@ -98,11 +122,14 @@ def make_blueprint() -> Blueprint:
             url = status_url(public_id)
         except NotFound:
             abort(404)
-        img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage,
-                          box_size=10, border=2)
+        img = qrcode.make(
+            url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2
+        )
         buf = io.BytesIO()
         img.save(buf)
-        return Response(buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+        return Response(
+            buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+        )
 
     return bp
 

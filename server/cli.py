@@ -52,7 +52,8 @@ def init(demo: bool, printer_url: str | None, force: bool) -> None:
         # on a working hall that locks its clerks out and darkens its kiosks and screens
         raise click.ClickException(
             f"this database already holds {issued} tickets: --demo would reset the demo accounts' passwords and "
-            "the demo devices' tokens. Nothing was changed; pass --force to load the demo anyway.")
+            "the demo devices' tokens. Nothing was changed; pass --force to load the demo anyway."
+        )
     creds = demo_mod.load_demo(ctx.db, printer_url)
     c = demo_mod.counts(ctx.db)
     click.echo(
@@ -102,9 +103,15 @@ def _print_urls(creds: Any, base: str = "http://127.0.0.1:8000") -> None:
             click.echo(f"  evaluator    {base}/evaluator?token={token}")
     click.echo(f"  clerk page   {base}/caller   (sign in with a clerk account above)")
     click.echo(f"  admin        {base}/admin    (sign in as admin)")
-    click.echo(f"  monitor      {base}/admin/monitor   (live queues and alerts; sign in as a supervisor or admin)")
-    click.echo(f"  reports      {base}/admin/reports   (figures, exports and assessment; supervisor or admin)")
-    click.echo(f"  audit log    {base}/admin/audit     (every sign-in and change; supervisor or admin)")
+    click.echo(
+        f"  monitor      {base}/admin/monitor   (live queues and alerts; sign in as a supervisor or admin)"
+    )
+    click.echo(
+        f"  reports      {base}/admin/reports   (figures, exports and assessment; supervisor or admin)"
+    )
+    click.echo(
+        f"  audit log    {base}/admin/audit     (every sign-in and change; supervisor or admin)"
+    )
     click.echo(f"  API document {base}/api/v1/openapi.json")
 
 
@@ -241,8 +248,12 @@ def users_unlock(name: str) -> None:
         st.failed_logins, st.locked_until = 0, None
         uow.commit()
         staff_id = st.id
-    audit.record_cli(ctx, "cli_users_unlock", "queuehall users unlock", f"id={staff_id}", {"username": name})
-    click.echo(f"unlocked {name}" + (f" ({pairs} locked or failing addresses cleared)" if pairs else ""))
+    audit.record_cli(
+        ctx, "cli_users_unlock", "queuehall users unlock", f"id={staff_id}", {"username": name}
+    )
+    click.echo(
+        f"unlocked {name}" + (f" ({pairs} locked or failing addresses cleared)" if pairs else "")
+    )
 
 
 @main.group()
@@ -377,7 +388,12 @@ def announcer(
 @main.command("idcard-sim")
 @click.option("--server", required=True, help="server URL, e.g. http://127.0.0.1:8000")
 @click.option("--token", required=True, help="the kiosk device's token")
-@click.option("--card", "cards", multiple=True, help='a card as "姓名 身份证号" (else read lines from standard input)')
+@click.option(
+    "--card",
+    "cards",
+    multiple=True,
+    help='a card as "姓名 身份证号" (else read lines from standard input)',
+)
 def idcard_sim(server: str, token: str, cards: tuple[str, ...]) -> None:
     """Simulate the kiosk's ID card reader: each card is sent to that kiosk's page (masked) for
     预约取号 by card (issue 19)."""

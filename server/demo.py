@@ -25,15 +25,26 @@ from .storage.models import (
 from .storage.uow import UnitOfWork
 
 D: Any = demo_data  # plain literals; typed loosely on purpose
-WEEK = {"mon": "weekdays", "tue": "weekdays", "wed": "weekdays", "thu": "weekdays", "fri": "weekdays",
-        "sat": "saturday", "sun": "sunday"}
+WEEK = {
+    "mon": "weekdays",
+    "tue": "weekdays",
+    "wed": "weekdays",
+    "thu": "weekdays",
+    "fri": "weekdays",
+    "sat": "saturday",
+    "sun": "sunday",
+}
 
 
 @dataclass
 class Credentials:
     site_id: int
-    passwords: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, name, role, password
-    tokens: list[tuple[str, str, int | None, str]] = field(default_factory=list)  # name, kind, window, token
+    passwords: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # username, name, role, password
+    tokens: list[tuple[str, str, int | None, str]] = field(
+        default_factory=list
+    )  # name, kind, window, token
 
 
 def ensure_site(db: Database, name: str = "行政便民服务中心") -> int:
@@ -41,7 +52,9 @@ def ensure_site(db: Database, name: str = "行政便民服务中心") -> int:
     with UnitOfWork(db) as uow:
         site = uow.session.scalar(select(Site).order_by(Site.id))
         if site is None:
-            site = Site(code="main", name=name, hours={}, holidays=[], settings={}, enforce_hours=True)
+            site = Site(
+                code="main", name=name, hours={}, holidays=[], settings={}, enforce_hours=True
+            )
             uow.session.add(site)
             uow.session.flush()
         uow.commit()
@@ -61,15 +74,26 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             # kiosk and hall screen say so (hall-status "around_the_clock"); an admin may turn hours on
             site.enforce_hours = D.CENTRE["enforce_hours"]
         site.hours = {day: D.CENTRE["hours"][key] for day, key in WEEK.items()}
-        site.settings = {**site.settings, "address": D.CENTRE["address"], "phone": D.CENTRE["phone"],
-                         "evaluation_reasons": D.EVALUATION_REASONS}
+        site.settings = {
+            **site.settings,
+            "address": D.CENTRE["address"],
+            "phone": D.CENTRE["phone"],
+            "evaluation_reasons": D.EVALUATION_REASONS,
+        }
         from .services.calendar import seed_bundled
 
         seed_bundled(s, site_id, 2026)  # cases (issue 17): the State Council's 2026 calendar
-        depts = {d.code: d for d in s.scalars(select(Department).where(Department.site_id == site_id))}
+        depts = {
+            d.code: d for d in s.scalars(select(Department).where(Department.site_id == site_id))
+        }
         for i, d in enumerate(D.DEPARTMENTS):
             dep = depts.get(d["code"]) or Department(site_id=site_id, code=d["code"])
-            dep.name, dep.name_en, dep.short_name, dep.sort = d["name"], d.get("name_en", ""), d.get("short", ""), i
+            dep.name, dep.name_en, dep.short_name, dep.sort = (
+                d["name"],
+                d.get("name_en", ""),
+                d.get("short", ""),
+                i,
+            )
             s.add(dep)
             depts[d["code"]] = dep
         s.flush()
@@ -77,9 +101,17 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
         for i, d in enumerate(D.SERVICES):
             sv = services.get(d["code"]) or Service(site_id=site_id, code=d["code"])
             sv.department_id = depts[d["department"]].id
-            sv.name, sv.name_en, sv.prefix, sv.mode = d["name"], d.get("name_en", ""), d["prefix"], d["mode"]
+            sv.name, sv.name_en, sv.prefix, sv.mode = (
+                d["name"],
+                d.get("name_en", ""),
+                d["prefix"],
+                d["mode"],
+            )
             sv.promised_days, sv.daily_cap = d["promised_days"], d["daily_cap"]
-            sv.expected_service_min, sv.wait_threshold_min = d["expected_service_min"], d["wait_threshold_min"]
+            sv.expected_service_min, sv.wait_threshold_min = (
+                d["expected_service_min"],
+                d["wait_threshold_min"],
+            )
             # the guide in English too (demo_data_en), shown in the kiosk's English mode
             disclosure = {**d["disclosure"], **english_guide(d["code"], d["disclosure"])}
             sv.needs_consult, sv.disclosure, sv.sort = d["needs_consult"], disclosure, i
@@ -93,9 +125,14 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             s.add(w)
             s.flush()
             windows[d["number"]] = w
-            existing = {ws.service_id: ws for ws in s.scalars(select(WindowService).where(WindowService.window_id == w.id))}
+            existing = {
+                ws.service_id: ws
+                for ws in s.scalars(select(WindowService).where(WindowService.window_id == w.id))
+            }
             for code, weight in d["services"]:
-                ws = existing.get(services[code].id) or WindowService(window_id=w.id, service_id=services[code].id)
+                ws = existing.get(services[code].id) or WindowService(
+                    window_id=w.id, service_id=services[code].id
+                )
                 ws.weight = weight
                 s.add(ws)
         for d in D.STAFF:
@@ -112,7 +149,9 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
                     s.add(StaffWindow(staff_id=st.id, window_id=windows[n].id))
             creds.passwords.append((d["username"], d["name"], d["role"], password))
         for d in D.DEVICES:
-            dev = s.scalar(select(Device).where(Device.site_id == site_id, Device.name == d["name"]))
+            dev = s.scalar(
+                select(Device).where(Device.site_id == site_id, Device.name == d["name"])
+            )
             token, digest = new_token(DEVICE_TOKEN_PREFIX)
             if dev is None:
                 dev = Device(site_id=site_id, name=d["name"], kind=d["kind"], token_hash=digest)
@@ -125,7 +164,15 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
         _seed_booking_rules(s, site_id, services)  # 预约 (issue 19)
         if not s.scalar(select(Publicity.id).where(Publicity.site_id == site_id).limit(1)):
             for i, p in enumerate(D.PUBLICITY):
-                s.add(Publicity(site_id=site_id, kind=p["kind"], title=p["title"], body=p.get("body", ""), sort=i))
+                s.add(
+                    Publicity(
+                        site_id=site_id,
+                        kind=p["kind"],
+                        title=p["title"],
+                        body=p.get("body", ""),
+                        sort=i,
+                    )
+                )
         uow.commit()
     return creds
 
@@ -137,8 +184,17 @@ def _seed_booking_rules(s: Any, site_id: int, services: dict[str, Service]) -> N
     for d in D.BOOKING_RULES:
         sv = services[d["service"]]
         if s.get(BookingRule, sv.id) is None:
-            s.add(BookingRule(service_id=sv.id, site_id=site_id, periods=d["periods"], slot_min=d["slot_min"],
-                              capacity=d["capacity"], saturday_capacity=d["saturday_capacity"], active=True))
+            s.add(
+                BookingRule(
+                    service_id=sv.id,
+                    site_id=site_id,
+                    periods=d["periods"],
+                    slot_min=d["slot_min"],
+                    capacity=d["capacity"],
+                    saturday_capacity=d["saturday_capacity"],
+                    active=True,
+                )
+            )
 
 
 def counts(db: Database) -> dict[str, Any]:
@@ -147,4 +203,7 @@ def counts(db: Database) -> dict[str, Any]:
 
     with UnitOfWork(db, write=False) as uow:
         s = uow.session
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in (Department, Service, Window, Staff, Device)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (Department, Service, Window, Staff, Device)
+        }

@@ -10,7 +10,16 @@ from typing import Any
 from flask import request
 
 LOCALES = ("zh", "en")
-PACKAGES = ("server", "kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases", "server.booking")
+PACKAGES = (
+    "server",
+    "kiosk",
+    "display",
+    "caller",
+    "server.admin",
+    "server.oversight",
+    "server.cases",
+    "server.booking",
+)
 
 
 @lru_cache(maxsize=8)

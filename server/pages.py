@@ -11,7 +11,15 @@ from flask import Flask, abort, send_from_directory
 from . import vendor as vendored
 from .i18n import catalogue, current_locale, translate
 
-UI_PACKAGES = ("kiosk", "display", "caller", "server.admin", "server.oversight", "server.cases", "server.booking")
+UI_PACKAGES = (
+    "kiosk",
+    "display",
+    "caller",
+    "server.admin",
+    "server.oversight",
+    "server.cases",
+    "server.booking",
+)
 
 
 def vendor_dir(app: Flask) -> Path:
@@ -25,6 +33,7 @@ def register_pages(app: Flask) -> None:
     @app.context_processor
     def _i18n() -> dict[str, Any]:
         locale = current_locale(app.config.get("QUEUE_DEFAULT_LOCALE", "zh"))
+
         def _(key: str, **kw: Any) -> str:
             if key == "common.centre":
                 name, _tz = hall_identity(locale)
@@ -36,7 +45,9 @@ def register_pages(app: Flask) -> None:
             "_": _,
             "locale": locale,
             "i18n_catalogue": lambda prefix="": {
-                k: v for k, v in catalogue(locale).items() if k.startswith(prefix) or k.startswith("common.")
+                k: v
+                for k, v in catalogue(locale).items()
+                if k.startswith(prefix) or k.startswith("common.")
             },
         }
 
@@ -85,7 +96,11 @@ def hall_identity(locale: str) -> tuple[str | None, str]:
         try:
             with current_app.extensions["queuehall"].uow(write=False) as uow:
                 site = uow.session.scalar(select(Site).order_by(Site.id).limit(1))
-                g.qh_hall = (site.name, site.name_en, site.timezone) if site else (None, None, "Asia/Shanghai")
+                g.qh_hall = (
+                    (site.name, site.name_en, site.timezone)
+                    if site
+                    else (None, None, "Asia/Shanghai")
+                )
         except Exception:  # the page must still render when the database is down
             g.qh_hall = (None, None, "Asia/Shanghai")
     name, name_en, tz = g.qh_hall
@@ -97,12 +112,20 @@ def page_config(prefixes: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
     from flask import current_app, session
 
     locale = current_locale(current_app.config.get("QUEUE_DEFAULT_LOCALE", "zh"))
-    strings = {k: v for k, v in catalogue(locale).items()
-               if k.startswith(("common.", "error.") + tuple(prefixes))}
+    strings = {
+        k: v
+        for k, v in catalogue(locale).items()
+        if k.startswith(("common.", "error.") + tuple(prefixes))
+    }
     name, tz = hall_identity(locale)
     if name:
         strings["common.centre"] = name  # the translation file holds only the generic fallback
-    cfg: dict[str, Any] = {"locale": locale, "strings": strings, "apiBase": "/api/v1", "timezone": tz}
+    cfg: dict[str, Any] = {
+        "locale": locale,
+        "strings": strings,
+        "apiBase": "/api/v1",
+        "timezone": tz,
+    }
     if session.get("csrf"):
         cfg["csrf"] = session["csrf"]
     cfg.update(extra)

@@ -82,8 +82,11 @@ class _RedisManager(socketio.RedisManager):
                         self._lost += 1
                         first = self._lost == 1
                     if first:
-                        log.warning("could not publish to Redis: screens on other processes miss events "
-                                    "from here until it returns and they resync: %s", exc)
+                        log.warning(
+                            "could not publish to Redis: screens on other processes miss events "
+                            "from here until it returns and they resync: %s",
+                            exc,
+                        )
                 continue
             self.flush_lost()
             return received
@@ -105,8 +108,10 @@ class _RedisManager(socketio.RedisManager):
             with self._lost_lock:
                 self._lost += lost  # Redis went away again: ask later
             return
-        log.warning("Redis is back: %d event(s) could not reach the other processes; asked them to resync",
-                    lost)
+        log.warning(
+            "Redis is back: %d event(s) could not reach the other processes; asked them to resync",
+            lost,
+        )
 
     # -- listening -------------------------------------------------------------------------------
     def _listen(self) -> Iterator[bytes]:
@@ -132,21 +137,26 @@ class _RedisManager(socketio.RedisManager):
                     kind = message["type"]
                     if kind == "subscribe" and message["channel"] == channel:
                         if failures:
-                            log.warning("listening to Redis again after %d failed attempt(s)", failures)
+                            log.warning(
+                                "listening to Redis again after %d failed attempt(s)", failures
+                            )
                             self._call(self.on_resubscribed)
                         delay, failures = self.RETRY_MIN_S, 0
                     elif kind == "message" and message["channel"] == channel:
                         data = message["data"]
                         if isinstance(data, bytes) and data.startswith(_PEER_RESYNC):
-                            if data[len(_PEER_RESYNC):].decode() != self.host_id:
+                            if data[len(_PEER_RESYNC) :].decode() != self.host_id:
                                 self._call(self.on_peer_lost)
                             continue
                         yield data
             except Exception as exc:
                 failures += 1
                 if failures == 1:
-                    log.warning("not listening to Redis (screens here miss other processes' events "
-                                "until it returns): %s", exc)
+                    log.warning(
+                        "not listening to Redis (screens here miss other processes' events "
+                        "until it returns): %s",
+                        exc,
+                    )
             finally:
                 if pubsub is not None:
                     try:
@@ -174,7 +184,9 @@ class Realtime:
         options: dict[str, Any] = {}
         self._manager: _RedisManager | None = None
         if queue:
-            self._manager = _RedisManager(queue, channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio")
+            self._manager = _RedisManager(
+                queue, channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio"
+            )
             self._manager.on_resubscribed = self._listening_again
             self._manager.on_peer_lost = self._peer_lost_events
             options["client_manager"] = self._manager
@@ -190,9 +202,13 @@ class Realtime:
         )
         self.clients: dict[str, Principal | None] = {}
         self._refused = RefusedReaper(self.sio.server)
-        self.public_limits = PublicSocketLimits(int(app.config.get("TICKET_SOCKETS_PER_TICKET") or 0),
-                                                int(app.config.get("TICKET_SOCKETS_PER_ADDRESS") or 0))
-        self._snapshots: dict[int, tuple[int, float, dict[str, Any]]] = {}  # site -> (seq, built, body)
+        self.public_limits = PublicSocketLimits(
+            int(app.config.get("TICKET_SOCKETS_PER_TICKET") or 0),
+            int(app.config.get("TICKET_SOCKETS_PER_ADDRESS") or 0),
+        )
+        self._snapshots: dict[
+            int, tuple[int, float, dict[str, Any]]
+        ] = {}  # site -> (seq, built, body)
         self._lock = threading.Lock()
         self.sio.on_event("connect", self._connect)
         self.sio.on_event("disconnect", self._disconnect)
@@ -200,8 +216,12 @@ class Realtime:
         self._stop = threading.Event()
         if queue:
             every = float(app.config.get("REDIS_RESYNC_S") or 2.0)
-            threading.Thread(target=self._watch_redis, args=(queue, every), daemon=True,
-                             name="queuehall-redis-watch").start()
+            threading.Thread(
+                target=self._watch_redis,
+                args=(queue, every),
+                daemon=True,
+                name="queuehall-redis-watch",
+            ).start()
 
     # -- connections ---------------------------------------------------------------------------
     def _connect(self, auth_data: Any = None) -> bool:
@@ -261,11 +281,15 @@ class Realtime:
         try:
             with self.ctx.uow() as uow:
                 uow.session.execute(
-                    update(Device).where(Device.id == device_id).values(last_seen=self.ctx.clock.now())
+                    update(Device)
+                    .where(Device.id == device_id)
+                    .values(last_seen=self.ctx.clock.now())
                 )
                 uow.commit()
         except Exception:  # a busy database must not refuse a screen
-            log.warning("could not record device %s as %s", device_id, "online" if online else "offline")
+            log.warning(
+                "could not record device %s as %s", device_id, "online" if online else "offline"
+            )
 
     # -- outbound --------------------------------------------------------------------------------
     SNAPSHOT_REUSE_S = 1.0
@@ -281,7 +305,11 @@ class Realtime:
             seq = int(s.scalar(select(Site.seq).where(Site.id == site_id)) or 0)
             with self._lock:
                 hit = self._snapshots.get(site_id)
-            if hit is not None and hit[0] == seq and time.monotonic() - hit[1] < self.SNAPSHOT_REUSE_S:
+            if (
+                hit is not None
+                and hit[0] == seq
+                and time.monotonic() - hit[1] < self.SNAPSHOT_REUSE_S
+            ):
                 return {**hit[2], "server_time": views.iso(now)}
             snap = views.snapshot(s, s.get_one(Site, site_id), now)
         with self._lock:
@@ -312,8 +340,10 @@ class Realtime:
         self.resync_local()
 
     def _peer_lost_events(self) -> None:
-        log.warning("another process could not publish for a while: sending every screen of this process "
-                    "a fresh snapshot")
+        log.warning(
+            "another process could not publish for a while: sending every screen of this process "
+            "a fresh snapshot"
+        )
         self.resync_local()
 
     def _watch_redis(self, url: str, every: float) -> None:
@@ -329,7 +359,9 @@ class Realtime:
                 r.ping()
             except Exception:
                 if not down:
-                    log.warning("Redis is not answering: screens on other processes miss events until it returns")
+                    log.warning(
+                        "Redis is not answering: screens on other processes miss events until it returns"
+                    )
                     down = True
                 continue
             if down:
@@ -343,7 +375,9 @@ class Realtime:
             sites = {who.site_id for who in self.clients.values() if who is not None}
         for site_id in sites:
             try:
-                self.sio.emit("snapshot", self.snapshot(site_id), to=f"site:{site_id}", ignore_queue=True)
+                self.sio.emit(
+                    "snapshot", self.snapshot(site_id), to=f"site:{site_id}", ignore_queue=True
+                )
             except Exception:
                 log.exception("could not resync site %s", site_id)
 

@@ -57,7 +57,9 @@ class _Gunicorn(BaseApplication):
         start_background(app, self.public_url)
         from .services.notices_app import start_background as start_notices
 
-        start_notices(app)  # notices (issue 19): the outbox's delivery, when a channel is configured
+        start_notices(
+            app
+        )  # notices (issue 19): the outbox's delivery, when a channel is configured
         return app
 
 

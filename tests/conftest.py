@@ -31,6 +31,7 @@ def free_port() -> int:
 
 # ---- databases ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The machine's PostgreSQL admin URL; the suite fails loudly if it is not there."""
@@ -103,9 +104,17 @@ def build_hall(url: str, tmp_path: Path) -> Hall:
     from server.storage.migrate import upgrade
 
     clock = FixedClock(T0)
-    app = create_app({"DATABASE_URL": url, "CLOCK": clock, "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "SECRET_KEY": "test-" + secrets.token_hex(8), "TESTING": True, "PRINTER_SPOOLER": False,
-                      "PASSWORD_HASH": "cheapest"})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "CLOCK": clock,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test-" + secrets.token_hex(8),
+            "TESTING": True,
+            "PRINTER_SPOOLER": False,
+            "PASSWORD_HASH": "cheapest",
+        }
+    )
     ctx = app.extensions["queuehall"]
     upgrade(ctx.db)
     site_id = ensure_site(ctx.db, "测试中心")
@@ -113,10 +122,21 @@ def build_hall(url: str, tmp_path: Path) -> Hall:
     root = Principal("staff", 0, site_id, "admin", "setup")
     d1 = catalog.save(ctx, root, "department", {"name": "区市场监督管理局", "code": "scjg"})
     d2 = catalog.save(ctx, root, "department", {"name": "区人社局", "code": "rs"})
-    a = catalog.save(ctx, root, "service", {"department_id": d1["id"], "name": "个体工商户设立登记", "prefix": "A"})
-    b = catalog.save(ctx, root, "service", {"department_id": d2["id"], "name": "社会保障卡补换", "prefix": "B"})
-    c = catalog.save(ctx, root, "service", {"department_id": d2["id"], "name": "失业登记", "prefix": "C",
-                                            "daily_cap": 3})
+    a = catalog.save(
+        ctx,
+        root,
+        "service",
+        {"department_id": d1["id"], "name": "个体工商户设立登记", "prefix": "A"},
+    )
+    b = catalog.save(
+        ctx, root, "service", {"department_id": d2["id"], "name": "社会保障卡补换", "prefix": "B"}
+    )
+    c = catalog.save(
+        ctx,
+        root,
+        "service",
+        {"department_id": d2["id"], "name": "失业登记", "prefix": "C", "daily_cap": 3},
+    )
     hall.ids.update(dept1=d1["id"], dept2=d2["id"], A=a["id"], B=b["id"], C=c["id"])
     wins = [
         (1, "市场监管窗口", "normal", [(a["id"], 10)]),
@@ -125,21 +145,53 @@ def build_hall(url: str, tmp_path: Path) -> Hall:
         (4, "综合代理窗口二", "comprehensive", [(a["id"], 5), (b["id"], 5), (c["id"], 5)]),
     ]
     for num, name, kind, svcs in wins:
-        w = catalog.save(ctx, root, "window", {"number": num, "name": name, "kind": kind,
-                                               "services": [{"service_id": s, "weight": wt} for s, wt in svcs]})
+        w = catalog.save(
+            ctx,
+            root,
+            "window",
+            {
+                "number": num,
+                "name": name,
+                "kind": kind,
+                "services": [{"service_id": s, "weight": wt} for s, wt in svcs],
+            },
+        )
         hall.ids[f"w{num}"] = w["id"]
-    people = [("clerk1", "clerk", [1]), ("clerk2", "clerk", [2]), ("clerk3", "clerk", [3]), ("clerk4", "clerk", [4]),
-              ("super", "supervisor", []), ("admin", "admin", [])]
+    people = [
+        ("clerk1", "clerk", [1]),
+        ("clerk2", "clerk", [2]),
+        ("clerk3", "clerk", [3]),
+        ("clerk4", "clerk", [4]),
+        ("super", "supervisor", []),
+        ("admin", "admin", []),
+    ]
     for username, role, nums in people:
-        st = catalog.save(ctx, root, "staff", {"username": username, "name": username, "role": role,
-                                               "password": "pw-" + username + "-123456",
-                                               "window_ids": [hall.ids[f"w{n}"] for n in nums]})
+        st = catalog.save(
+            ctx,
+            root,
+            "staff",
+            {
+                "username": username,
+                "name": username,
+                "role": role,
+                "password": "pw-" + username + "-123456",
+                "window_ids": [hall.ids[f"w{n}"] for n in nums],
+            },
+        )
         hall.ids[username] = st["id"]
         hall.tokens[username], _ = auth.login(ctx, username, "pw-" + username + "-123456")
-    for name, kind, win in (("kiosk", "kiosk", None), ("display", "display", None), ("eval1", "evaluator", 1),
-                            ("eval2", "evaluator", 2)):
-        dev = catalog.save(ctx, root, "device", {"name": name, "kind": kind,
-                                                 "window_id": hall.ids[f"w{win}"] if win else None})
+    for name, kind, win in (
+        ("kiosk", "kiosk", None),
+        ("display", "display", None),
+        ("eval1", "evaluator", 1),
+        ("eval2", "evaluator", 2),
+    ):
+        dev = catalog.save(
+            ctx,
+            root,
+            "device",
+            {"name": name, "kind": kind, "window_id": hall.ids[f"w{win}"] if win else None},
+        )
         hall.tokens[name] = dev["token"]
         hall.ids[name] = dev["id"]
     return hall
@@ -163,6 +215,7 @@ def sqlite_hall(tmp_path: Path) -> Iterator[Hall]:
 
 # ---- a real server process --------------------------------------------------------------------
 
+
 @dataclass
 class LiveServer:
     url: str
@@ -185,7 +238,9 @@ class LiveServer:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(20)  # longer than gunicorn's 10 s graceful_timeout, or its worker is orphaned
+                self.proc.wait(
+                    20
+                )  # longer than gunicorn's 10 s graceful_timeout, or its worker is orphaned
             except subprocess.TimeoutExpired:
                 self.proc.kill()
 
@@ -197,7 +252,9 @@ class LiveServer:
 
 
 CRED_STAFF = re.compile(r"^\s+(clerk|supervisor|admin)\s+(\S+)\s+(\S+)\s")
-CRED_DEVICE = re.compile(r"^\s+(kiosk|display|announcer|evaluator|printer)\s+(.+?)(?: window (\d+))?: (qhd_\S+)$")
+CRED_DEVICE = re.compile(
+    r"^\s+(kiosk|display|announcer|evaluator|printer)\s+(.+?)(?: window (\d+))?: (qhd_\S+)$"
+)
 
 
 def wait_http(url: str, timeout: float = 30.0) -> None:
@@ -219,17 +276,30 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 def _spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     log = open(Path(env["QUEUEHALL_INSTANCE"]) / "server.log", "ab")  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
-def start_live_server(tmp: Path, extra_env: dict[str, str] | None = None, init_args: tuple[str, ...] = ()) -> LiveServer:
+def start_live_server(
+    tmp: Path, extra_env: dict[str, str] | None = None, init_args: tuple[str, ...] = ()
+) -> LiveServer:
     """`queuehall init --demo` then `queuehall serve` in a subprocess, as a user would."""
     port = free_port()
     env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp), **(extra_env or {})}
     tmp.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([sys.executable, "-m", "server.cli", "init", "--demo", *init_args], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "server.cli", "init", "--demo", *init_args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     srv = LiveServer(f"http://127.0.0.1:{port}", port, tmp, _spawn(port, env), env)
     for line in out.splitlines():
         if m := CRED_STAFF.match(line):
@@ -251,8 +321,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 # ---- headless Chromium ------------------------------------------------------------------------
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class PlaywrightHelpersAllowed:
@@ -298,7 +375,9 @@ def playwright_driver() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def browser(playwright_driver: Any) -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (no browser download)."""
-    b = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+    b = playwright_driver.chromium.launch(
+        executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+    )
     yield PlaywrightHelpersAllowed(b)
     b.close()
 
@@ -313,12 +392,21 @@ def screenshot(page: Any, name: str) -> Path:
 
 # ---- several processes, crashes and network faults ---------------------------------------------
 
+
 def start_sibling(srv: LiveServer, extra_env: dict[str, str] | None = None) -> LiveServer:
     """A second `queuehall serve` on another port, sharing the first one's database and instance."""
     port = free_port()
     env = {**srv.env, **(extra_env or {})}
-    sib = LiveServer(f"http://127.0.0.1:{port}", port, srv.instance, _spawn(port, env), env,
-                     dict(srv.passwords), dict(srv.devices), dict(srv.device_kinds))
+    sib = LiveServer(
+        f"http://127.0.0.1:{port}",
+        port,
+        srv.instance,
+        _spawn(port, env),
+        env,
+        dict(srv.passwords),
+        dict(srv.devices),
+        dict(srv.device_kinds),
+    )
     wait_http(sib.url + "/api/v1/health")
     return sib
 
@@ -441,8 +529,23 @@ class RedisProcess:
 
     def start(self) -> None:
         log = open(self.tmp / f"redis-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
-                                      "--daemonize", "no", "--dir", str(self.tmp)], stdout=log, stderr=log)
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=log,
+            stderr=log,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

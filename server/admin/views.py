@@ -10,10 +10,24 @@ from ..engine.errors import DomainError
 from ..services import uploads
 from ..services.principal import Principal
 
-SECTIONS = ("services", "departments", "windows", "staff", "devices", "publicity", "settings", "catalogue",
-            "calendar", "booking")  # calendar: issue 17 (server/cases/static/cases/admin_calendar.js);
+SECTIONS = (
+    "services",
+    "departments",
+    "windows",
+    "staff",
+    "devices",
+    "publicity",
+    "settings",
+    "catalogue",
+    "calendar",
+    "booking",
+)  # calendar: issue 17 (server/cases/static/cases/admin_calendar.js);
 # booking: issue 19 (server/booking/static/booking/admin_booking.js)
-OVERSIGHT = ("monitor", "reports", "audit")  # served by server/oversight, listed in the same sidebar
+OVERSIGHT = (
+    "monitor",
+    "reports",
+    "audit",
+)  # served by server/oversight, listed in the same sidebar
 
 
 def _who() -> Principal | None:
@@ -27,15 +41,26 @@ def _who() -> Principal | None:
 
 def make_blueprint() -> Blueprint:
     """The admin blueprint: /admin, /admin/<section> and /media/<name> for uploaded files."""
-    bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/admin/static")
+    bp = Blueprint(
+        "admin",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/admin/static",
+    )
 
     @bp.get("/admin")
     @bp.get("/admin/")
     def index() -> Any:
         who = _who()
-        if who is None or not who.is_staff:  # sign in here: the reload after it lands by role, below
-            return render_template("admin/login.html", section=SECTIONS[0], qh_config=page_config_for(None, SECTIONS[0]))
+        if (
+            who is None or not who.is_staff
+        ):  # sign in here: the reload after it lands by role, below
+            return render_template(
+                "admin/login.html",
+                section=SECTIONS[0],
+                qh_config=page_config_for(None, SECTIONS[0]),
+            )
         if who.is_supervisor and not who.is_admin:  # they watch the hall, not configure it
             return redirect("/admin/monitor")
         return redirect(url_for("admin.section", name=SECTIONS[0]))
@@ -46,11 +71,22 @@ def make_blueprint() -> Blueprint:
             abort(404)
         who = _who()
         if who is None or not who.is_staff:
-            return render_template("admin/login.html", section=name, qh_config=page_config_for(None, name))
+            return render_template(
+                "admin/login.html", section=name, qh_config=page_config_for(None, name)
+            )
         if not who.is_supervisor:
-            return render_template("admin/forbidden.html", who=who, qh_config=page_config_for(who, name)), 403
-        return render_template("admin/section.html", who=who, section=name, sections=SECTIONS, oversight=OVERSIGHT,
-                               readonly=not who.is_admin, qh_config=page_config_for(who, name))
+            return render_template(
+                "admin/forbidden.html", who=who, qh_config=page_config_for(who, name)
+            ), 403
+        return render_template(
+            "admin/section.html",
+            who=who,
+            section=name,
+            sections=SECTIONS,
+            oversight=OVERSIGHT,
+            readonly=not who.is_admin,
+            qh_config=page_config_for(who, name),
+        )
 
     @bp.get("/media/<name>")
     def media(name: str) -> Any:

@@ -24,30 +24,50 @@ class SettingsPatch(In):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
-    reset_hour: int | None = Field(default=None, ge=0, le=23, description="numbering restarts at this local hour")
-    priority_ratio: int | None = Field(default=None, ge=1, le=10,
-                                       description="priority tickets called before one normal ticket")
-    announce_template: str | None = Field(default=None, min_length=1, max_length=200,
-                                          description="must contain {number} and {window}")
+    reset_hour: int | None = Field(
+        default=None, ge=0, le=23, description="numbering restarts at this local hour"
+    )
+    priority_ratio: int | None = Field(
+        default=None, ge=1, le=10, description="priority tickets called before one normal ticket"
+    )
+    announce_template: str | None = Field(
+        default=None, min_length=1, max_length=200, description="must contain {number} and {window}"
+    )
     public_base_url: str | None = Field(default=None, max_length=300)
-    hours: dict[str, list[list[str]]] | None = Field(default=None, description='{"mon": [["09:00", "12:00"]]}')
+    hours: dict[str, list[list[str]]] | None = Field(
+        default=None, description='{"mon": [["09:00", "12:00"]]}'
+    )
     holidays: list[str] | None = Field(default=None, description="dates YYYY-MM-DD")
     enforce_hours: bool | None = None
     voice_repeat: int | None = Field(default=None, ge=1, le=3)
     voice_chime: bool | None = None
-    voice_name: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.+/-]*$",
-                                   description='espeak-ng / pyttsx3 voice id, e.g. "cmn-latn-pinyin"; "" = the server\'s')
-    voice_rate: int | None = Field(default=None, ge=80, le=300, description="speech rate, words per minute")
-    ticket_footer: str | None = Field(default=None, max_length=200,
-                                      description="last line of every ticket; empty prints the standard one")
-    ticket_footer_en: str | None = Field(default=None, max_length=200,
-                                         description="its English line on bilingual and English tickets")
+    voice_name: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.+/-]*$",
+        description='espeak-ng / pyttsx3 voice id, e.g. "cmn-latn-pinyin"; "" = the server\'s',
+    )
+    voice_rate: int | None = Field(
+        default=None, ge=80, le=300, description="speech rate, words per minute"
+    )
+    ticket_footer: str | None = Field(
+        default=None,
+        max_length=200,
+        description="last line of every ticket; empty prints the standard one",
+    )
+    ticket_footer_en: str | None = Field(
+        default=None,
+        max_length=200,
+        description="its English line on bilingual and English tickets",
+    )
 
     @field_validator("public_base_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v and not v.startswith(("http://", "https://")):
-            raise PydanticCustomError("url_scheme", "give an address starting with http:// or https://, or leave it empty")
+            raise PydanticCustomError(
+                "url_scheme", "give an address starting with http:// or https://, or leave it empty"
+            )
         return v.rstrip("/") if v else v
 
 
@@ -62,15 +82,24 @@ class PublicityIn(In):
     kind: Literal["text", "image", "video"] = "text"
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=2000)
-    media: str | None = Field(default=None, pattern=MEDIA_PATTERN, description="a URL from POST /admin/uploads")
+    media: str | None = Field(
+        default=None, pattern=MEDIA_PATTERN, description="a URL from POST /admin/uploads"
+    )
     sort: int = 0
     active: bool = True
-    starts_on: date | None = Field(default=None, description="first day shown (hall's date); none: from now")
+    starts_on: date | None = Field(
+        default=None, description="first day shown (hall's date); none: from now"
+    )
     ends_on: date | None = Field(default=None, description="last day shown; none: until removed")
-    daily_from: str | None = Field(default=None, pattern=HHMM, description="shown each day from HH:MM (hall time)")
+    daily_from: str | None = Field(
+        default=None, pattern=HHMM, description="shown each day from HH:MM (hall time)"
+    )
     daily_to: str | None = Field(default=None, pattern=HHMM, description="… until HH:MM")
-    screens: Screens = Field(default="hall", description="hall: every hall screen; windows: every window screen; "
-                                                         "all: both; devices: the display devices in device_ids")
+    screens: Screens = Field(
+        default="hall",
+        description="hall: every hall screen; windows: every window screen; "
+        "all: both; devices: the display devices in device_ids",
+    )
     device_ids: list[int] = Field(default_factory=list, max_length=200)
 
 
@@ -114,12 +143,21 @@ def register(api: Api) -> None:
         """Every publicity item, active or not."""
         return {"items": settings.list_publicity(ctx(), who)}
 
-    @api.route("/publicity", "POST", body=PublicityIn, auth="admin", status=201, tag="admin", errors=(422,))
+    @api.route(
+        "/publicity", "POST", body=PublicityIn, auth="admin", status=201, tag="admin", errors=(422,)
+    )
     def create_publicity(who: Principal, body: PublicityIn) -> dict[str, Any]:
         """Add a publicity text, image or video (admin)."""
         return settings.save_publicity(ctx(), who, body.model_dump())
 
-    @api.route("/publicity/<int:obj_id>", "PATCH", body=PublicityPatch, auth="admin", tag="admin", errors=(422,))
+    @api.route(
+        "/publicity/<int:obj_id>",
+        "PATCH",
+        body=PublicityPatch,
+        auth="admin",
+        tag="admin",
+        errors=(422,),
+    )
     def update_publicity(who: Principal, obj_id: int, body: PublicityPatch) -> dict[str, Any]:
         """Change a publicity item (admin)."""
         return settings.save_publicity(ctx(), who, body.model_dump(exclude_unset=True), obj_id)
@@ -132,7 +170,9 @@ def register(api: Api) -> None:
     @api.route("/admin/uploads", "POST", auth="admin", status=201, tag="admin", errors=(413, 422))
     def upload_media(who: Principal) -> dict[str, Any]:
         """Store an image (checked, scaled to 800 px) or, with ?video=1, an MP4/WebM video."""
-        url = uploads.store(current_app.instance_path, _upload(), allow_video=request.args.get("video") == "1")
+        url = uploads.store(
+            current_app.instance_path, _upload(), allow_video=request.args.get("video") == "1"
+        )
         return {"url": url}
 
     @api.route("/staff/<int:obj_id>/photo", "POST", auth="admin", tag="admin", errors=(413, 422))
@@ -155,7 +195,11 @@ def register(api: Api) -> None:
         from ..services import catalogue_xlsx
 
         data = catalogue_xlsx.export(ctx(), who)
-        return Response(data, mimetype=XLSX, headers={"Content-Disposition": "attachment; filename=catalogue.xlsx"})
+        return Response(
+            data,
+            mimetype=XLSX,
+            headers={"Content-Disposition": "attachment; filename=catalogue.xlsx"},
+        )
 
     @api.route("/catalogue.xlsx", "POST", auth="admin", tag="admin", errors=(422,))
     def import_catalogue(who: Principal) -> dict[str, Any]:

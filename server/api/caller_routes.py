@@ -20,18 +20,29 @@ class RectificationsQuery(In):
 
 
 class CallTicketIn(In):
-    window_id: int = Field(ge=1, description="the window (opened by the caller) that calls the ticket")
+    window_id: int = Field(
+        ge=1, description="the window (opened by the caller) that calls the ticket"
+    )
 
 
 class CallerSettingsIn(In):
-    allow_pick_call: bool = Field(description="clerks may call a particular waiting ticket, not only the next")
+    allow_pick_call: bool = Field(
+        description="clerks may call a particular waiting ticket, not only the next"
+    )
 
 
 def register(api: Api) -> None:
     """Add the clerk-workstation endpoints to the API."""
 
-    @api.route("/tickets/<int:ticket_id>/call", "POST", body=CallTicketIn, response=TicketOut, auth=STAFF,
-               tag="caller", errors=(409,))
+    @api.route(
+        "/tickets/<int:ticket_id>/call",
+        "POST",
+        body=CallTicketIn,
+        response=TicketOut,
+        auth=STAFF,
+        tag="caller",
+        errors=(409,),
+    )
     def caller_call_ticket(who: Principal, ticket_id: int, body: CallTicketIn) -> dict[str, Any]:
         """Call this particular waiting ticket (supervisors, or clerks where a supervisor allows it)."""
         return caller.call_ticket(ctx(), who, ticket_id, body.window_id)
@@ -61,7 +72,13 @@ def register(api: Api) -> None:
         """Stock reasons offered with a bad rating."""
         return {"items": caller.evaluation_reasons(ctx(), who)}
 
-    @api.route("/rectifications", query=RectificationsQuery, response=ItemsOut, auth=SUPERVISORS, tag="caller")
+    @api.route(
+        "/rectifications",
+        query=RectificationsQuery,
+        response=ItemsOut,
+        auth=SUPERVISORS,
+        tag="caller",
+    )
     def caller_rectifications(who: Principal, query: RectificationsQuery) -> dict[str, Any]:
         """Bad ratings with their rectification (整改) status, deadlines, 回访 and 申诉 (supervisors);
         `overdue=true` keeps those with a step past its deadline."""

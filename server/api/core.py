@@ -113,7 +113,19 @@ class Api:
         """Register an endpoint: parse, authenticate, validate, call, map errors."""
 
         def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-            op = Operation(path, method, fn, body, query, response, auth, status, summary or (fn.__doc__ or "").strip(), tag, errors)
+            op = Operation(
+                path,
+                method,
+                fn,
+                body,
+                query,
+                response,
+                auth,
+                status,
+                summary or (fn.__doc__ or "").strip(),
+                tag,
+                errors,
+            )
             self.operations.append(op)
 
             @functools.wraps(fn)
@@ -127,7 +139,9 @@ class Api:
                     raise
                 return audit_after_call(ctx(), fn.__name__, op.method, path_args, resp, token)
 
-            self.blueprint.add_url_rule(path, endpoint=f"{fn.__name__}", view_func=view, methods=[method])
+            self.blueprint.add_url_rule(
+                path, endpoint=f"{fn.__name__}", view_func=view, methods=[method]
+            )
             return fn
 
         return deco
@@ -141,10 +155,23 @@ def _validation_error(exc: ValidationError) -> Response:
     details = []
     for e in errs:  # reason + params let pages say it in Chinese (services/reasons.py)
         code, params = reasons.of_pydantic(dict(e))
-        details.append({"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "reason": code,
-                        "params": params})
-    return error("invalid_input", message, 422, field=field_name, reason=details[0]["reason"],
-                 params=details[0]["params"], details=details)
+        details.append(
+            {
+                "field": ".".join(str(p) for p in e["loc"]),
+                "message": e["msg"],
+                "reason": code,
+                "params": params,
+            }
+        )
+    return error(
+        "invalid_input",
+        message,
+        422,
+        field=field_name,
+        reason=details[0]["reason"],
+        params=details[0]["params"],
+        details=details,
+    )
 
 
 ISSUES = {("POST", "/tickets"), ("POST", "/kiosk/confirmed-tickets")}
@@ -175,7 +202,9 @@ def _parsed_body() -> Any:
     return data if _depth_within(data, MAX_JSON_DEPTH) else _BAD_JSON
 
 
-MAX_JSON_DEPTH = 32  # no request of the API nests deeper; far deeper would overflow the validators' recursion
+MAX_JSON_DEPTH = (
+    32  # no request of the API nests deeper; far deeper would overflow the validators' recursion
+)
 
 
 def _depth_within(data: Any, limit: int) -> bool:
@@ -218,7 +247,9 @@ def _caller(op: Operation) -> Principal | None:
 
 def _malformed_body() -> bool:
     """Whether a JSON (or untyped) body was sent that does not parse; uploads are not JSON."""
-    return request.mimetype in ("", "application/json", "text/plain") and _parsed_body() is _BAD_JSON
+    return (
+        request.mimetype in ("", "application/json", "text/plain") and _parsed_body() is _BAD_JSON
+    )
 
 
 def _dispatch(op: Operation, path_args: dict[str, Any]) -> Any:
@@ -228,7 +259,11 @@ def _dispatch(op: Operation, path_args: dict[str, Any]) -> Any:
             if who is None:
                 raise Unauthorized("sign in or send a device token")
             allowed = (op.auth,) if isinstance(op.auth, str) else op.auth
-            if ANY not in allowed and not (STAFF in allowed and who.is_staff) and who.role not in allowed:
+            if (
+                ANY not in allowed
+                and not (STAFF in allowed and who.is_staff)
+                and who.role not in allowed
+            ):
                 raise Forbidden(f"a {who.role} may not call {op.method} {op.path}")
         _rate_limit(op, who)
         kwargs: dict[str, Any] = dict(path_args)
@@ -237,7 +272,9 @@ def _dispatch(op: Operation, path_args: dict[str, Any]) -> Any:
             if isinstance(data, Response):
                 return data
             if not isinstance(data, dict):
-                return error("invalid_input", "the request body must be a JSON object", 422, field="body")
+                return error(
+                    "invalid_input", "the request body must be a JSON object", 422, field="body"
+                )
             kwargs["body"] = op.body.model_validate(data)
         elif op.method != "GET" and _malformed_body():
             # an action that takes no body still refuses garbage rather than act on it
@@ -272,8 +309,14 @@ def install_error_handlers(bp: Blueprint) -> None:
     @bp.app_errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         if request.path.startswith("/api/"):
-            code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-                    415: "unsupported_media_type", 429: "rate_limited"}.get(exc.code or 400, "http_error")
+            code = {
+                400: "bad_request",
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+                415: "unsupported_media_type",
+                429: "rate_limited",
+            }.get(exc.code or 400, "http_error")
             return error(code, exc.description or exc.name, exc.code or 400)
         return exc
 
@@ -282,10 +325,18 @@ def install_error_handlers(bp: Blueprint) -> None:
         from sqlalchemy.exc import DataError, OperationalError
         from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-        if isinstance(exc, OverflowError | DataError):  # e.g. an id past 64 bits reaching the driver
+        if isinstance(
+            exc, OverflowError | DataError
+        ):  # e.g. an id past 64 bits reaching the driver
             named = next(iter(request.view_args or {}), None)  # a path id is the usual culprit
-            return error("invalid_input", "a number or value is out of range", 422, field=named or "body")
+            return error(
+                "invalid_input", "a number or value is out of range", 422, field=named or "body"
+            )
         log.exception("unhandled error on %s %s", request.method, request.path)
-        if isinstance(exc, OperationalError | PoolTimeout):  # locked, gone, or every connection waiting
-            return error("database_unavailable", "the database is not answering; try again shortly", 503)
+        if isinstance(
+            exc, OperationalError | PoolTimeout
+        ):  # locked, gone, or every connection waiting
+            return error(
+                "database_unavailable", "the database is not answering; try again shortly", 503
+            )
         return error("server_error", "an unexpected error occurred; it has been logged", 500)

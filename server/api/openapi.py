@@ -18,7 +18,11 @@ ERROR_SCHEMA = {
         "error": {
             "type": "object",
             "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}},
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": "string"},
+            },
         }
     },
 }
@@ -28,7 +32,11 @@ def build(api: Api, title: str, version: str) -> dict[str, Any]:
     """Assemble paths, parameters, bodies, responses and security schemes."""
     models: list[tuple[type[BaseModel], Any]] = []
     for op in api.operations:
-        for m, mode in ((op.body, "validation"), (op.query, "validation"), (op.response, "serialization")):
+        for m, mode in (
+            (op.body, "validation"),
+            (op.query, "validation"),
+            (op.response, "serialization"),
+        ):
             if m is not None and (m, mode) not in models:
                 models.append((m, mode))
     keys, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")
@@ -38,15 +46,21 @@ def build(api: Api, title: str, version: str) -> dict[str, Any]:
     for op in api.operations:
         oa_path = "/api/v1" + _PARAM.sub(r"{\2}", op.path)
         params = [
-            {"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer"} if kind == "int" else {"type": "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer"} if kind == "int" else {"type": "string"},
+            }
             for kind, name in _PARAM.findall(op.path)
         ]
         if op.query is not None:
             qschema = op.query.model_json_schema()
             required = set(qschema.get("required", []))
             for name, prop in qschema.get("properties", {}).items():
-                params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+                params.append(
+                    {"name": name, "in": "query", "required": name in required, "schema": prop}
+                )
         responses: dict[str, Any] = {}
         ok: dict[str, Any] = {"description": op.summary or "OK"}
         if op.response is not None:
@@ -54,7 +68,10 @@ def build(api: Api, title: str, version: str) -> dict[str, Any]:
         else:
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
         responses[str(op.status)] = ok
-        err = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        err = {
+            "description": "error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
         codes = set(op.errors)
         if op.auth != PUBLIC:
             codes |= {401, 403}

@@ -40,7 +40,9 @@ class TableQuery(RangeQuery):
 
 class AssessmentQuery(In):
     model_config = ConfigDict(extra="ignore")
-    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str | None = Field(
+        default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM"
+    )
     from_: date | None = Field(default=None, alias="from")
     to: date | None = None
     format: Format = "json"
@@ -75,7 +77,8 @@ class WeightsIn(In):
 
 class RectificationIn(In):
     status: Literal["in_progress", "done", "closed"] = Field(
-        description="in_progress 整改中, done 已整改 (a note says what was done), closed 已关闭 (a note says why)")
+        description="in_progress 整改中, done 已整改 (a note says what was done), closed 已关闭 (a note says why)"
+    )
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -98,15 +101,49 @@ class AuditQuery(In):
     lang: Lang = "zh"
 
 
-AUDIT_COLUMNS = ("id", "local", "actor_kind", "actor_id", "actor_name", "actor_role", "action", "method", "path",
-                 "target", "status", "ip", "user_agent")
+AUDIT_COLUMNS = (
+    "id",
+    "local",
+    "actor_kind",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "method",
+    "path",
+    "target",
+    "status",
+    "ip",
+    "user_agent",
+)
 HEATMAP_COLUMNS = ("weekday", "hour", "arrivals", "days", "per_day")
-BAD_COLUMNS = ("id", "day", "number", "service", "window", "staff", "level", "reason", "channel", "rectification",
-               "callback_due", "feedback_due", "rectification_note", "rectified_by", "rectified_at")
+BAD_COLUMNS = (
+    "id",
+    "day",
+    "number",
+    "service",
+    "window",
+    "staff",
+    "level",
+    "reason",
+    "channel",
+    "rectification",
+    "callback_due",
+    "feedback_due",
+    "rectification_note",
+    "rectified_by",
+    "rectified_at",
+)
 
 
-def export(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], stem: str, extra: dict[str, Any]
-           | None = None, lang: str = "zh") -> Any:
+def export(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    columns: tuple[str, ...],
+    stem: str,
+    extra: dict[str, Any] | None = None,
+    lang: str = "zh",
+) -> Any:
     """JSON `{"items": rows, ...}`, or the same rows as CSV or XLSX with one header row, in Chinese
     (or English with lang=en): services/exports.py."""
     if fmt in ("csv", "xlsx"):
@@ -127,38 +164,73 @@ def register(api: Api) -> None:
         """Alerts of a day (default: every day), newest first; `open=true` for unacknowledged ones."""
         return {"items": alerts.list_alerts(ctx(), who, query.day, query.open)}
 
-    @api.route("/alerts/<int:alert_id>/ack", "POST", auth=SUPERVISORS, tag="oversight", errors=(404, 409))
+    @api.route(
+        "/alerts/<int:alert_id>/ack", "POST", auth=SUPERVISORS, tag="oversight", errors=(404, 409)
+    )
     def acknowledge_alert(who: Principal, alert_id: int) -> dict[str, Any]:
         """Acknowledge an alert (pushes `alert.acknowledged`)."""
         return alerts.acknowledge(ctx(), who, alert_id)
 
-    @api.route("/reports/table", query=TableQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    @api.route(
+        "/reports/table", query=TableQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports"
+    )
     def report_table(who: Principal, query: TableQuery) -> Any:
         """The summary with every figure, also by department or hour; csv/xlsx with `format=`."""
         rows = reports.summary(ctx(), who, query.from_, query.to, query.by)
-        return export(rows, query.format, reports.COLUMNS, f"report-{query.by}-{query.from_}-{query.to}",
-                      lang=query.lang)
+        return export(
+            rows,
+            query.format,
+            reports.COLUMNS,
+            f"report-{query.by}-{query.from_}-{query.to}",
+            lang=query.lang,
+        )
 
-    @api.route("/reports/heatmap", query=RangeQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    @api.route(
+        "/reports/heatmap", query=RangeQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports"
+    )
     def report_heatmap(who: Principal, query: RangeQuery) -> Any:
         """Arrivals per weekday and hour."""
         rows = reports.heatmap(ctx(), who, query.from_, query.to)
-        return export(rows, query.format, HEATMAP_COLUMNS, f"heatmap-{query.from_}-{query.to}", lang=query.lang)
+        return export(
+            rows,
+            query.format,
+            HEATMAP_COLUMNS,
+            f"heatmap-{query.from_}-{query.to}",
+            lang=query.lang,
+        )
 
-    @api.route("/reports/bad-ratings", query=RangeQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    @api.route(
+        "/reports/bad-ratings", query=RangeQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports"
+    )
     def report_bad_ratings(who: Principal, query: RangeQuery) -> Any:
         """Bad ratings with their rectification status."""
         rows = reports.bad_ratings(ctx(), who, query.from_, query.to)
-        return export(rows, query.format, BAD_COLUMNS, f"ratings-{query.from_}-{query.to}", lang=query.lang)
+        return export(
+            rows, query.format, BAD_COLUMNS, f"ratings-{query.from_}-{query.to}", lang=query.lang
+        )
 
-    @api.route("/rectifications/<int:rating_id>", "PATCH", body=RectificationIn, auth=SUPERVISORS, tag="reports",
-               errors=(404, 409, 422))
-    def update_rectification(who: Principal, rating_id: int, body: RectificationIn) -> dict[str, Any]:
+    @api.route(
+        "/rectifications/<int:rating_id>",
+        "PATCH",
+        body=RectificationIn,
+        auth=SUPERVISORS,
+        tag="reports",
+        errors=(404, 409, 422),
+    )
+    def update_rectification(
+        who: Principal, rating_id: int, body: RectificationIn
+    ) -> dict[str, Any]:
         """Move a bad rating's rectification on (整改); who and when are kept, the change is audited."""
         return rectification.update(ctx(), who, rating_id, body.status, body.note)
 
-    @api.route("/reports/assessment", query=AssessmentQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports",
-               errors=(422,))
+    @api.route(
+        "/reports/assessment",
+        query=AssessmentQuery,
+        response=ItemsOut,
+        auth=SUPERVISORS,
+        tag="reports",
+        errors=(422,),
+    )
     def report_assessment(who: Principal, query: AssessmentQuery) -> Any:
         """The monthly 量化考核 per window, clerk or department: components, manual scores, weights and
         how each score was computed (`explain`)."""
@@ -169,8 +241,14 @@ def register(api: Api) -> None:
             assert query.from_ is not None and query.to is not None
             start, end = query.from_, query.to
         out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month)
-        return export(out["items"], query.format, scorecard.COLUMNS, f"assessment-{query.by}-{start}-{end}",
-                      {k: out[k] for k in ("weights", "formula", "month", "from", "to")}, query.lang)
+        return export(
+            out["items"],
+            query.format,
+            scorecard.COLUMNS,
+            f"assessment-{query.by}-{start}-{end}",
+            {k: out[k] for k in ("weights", "formula", "month", "from", "to")},
+            query.lang,
+        )
 
     @api.route("/reports/assessment/weights", "PUT", body=WeightsIn, auth="admin", tag="reports")
     def save_assessment_weights(who: Principal, body: WeightsIn) -> dict[str, Any]:
@@ -180,7 +258,21 @@ def register(api: Api) -> None:
     @api.route("/audit", query=AuditQuery, response=ItemsOut, auth=SUPERVISORS, tag="oversight")
     def search_audit(who: Principal, query: AuditQuery) -> Any:
         """The audit log, newest first: filter by days, actor, action, text; page with before_id."""
-        rows = audit.search(ctx(), who, start=query.from_, end=query.to, actor=query.actor, action=query.action,
-                            text=query.q, before_id=query.before_id, limit=query.limit)
-        return export(rows, query.format, AUDIT_COLUMNS, f"audit-{query.from_ or 'all'}-{query.to or 'all'}",
-                      lang=query.lang)
+        rows = audit.search(
+            ctx(),
+            who,
+            start=query.from_,
+            end=query.to,
+            actor=query.actor,
+            action=query.action,
+            text=query.q,
+            before_id=query.before_id,
+            limit=query.limit,
+        )
+        return export(
+            rows,
+            query.format,
+            AUDIT_COLUMNS,
+            f"audit-{query.from_ or 'all'}-{query.to or 'all'}",
+            lang=query.lang,
+        )

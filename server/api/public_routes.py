@@ -17,8 +17,12 @@ Kind = Literal["elderly", "disabled", "pregnant", "green", "other"]
 class ConfirmedTicketIn(In):
     service_id: int = Field(ge=1)
     priority: Literal["priority", "green"]
-    code: str = Field(pattern=r"^\d{6}$", description="the six-digit code a staff member made for this class")
-    kind: Kind | None = Field(default=None, description="why the visitor has priority (kept in the ticket's history)")
+    code: str = Field(
+        pattern=r"^\d{6}$", description="the six-digit code a staff member made for this class"
+    )
+    kind: Kind | None = Field(
+        default=None, description="why the visitor has priority (kept in the ticket's history)"
+    )
 
 
 class ConfirmCodeIn(In):
@@ -49,14 +53,37 @@ def register(api: Api) -> None:
         """The calling kiosk's own ticket printer as last polled (null without a printer)."""
         return public.kiosk_printer(ctx(), who)
 
-    @api.route("/kiosk/confirmed-tickets", "POST", body=ConfirmedTicketIn, response=TicketOut, auth="kiosk",
-               status=201, tag="kiosk", errors=(403, 409, 429))
+    @api.route(
+        "/kiosk/confirmed-tickets",
+        "POST",
+        body=ConfirmedTicketIn,
+        response=TicketOut,
+        auth="kiosk",
+        status=201,
+        tag="kiosk",
+        errors=(403, 409, 429),
+    )
     def issue_confirmed(who: Principal, body: ConfirmedTicketIn) -> dict[str, Any]:
         """Issue a priority or green-channel ticket against a staff member's one-time confirmation code."""
-        return confirm_codes.issue_with_code(ctx(), who, body.service_id, body.priority, body.code, body.kind,
-                                             ip=ratelimit.client_address())
+        return confirm_codes.issue_with_code(
+            ctx(),
+            who,
+            body.service_id,
+            body.priority,
+            body.code,
+            body.kind,
+            ip=ratelimit.client_address(),
+        )
 
-    @api.route("/confirm-codes", "POST", body=ConfirmCodeIn, auth=STAFF, status=201, tag="kiosk", errors=(409,))
+    @api.route(
+        "/confirm-codes",
+        "POST",
+        body=ConfirmCodeIn,
+        auth=STAFF,
+        status=201,
+        tag="kiosk",
+        errors=(409,),
+    )
     def create_confirm_code(who: Principal, body: ConfirmCodeIn) -> dict[str, Any]:
         """Make a one-time six-digit code for a priority or green-channel ticket (shown only in this answer)."""
         return confirm_codes.create(ctx(), who, body.priority)
@@ -66,7 +93,9 @@ def register(api: Api) -> None:
         """The caller's confirmation codes of today and what became of them (never the codes)."""
         return {"items": confirm_codes.list_codes(ctx(), who)}
 
-    @api.route("/confirm-codes/<int:code_id>/revoke", "POST", auth=STAFF, tag="kiosk", errors=(404,))
+    @api.route(
+        "/confirm-codes/<int:code_id>/revoke", "POST", auth=STAFF, tag="kiosk", errors=(404,)
+    )
     def revoke_confirm_code(who: Principal, code_id: int) -> dict[str, Any]:
         """Withdraw an unused confirmation code."""
         return confirm_codes.revoke(ctx(), who, code_id)

@@ -91,7 +91,9 @@ class Subject(In):
 class ScoreIn(In):
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
     subject: Subject
-    rater: Literal["center", "department"] = Field(description="center 中心负责人 or department 单位窗口管理人员")
+    rater: Literal["center", "department"] = Field(
+        description="center 中心负责人 or department 单位窗口管理人员"
+    )
     score: int = Field(ge=0, le=100)
     comment: str = Field(min_length=1, max_length=500)
 
@@ -254,13 +256,25 @@ def register(api: Api) -> None:
         """Change the rating and complaint settings (admin)."""
         return rating_settings.update(ctx(), who, body.model_dump(exclude_none=True))
 
-    @api.route("/assessment/scores", "PUT", body=ScoreIn, auth=SUPERVISORS, tag="reports", errors=(422,))
+    @api.route(
+        "/assessment/scores", "PUT", body=ScoreIn, auth=SUPERVISORS, tag="reports", errors=(422,)
+    )
     def put_assessment_score(who: Principal, body: ScoreIn) -> dict[str, Any]:
         """Enter or replace a manual score (中心负责人评分 / 单位窗口管理人员评分) of a month, with its reason."""
-        return assessment_scores.put(ctx(), who, body.month, body.subject.kind, body.subject.id, body.rater,
-                                     body.score, body.comment)
+        return assessment_scores.put(
+            ctx(),
+            who,
+            body.month,
+            body.subject.kind,
+            body.subject.id,
+            body.rater,
+            body.score,
+            body.comment,
+        )
 
-    @api.route("/assessment/scores", query=ScoresQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports")
+    @api.route(
+        "/assessment/scores", query=ScoresQuery, response=ItemsOut, auth=SUPERVISORS, tag="reports"
+    )
     def list_assessment_scores(who: Principal, query: ScoresQuery) -> dict[str, Any]:
         """The manual scores of a month."""
         return {"items": assessment_scores.listing(ctx(), who, query.month)}

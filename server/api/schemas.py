@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from ..services.cleantext import MULTILINE, refuse_controls
 
 Priority = Literal["normal", "priority", "green"]
-UNCHECKED = frozenset({"password"})  # never stored as text, never shown: any character may be in one
+UNCHECKED = frozenset(
+    {"password"}
+)  # never stored as text, never shown: any character may be in one
 
 
 class In(BaseModel):
@@ -27,7 +29,9 @@ class In(BaseModel):
 
     @model_validator(mode="after")
     def _no_control_characters_in_extras(self) -> Any:
-        for key, v in (self.model_extra or {}).items():  # only models that allow extra fields have any
+        for key, v in (
+            self.model_extra or {}
+        ).items():  # only models that allow extra fields have any
             refuse_controls(key, False)
             refuse_controls(v, key in MULTILINE)
         return self
@@ -75,17 +79,25 @@ class TicketOut(BaseModel):
 
 class ApplicantIn(In):
     name: str = Field(min_length=1, max_length=100)
-    phone: str = Field(pattern=r"^\+?[0-9][0-9 -]{5,24}$", description="kept for the case lookup (last four digits)")
+    phone: str = Field(
+        pattern=r"^\+?[0-9][0-9 -]{5,24}$",
+        description="kept for the case lookup (last four digits)",
+    )
 
 
 class FinishIn(In):
     outcome: Literal["done", "accepted", "refused", "parked"] = Field(
-        default="done", description="done 即办件办结, accepted 受理 (opens a case), refused 不予受理, parked 补正")
+        default="done",
+        description="done 即办件办结, accepted 受理 (opens a case), refused 不予受理, parked 补正",
+    )
     reason: str | None = Field(default=None, max_length=500)
     applicant: ApplicantIn | None = Field(default=None, description="with accepted: the applicant")
     materials: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
-        default=None, max_length=30, description="with parked: the missing materials (一次性告知)")
-    note: str | None = Field(default=None, max_length=500, description="with parked: where and how to bring them")
+        default=None, max_length=30, description="with parked: the missing materials (一次性告知)"
+    )
+    note: str | None = Field(
+        default=None, max_length=500, description="with parked: where and how to bring them"
+    )
 
 
 class ReasonIn(In):
@@ -99,7 +111,9 @@ class TransferIn(In):
 
 
 class OpenWindowIn(In):
-    staff_id: int | None = Field(default=None, ge=1, description="a supervisor may open the window for a clerk")
+    staff_id: int | None = Field(
+        default=None, ge=1, description="a supervisor may open the window for a clerk"
+    )
 
 
 class PauseIn(In):
@@ -171,7 +185,9 @@ class ServiceIn(In):
     code: str | None = Field(default=None, max_length=40)
     name_en: str = Field(default="", max_length=200)
     mode: Mode = "instant"
-    handling: Mode | None = Field(default=None, description="the hall's way of handling the item; wins over mode")
+    handling: Mode | None = Field(
+        default=None, description="the hall's way of handling the item; wins over mode"
+    )
     promised_days: int = Field(default=0, ge=0, le=365)
     daily_cap: int | None = Field(default=None, ge=1)
     expected_service_min: int = Field(default=10, ge=1, le=600)
@@ -181,7 +197,9 @@ class ServiceIn(In):
     active: bool = True
     disclosure: Disclosure = Field(default_factory=Disclosure)
     hours: dict[str, list[list[str]]] = Field(
-        default_factory=dict, description='the item\'s own hours, {"mon": [["09:00", "12:00"]]}; empty: the hall\'s')
+        default_factory=dict,
+        description='the item\'s own hours, {"mon": [["09:00", "12:00"]]}; empty: the hall\'s',
+    )
 
     @field_validator("prefix")
     @classmethod
@@ -229,8 +247,11 @@ class WindowIn(In):
     marquee: str = Field(default="", max_length=300)
     active: bool = True
     services: list[WindowServiceIn] = []
-    service_ids: list[int] | None = Field(default=None, description="the items served, each at weight 5 "
-                                          "(the shape GET /windows answers); or give `services` with weights")
+    service_ids: list[int] | None = Field(
+        default=None,
+        description="the items served, each at weight 5 "
+        "(the shape GET /windows answers); or give `services` with weights",
+    )
     staff_ids: list[int] = []
 
     @model_validator(mode="after")
@@ -255,7 +276,9 @@ class WindowPatch(In):
     marquee: str | None = Field(default=None, max_length=300)
     active: bool | None = None
     services: list[WindowServiceIn] | None = None
-    service_ids: list[int] | None = Field(default=None, description="the items served, each at weight 5")
+    service_ids: list[int] | None = Field(
+        default=None, description="the items served, each at weight 5"
+    )
     staff_ids: list[int] | None = None
 
     @model_validator(mode="after")

@@ -51,7 +51,9 @@ def window_share(item_id: int, window: OpenWindow, waiting: Mapping[int, int]) -
     own = window.weights.get(item_id, 0)
     if own <= 0:
         return 0.0
-    demand = {sid: waiting.get(sid, 0) * w for sid, w in window.weights.items() if waiting.get(sid, 0) > 0}
+    demand = {
+        sid: waiting.get(sid, 0) * w for sid, w in window.weights.items() if waiting.get(sid, 0) > 0
+    }
     demand[item_id] = max(demand.get(item_id, 0), own)  # the ticket being estimated is waiting too
     total = sum(demand.values())
     return demand[item_id] / total if total else 1.0

@@ -23,7 +23,7 @@ def validate_hours(hours: Hours) -> str | None:
             try:
                 start, end = (_parse(x) for x in span)
             except (ValueError, TypeError):
-                return f"{key}: spans are [\"HH:MM\", \"HH:MM\"]"
+                return f'{key}: spans are ["HH:MM", "HH:MM"]'
             if start >= end:
                 return f"{key}: {span[0]} is not before {span[1]}"
     return None
@@ -40,8 +40,9 @@ def is_open(hours: Hours | None, local_now: datetime, holidays: Sequence[str] = 
     return any(_parse(a) <= now < _parse(b) for a, b in spans)
 
 
-def next_opening(hours: Hours | None, local_now: datetime, holidays: Sequence[str] = (),
-                 horizon_days: int = 62) -> datetime | None:
+def next_opening(
+    hours: Hours | None, local_now: datetime, holidays: Sequence[str] = (), horizon_days: int = 62
+) -> datetime | None:
     """The next moment after `local_now` at which the hall takes tickets (None: none within the horizon)."""
     if not hours:
         return None
@@ -57,10 +58,16 @@ def next_opening(hours: Hours | None, local_now: datetime, holidays: Sequence[st
     return None
 
 
-def closing_time(hours: Hours | None, local_now: datetime, holidays: Sequence[str] = ()) -> time | None:
+def closing_time(
+    hours: Hours | None, local_now: datetime, holidays: Sequence[str] = ()
+) -> time | None:
     """When the span the hall is open in at `local_now` ends (None when closed or without a timetable)."""
     if not hours or not is_open(hours, local_now, holidays):
         return None
     now = local_now.time()
-    ends = [_parse(b) for a, b in hours.get(DAY_KEYS[local_now.weekday()], ()) if _parse(a) <= now < _parse(b)]
+    ends = [
+        _parse(b)
+        for a, b in hours.get(DAY_KEYS[local_now.weekday()], ())
+        if _parse(a) <= now < _parse(b)
+    ]
     return min(ends) if ends else None

@@ -40,8 +40,13 @@ def _page(page: str, template: str) -> Any:
 
 def make_blueprint() -> Blueprint:
     """The oversight blueprint; registering it also installs the alert checker on the app."""
-    bp = Blueprint("oversight", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/oversight-static")
+    bp = Blueprint(
+        "oversight",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/oversight-static",
+    )
     bp.record_once(lambda state: alerts.install(state.app))  # type: ignore[arg-type]
 
     @bp.get("/admin/monitor")
@@ -70,11 +75,19 @@ def make_blueprint() -> Blueprint:
         month, dept = request.args.get("month", ""), request.args.get("department", "")
         try:
             month_span(month)
-            data = bulletin_service.build(current_app.extensions["queuehall"], who, month, int(dept))
+            data = bulletin_service.build(
+                current_app.extensions["queuehall"], who, month, int(dept)
+            )
         except (ValueError, DomainError):
             abort(404)
-        return render_template("oversight/bulletin.html", who=who, page="reports", pages=PAGES, b=data,
-                               qh_config=_config(who, "reports"))
+        return render_template(
+            "oversight/bulletin.html",
+            who=who,
+            page="reports",
+            pages=PAGES,
+            b=data,
+            qh_config=_config(who, "reports"),
+        )
 
     @bp.get("/admin/complaints")
     def complaints() -> Any:

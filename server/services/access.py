@@ -49,40 +49,62 @@ def before(st: Staff) -> StaffBefore:
     return StaffBefore(st.role, st.active)
 
 
-def guard_admin_change(s: Session, who: Principal, st: Staff, data: dict[str, Any], deleting: bool = False) -> None:
+def guard_admin_change(
+    s: Session, who: Principal, st: Staff, data: dict[str, Any], deleting: bool = False
+) -> None:
     """Refuse to demote, deactivate or delete the last active admin, or an admin's own account."""
     if st.role != "admin" or not st.active:
         return
     role = data.get("role")
     if not (deleting or (role is not None and role != "admin") or data.get("active") is False):
         return
-    others = s.scalar(select(func.count()).select_from(Staff).where(
-        Staff.site_id == st.site_id, Staff.role == "admin", Staff.active, Staff.id != st.id))
+    others = s.scalar(
+        select(func.count())
+        .select_from(Staff)
+        .where(Staff.site_id == st.site_id, Staff.role == "admin", Staff.active, Staff.id != st.id)
+    )
     if not others:
         raise LastAdmin("the hall must keep at least one active admin; make another admin first")
     if st.id == who.id:
-        raise OwnAccount("you cannot demote, deactivate or delete your own account; ask another admin")
+        raise OwnAccount(
+            "you cannot demote, deactivate or delete your own account; ask another admin"
+        )
 
 
 def revoke_sign_ins(s: Session, staff_id: int) -> int:
     """Revoke every access token of a staff member: API tokens, page sessions and socket tokens alike."""
-    result = s.execute(update(StaffToken).where(StaffToken.staff_id == staff_id, StaffToken.revoked.is_(False))
-                       .values(revoked=True))
+    result = s.execute(
+        update(StaffToken)
+        .where(StaffToken.staff_id == staff_id, StaffToken.revoked.is_(False))
+        .values(revoked=True)
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def after_staff_saved(uow: UnitOfWork, who: Principal, st: Staff, was: StaffBefore | None, data: dict[str, Any],
-                      now: datetime) -> None:
+def after_staff_saved(
+    uow: UnitOfWork,
+    who: Principal,
+    st: Staff,
+    was: StaffBefore | None,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
     """Revoke sign-ins after a password reset, role change or deactivation; release windows they lost."""
     s = uow.session
     if was is not None:
         deactivated = was.active and not st.active
         if data.get("password") or st.role != was.role or deactivated:
             revoke_sign_ins(s, st.id)
-    why = "deactivated" if not st.active else ("role_changed" if was is not None and st.role != was.role
-                                                else "unassigned")
-    for w in s.scalars(select(Window).where(Window.staff_id == st.id, Window.state != WindowState.CLOSED)
-                       .with_for_update()):
+    why = (
+        "deactivated"
+        if not st.active
+        else ("role_changed" if was is not None and st.role != was.role else "unassigned")
+    )
+    for w in s.scalars(
+        select(Window)
+        .where(Window.staff_id == st.id, Window.state != WindowState.CLOSED)
+        .with_for_update()
+    ):
         if not _may_hold(s, st, w):
             release(uow, w, st, why, who, now)
 
@@ -119,8 +141,21 @@ def release(uow: UnitOfWork, w: Window, st: Staff, why: str, who: Principal, now
     w.staff_id = None
     w.pause_reason = None
     w.state_since = now
-    log_window(s, site, w, "released", was, who.id, now, reason=why,
-               data={"staff_id": st.id, "staff_name": st.name, "ticket_id": held.id if held is not None else None})
+    log_window(
+        s,
+        site,
+        w,
+        "released",
+        was,
+        who.id,
+        now,
+        reason=why,
+        data={
+            "staff_id": st.id,
+            "staff_name": st.name,
+            "ticket_id": held.id if held is not None else None,
+        },
+    )
     window_changed(uow, site, w, "close")
 
 
@@ -129,5 +164,11 @@ def _may_hold(s: Session, st: Staff, w: Window) -> bool:
         return False
     if st.role in OVERSEERS:
         return True
-    return s.scalar(select(StaffWindow.window_id).where(StaffWindow.staff_id == st.id,
-                                                        StaffWindow.window_id == w.id)) is not None
+    return (
+        s.scalar(
+            select(StaffWindow.window_id).where(
+                StaffWindow.staff_id == st.id, StaffWindow.window_id == w.id
+            )
+        )
+        is not None
+    )

@@ -34,28 +34,49 @@ DEFAULTS = {"pause_max_min": 30.0, "idle_max_min": 15.0, "service_factor": 2.0}
 def limits(ctx: Context, site: Site) -> dict[str, float]:
     """Thresholds: the hall's settings["oversight"], else OVERSIGHT_* config, else the defaults."""
     own = (site.settings or {}).get("oversight") or {}
-    return {k: float(own.get(k, ctx.config.get("OVERSIGHT_" + k.upper(), v))) for k, v in DEFAULTS.items()}
+    return {
+        k: float(own.get(k, ctx.config.get("OVERSIGHT_" + k.upper(), v)))
+        for k, v in DEFAULTS.items()
+    }
 
 
 def alert_dict(a: Alert) -> dict[str, Any]:
     """The API shape of an alert."""
-    return {"id": a.id, "kind": a.kind, "severity": a.severity, "message": a.message, "data": a.data,
-            "service_id": a.service_id, "window_id": a.window_id, "staff_id": a.staff_id, "ticket_id": a.ticket_id,
-            "raised_at": views.iso(a.raised_at), "day": a.day.isoformat(),
-            "acknowledged_at": views.iso(a.acknowledged_at), "acknowledged_by": a.acknowledged_by}
+    return {
+        "id": a.id,
+        "kind": a.kind,
+        "severity": a.severity,
+        "message": a.message,
+        "data": a.data,
+        "service_id": a.service_id,
+        "window_id": a.window_id,
+        "staff_id": a.staff_id,
+        "ticket_id": a.ticket_id,
+        "raised_at": views.iso(a.raised_at),
+        "day": a.day.isoformat(),
+        "acknowledged_at": views.iso(a.acknowledged_at),
+        "acknowledged_by": a.acknowledged_by,
+    }
 
 
-def listing(s: Session, site_id: int, day: date | None, open_only: bool, limit: int = 200) -> list[dict[str, Any]]:
+def listing(
+    s: Session, site_id: int, day: date | None, open_only: bool, limit: int = 200
+) -> list[dict[str, Any]]:
     """Alerts of a day (or all days), newest first."""
     q = select(Alert).where(Alert.site_id == site_id)
     if day is not None:
         q = q.where(Alert.day == day)
     if open_only:
         q = q.where(Alert.acknowledged_at.is_(None))
-    return [alert_dict(a) for a in s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit))]
+    return [
+        alert_dict(a)
+        for a in s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit))
+    ]
 
 
-def list_alerts(ctx: Context, who: Principal, day: date | None, open_only: bool) -> list[dict[str, Any]]:
+def list_alerts(
+    ctx: Context, who: Principal, day: date | None, open_only: bool
+) -> list[dict[str, Any]]:
     """Alerts for supervisors and admins."""
     if not who.is_supervisor:
         raise Forbidden("alerts are for supervisors and admins")
@@ -76,12 +97,17 @@ def acknowledge(ctx: Context, who: Principal, alert_id: int) -> dict[str, Any]:
             raise InvalidTransition("this alert is already acknowledged")
         a.acknowledged_at, a.acknowledged_by = ctx.clock.now(), who.id
         out = alert_dict(a)
-        uow.emit("alert.acknowledged", {"seq": views.next_seq(s, a.site_id), "alert": out}, f"site:{a.site_id}")
+        uow.emit(
+            "alert.acknowledged",
+            {"seq": views.next_seq(s, a.site_id), "alert": out},
+            f"site:{a.site_id}",
+        )
         uow.commit()
         return out
 
 
 # ---- the conditions -----------------------------------------------------------------------------
+
 
 def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dict[str, Any]]:
     """Every alert condition that holds now (each bounded by items, windows or today's ratings)."""
@@ -94,23 +120,52 @@ def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dic
     dates = (local_time(since, site.timezone).date(), local_time(now, site.timezone).date())
     out: list[dict[str, Any]] = []
     for sid, n, oldest in s.execute(
-            select(Ticket.service_id, func.count(), func.min(Ticket.queued_at))
-            .where(Ticket.site_id == site.id, Ticket.day == day, Ticket.state == "waiting").group_by(Ticket.service_id)):
+        select(Ticket.service_id, func.count(), func.min(Ticket.queued_at))
+        .where(Ticket.site_id == site.id, Ticket.day == day, Ticket.state == "waiting")
+        .group_by(Ticket.service_id)
+    ):
         sv = s.get_one(Service, sid)
         waited = (now - oldest).total_seconds()
         if waited > sv.wait_threshold_min * 60:
-            out.append({"key": f"wait:{sv.id}:{day}:{hour}", "kind": "wait_over", "service_id": sv.id,
-                        "message": f"{sv.name}：{n}人等候，最长已等{int(waited // 60)}分钟，超过{sv.wait_threshold_min}分钟",
-                        "data": {"service": sv.name, "waiting": int(n), "minutes": int(waited // 60),
-                                 "threshold": sv.wait_threshold_min}})
-    last_act = dict(s.execute(select(TicketEvent.window_id, func.max(TicketEvent.at))
-                              .where(TicketEvent.site_id == site.id, TicketEvent.day.between(*dates),
-                                     TicketEvent.at >= since, TicketEvent.window_id.is_not(None))
-                              .group_by(TicketEvent.window_id)).all())
-    held = {t.window_id: t for t in s.scalars(select(Ticket).where(Ticket.site_id == site.id,
-                                                                  Ticket.state.in_(["called", "serving"])))}
-    waiting_ids = set(s.scalars(select(Ticket.service_id).where(
-        Ticket.site_id == site.id, Ticket.day == day, Ticket.state == "waiting").distinct()))
+            out.append(
+                {
+                    "key": f"wait:{sv.id}:{day}:{hour}",
+                    "kind": "wait_over",
+                    "service_id": sv.id,
+                    "message": f"{sv.name}：{n}人等候，最长已等{int(waited // 60)}分钟，超过{sv.wait_threshold_min}分钟",
+                    "data": {
+                        "service": sv.name,
+                        "waiting": int(n),
+                        "minutes": int(waited // 60),
+                        "threshold": sv.wait_threshold_min,
+                    },
+                }
+            )
+    last_act = dict(
+        s.execute(
+            select(TicketEvent.window_id, func.max(TicketEvent.at))
+            .where(
+                TicketEvent.site_id == site.id,
+                TicketEvent.day.between(*dates),
+                TicketEvent.at >= since,
+                TicketEvent.window_id.is_not(None),
+            )
+            .group_by(TicketEvent.window_id)
+        ).all()
+    )
+    held = {
+        t.window_id: t
+        for t in s.scalars(
+            select(Ticket).where(Ticket.site_id == site.id, Ticket.state.in_(["called", "serving"]))
+        )
+    }
+    waiting_ids = set(
+        s.scalars(
+            select(Ticket.service_id)
+            .where(Ticket.site_id == site.id, Ticket.day == day, Ticket.state == "waiting")
+            .distinct()
+        )
+    )
     for w in s.scalars(select(Window).where(Window.site_id == site.id, Window.active)):
         if w.state_since is None:
             continue
@@ -118,41 +173,95 @@ def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dic
         if w.state == "paused":
             mins = (now - w.state_since).total_seconds() / 60
             if mins > lim["pause_max_min"]:
-                out.append({**base, "key": f"paused:{w.id}:{w.state_since.isoformat()}", "kind": "window_paused",
-                            "message": f"{w.number}号窗口暂停已{int(mins)}分钟（{w.pause_reason or ''}）",
-                            "data": {"window": w.number, "minutes": int(mins), "reason": w.pause_reason}})
+                out.append(
+                    {
+                        **base,
+                        "key": f"paused:{w.id}:{w.state_since.isoformat()}",
+                        "kind": "window_paused",
+                        "message": f"{w.number}号窗口暂停已{int(mins)}分钟（{w.pause_reason or ''}）",
+                        "data": {
+                            "window": w.number,
+                            "minutes": int(mins),
+                            "reason": w.pause_reason,
+                        },
+                    }
+                )
         elif w.state == "open" and w.id not in held:
             # its own name: `since` is the business day's start, which the ratings below still need
             idle_since = max(w.state_since, last_act.get(w.id) or w.state_since)
             mins = (now - idle_since).total_seconds() / 60
-            serves = set(s.scalars(select(WindowService.service_id).where(WindowService.window_id == w.id)))
+            serves = set(
+                s.scalars(select(WindowService.service_id).where(WindowService.window_id == w.id))
+            )
             if mins > lim["idle_max_min"] and serves & waiting_ids:
-                out.append({**base, "key": f"idle:{w.id}:{idle_since.isoformat()}", "kind": "window_idle",
-                            "message": f"{w.number}号窗口空闲已{int(mins)}分钟，仍有人等候",
-                            "data": {"window": w.number, "minutes": int(mins)}})
-    for t, sv, wnum in s.execute(select(Ticket, Service, Window.number).join(Service, Service.id == Ticket.service_id)
-                                 .join(Window, Window.id == Ticket.window_id)
-                                 .where(Ticket.site_id == site.id, Ticket.state == "serving",
-                                        Ticket.started_at.is_not(None))):
+                out.append(
+                    {
+                        **base,
+                        "key": f"idle:{w.id}:{idle_since.isoformat()}",
+                        "kind": "window_idle",
+                        "message": f"{w.number}号窗口空闲已{int(mins)}分钟，仍有人等候",
+                        "data": {"window": w.number, "minutes": int(mins)},
+                    }
+                )
+    for t, sv, wnum in s.execute(
+        select(Ticket, Service, Window.number)
+        .join(Service, Service.id == Ticket.service_id)
+        .join(Window, Window.id == Ticket.window_id)
+        .where(Ticket.site_id == site.id, Ticket.state == "serving", Ticket.started_at.is_not(None))
+    ):
         started = t.started_at or now
         mins = (now - started).total_seconds() / 60
         if mins > lim["service_factor"] * sv.expected_service_min:
-            out.append({"key": f"service:{t.id}:{started.isoformat()}", "kind": "service_over",
-                        "window_id": t.window_id, "staff_id": t.staff_id, "ticket_id": t.id, "service_id": sv.id,
-                        "message": f"{wnum}号窗口办理{t.number}已{int(mins)}分钟，预计{sv.expected_service_min}分钟",
-                        "data": {"window": wnum, "number": t.number, "minutes": int(mins),
-                                 "expected": sv.expected_service_min}})
-    for ev, number, wnum in s.execute(select(Evaluation, Ticket.number, Window.number)
-                                      .join(Ticket, Ticket.id == Evaluation.ticket_id)
-                                      .outerjoin(Window, Window.id == Evaluation.window_id)
-                                      .where(Evaluation.site_id == site.id, Evaluation.day.between(*dates),
-                                             Evaluation.at >= since, Evaluation.level <= 2)):
-        out.append({"key": f"rating:{ev.id}", "kind": "bad_rating", "severity": "bad", "window_id": ev.window_id,
-                    "staff_id": ev.staff_id, "ticket_id": ev.ticket_id, "service_id": ev.service_id,
-                    "message": f"{wnum}号窗口{number}收到差评（{LEVELS.get(ev.level, ev.level)}）：{ev.reason or ''}",
-                    "data": {"window": wnum, "number": number, "level": ev.level, "reason": ev.reason,
-                             "evaluation_id": ev.id}})
-    out += case_alerts.candidates(s, site, now)  # cases (issue 17): due within a working day, overdue
+            out.append(
+                {
+                    "key": f"service:{t.id}:{started.isoformat()}",
+                    "kind": "service_over",
+                    "window_id": t.window_id,
+                    "staff_id": t.staff_id,
+                    "ticket_id": t.id,
+                    "service_id": sv.id,
+                    "message": f"{wnum}号窗口办理{t.number}已{int(mins)}分钟，预计{sv.expected_service_min}分钟",
+                    "data": {
+                        "window": wnum,
+                        "number": t.number,
+                        "minutes": int(mins),
+                        "expected": sv.expected_service_min,
+                    },
+                }
+            )
+    for ev, number, wnum in s.execute(
+        select(Evaluation, Ticket.number, Window.number)
+        .join(Ticket, Ticket.id == Evaluation.ticket_id)
+        .outerjoin(Window, Window.id == Evaluation.window_id)
+        .where(
+            Evaluation.site_id == site.id,
+            Evaluation.day.between(*dates),
+            Evaluation.at >= since,
+            Evaluation.level <= 2,
+        )
+    ):
+        out.append(
+            {
+                "key": f"rating:{ev.id}",
+                "kind": "bad_rating",
+                "severity": "bad",
+                "window_id": ev.window_id,
+                "staff_id": ev.staff_id,
+                "ticket_id": ev.ticket_id,
+                "service_id": ev.service_id,
+                "message": f"{wnum}号窗口{number}收到差评（{LEVELS.get(ev.level, ev.level)}）：{ev.reason or ''}",
+                "data": {
+                    "window": wnum,
+                    "number": number,
+                    "level": ev.level,
+                    "reason": ev.reason,
+                    "evaluation_id": ev.id,
+                },
+            }
+        )
+    out += case_alerts.candidates(
+        s, site, now
+    )  # cases (issue 17): due within a working day, overdue
     out += rectification_steps.alert_candidates(s, site, local_time(now, site.timezone).date())
     return out
 
@@ -167,28 +276,48 @@ def check(ctx: Context, now: datetime | None = None) -> list[dict[str, Any]]:
         with ctx.uow(write=False) as uow:
             site = uow.session.get_one(Site, site_id)
             cands = _candidates(ctx, uow.session, site, now)
-            known = set(uow.session.scalars(select(Alert.key).where(
-                Alert.site_id == site_id, Alert.key.in_([c["key"] for c in cands])))) if cands else set()
+            known = (
+                set(
+                    uow.session.scalars(
+                        select(Alert.key).where(
+                            Alert.site_id == site_id, Alert.key.in_([c["key"] for c in cands])
+                        )
+                    )
+                )
+                if cands
+                else set()
+            )
         fresh = [c for c in cands if c["key"] not in known]
         if fresh:
             raised += _raise(ctx, site_id, fresh, now)
     return raised
 
 
-def _raise(ctx: Context, site_id: int, fresh: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def _raise(
+    ctx: Context, site_id: int, fresh: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
     out = []
     try:
         with ctx.uow() as uow:
             s = uow.session
             site = s.get_one(Site, site_id)
             for c in fresh:
-                a = Alert(site_id=site.id, severity=c.pop("severity", "warn"), raised_at=now,
-                          day=views.today(site, now), **c)
+                a = Alert(
+                    site_id=site.id,
+                    severity=c.pop("severity", "warn"),
+                    raised_at=now,
+                    day=views.today(site, now),
+                    **c,
+                )
                 s.add(a)
                 s.flush()
                 d = alert_dict(a)
                 out.append(d)
-                uow.emit("alert.raised", {"seq": views.next_seq(s, site.id), "alert": d}, f"site:{site.id}")
+                uow.emit(
+                    "alert.raised",
+                    {"seq": views.next_seq(s, site.id), "alert": d},
+                    f"site:{site.id}",
+                )
             uow.commit()
     except IntegrityError:  # another process raised one of them first: the next round sees it
         log.info("an alert was raised concurrently; skipping this round")
@@ -197,6 +326,7 @@ def _raise(ctx: Context, site_id: int, fresh: list[dict[str, Any]], now: datetim
 
 
 # ---- the background checker ---------------------------------------------------------------------
+
 
 class Checker:
     """Runs `check` every OVERSIGHT_CHECK_S seconds in a daemon thread, and tells screens when a
@@ -227,7 +357,9 @@ class Checker:
             try:
                 check(self.ctx)
                 now = self.ctx.clock.now()
-                publicity.announce_schedule(self.ctx, last, now)  # scheduled publicity starts or ends
+                publicity.announce_schedule(
+                    self.ctx, last, now
+                )  # scheduled publicity starts or ends
                 last = now
             except Exception:  # a database hiccup must not end the monitoring for the day
                 log.exception("alert check failed")
@@ -247,4 +379,3 @@ def install(app: Flask) -> None:
         if checker.thread is None:
             with lock:
                 checker.start()
-

@@ -20,12 +20,28 @@ from . import reports
 from .context import Context
 from .principal import Forbidden, Principal
 
-COMPONENTS = ("efficiency", "satisfaction", "discipline", "volume", "center", "department", "items", "staffing")
+COMPONENTS = (
+    "efficiency",
+    "satisfaction",
+    "discipline",
+    "volume",
+    "center",
+    "department",
+    "items",
+    "staffing",
+)
 # the plan's 量化考核: the center's score, the department's window manager's score and the visitors'
 # satisfaction first; then efficiency, discipline, volume; for departments items and staffing (scorecard.py)
-DEFAULT_WEIGHTS = {"efficiency": 15.0, "satisfaction": 30.0, "discipline": 10.0, "volume": 10.0, "center": 20.0,
-                   "department": 15.0, "items": 10.0, "staffing": 10.0}
-
+DEFAULT_WEIGHTS = {
+    "efficiency": 15.0,
+    "satisfaction": 30.0,
+    "discipline": 10.0,
+    "volume": 10.0,
+    "center": 20.0,
+    "department": 15.0,
+    "items": 10.0,
+    "staffing": 10.0,
+}
 
 
 def day_span(tz: str, start: date, end: date) -> tuple[datetime, datetime]:
@@ -44,8 +60,9 @@ def business_span(site: Site, day: date) -> tuple[datetime, datetime]:
     return first, datetime.combine(day + timedelta(days=1), at, zone).astimezone(UTC)
 
 
-def window_time(s: Session, site_id: int, start: date, end: date, now: datetime, by: str = "window"
-                ) -> dict[Any, tuple[float, float]]:
+def window_time(
+    s: Session, site_id: int, start: date, end: date, now: datetime, by: str = "window"
+) -> dict[Any, tuple[float, float]]:
     """(open seconds, paused seconds) per window or per clerk over the hall's local days `start`..`end`.
 
     A state lasts from the window's change into it until its next change, across midnight too: each
@@ -57,8 +74,9 @@ def window_time(s: Session, site_id: int, start: date, end: date, now: datetime,
     return span_time(s, site_id, t0, min(t1, now), by)
 
 
-def span_time(s: Session, site_id: int, t0: datetime, t1: datetime, by: str = "window"
-              ) -> dict[Any, tuple[float, float]]:
+def span_time(
+    s: Session, site_id: int, t0: datetime, t1: datetime, by: str = "window"
+) -> dict[Any, tuple[float, float]]:
     """(open seconds, paused seconds) per window or clerk between two instants (see `window_time`)."""
     if t1 <= t0:
         return {}
@@ -66,22 +84,42 @@ def span_time(s: Session, site_id: int, t0: datetime, t1: datetime, by: str = "w
     tz = s.get_one(Site, site_id).timezone
     lo, hi = literal(t0, UTCDateTime()), literal(t1, UTCDateTime())
     # the window's last change before the span: the state each window starts the span in
-    carried = (select(W.id).where(W.window_id == Window.id, W.at < lo)
-               .order_by(W.at.desc(), W.id.desc()).limit(1).correlate(Window).scalar_subquery())
+    carried = (
+        select(W.id)
+        .where(W.window_id == Window.id, W.at < lo)
+        .order_by(W.at.desc(), W.id.desc())
+        .limit(1)
+        .correlate(Window)
+        .scalar_subquery()
+    )
     carried_ids = select(carried).where(Window.site_id == site_id)
     days = local_time(t0, tz).date(), local_time(t1, tz).date()
     in_span = and_(W.day.between(*days), W.at >= lo, W.at < hi)
     nxt = func.lead(W.at).over(partition_by=W.window_id, order_by=(W.at, W.id))
-    inner = (select(W.window_id.label("w"), W.clerk_id.label("st"), W.to_state.label("state"), W.at.label("at"),
-                    nxt.label("nxt"))
-             .where(W.site_id == site_id, or_(in_span, W.id.in_(carried_ids))).subquery())
+    inner = (
+        select(
+            W.window_id.label("w"),
+            W.clerk_id.label("st"),
+            W.to_state.label("state"),
+            W.at.label("at"),
+            nxt.label("nxt"),
+        )
+        .where(W.site_id == site_id, or_(in_span, W.id.in_(carried_ids)))
+        .subquery()
+    )
     since = case((inner.c.at < lo, lo), else_=inner.c.at)
     until = case((inner.c.nxt.is_(None) | (inner.c.nxt > hi), hi), else_=inner.c.nxt)
     secs = reports.seconds_between(s, until, since)
     key = inner.c.w if by == "window" else inner.c.st
-    rows = s.execute(select(key, func.sum(case((inner.c.state == "open", secs), else_=0.0)),
-                            func.sum(case((inner.c.state == "paused", secs), else_=0.0)))
-                     .where(key.is_not(None)).group_by(key))
+    rows = s.execute(
+        select(
+            key,
+            func.sum(case((inner.c.state == "open", secs), else_=0.0)),
+            func.sum(case((inner.c.state == "paused", secs), else_=0.0)),
+        )
+        .where(key.is_not(None))
+        .group_by(key)
+    )
     out = {k: (max(0.0, float(o or 0)), max(0.0, float(p or 0))) for k, o, p in rows}
     return {k: v for k, v in out.items() if v != (0.0, 0.0)}  # closed throughout: nothing to show
 

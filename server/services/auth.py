@@ -78,7 +78,9 @@ def _window_ids(session: Session, staff_id: int) -> frozenset[int]:
 
 def staff_principal(session: Session, staff: Staff) -> Principal:
     """The principal for a staff row."""
-    return Principal("staff", staff.id, staff.site_id, staff.role, staff.name, _window_ids(session, staff.id))
+    return Principal(
+        "staff", staff.id, staff.site_id, staff.role, staff.name, _window_ids(session, staff.id)
+    )
 
 
 def login(ctx: Context, username: str, password: str, address: str = "") -> tuple[str, Principal]:
@@ -96,7 +98,9 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
             raise LockedOut("too many failed sign-ins; try again later", until=until.isoformat())
         staff = s.scalar(select(Staff).where(Staff.username == username))
         known = staff is not None and staff.active
-        right = verify_password(staff.password_hash if staff is not None and known else _dummy_hash(), password)
+        right = verify_password(
+            staff.password_hash if staff is not None and known else _dummy_hash(), password
+        )
         if not (known and right) or staff is None:
             lockout.record_failure(s, username, address, now)
             uow.commit()
@@ -105,7 +109,14 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
         staff.failed_logins = 0
         staff.locked_until = None
         token, digest = new_token(STAFF_TOKEN_PREFIX)
-        s.add(StaffToken(staff_id=staff.id, token_hash=digest, created_at=now, expires_at=now + TOKEN_LIFETIME))
+        s.add(
+            StaffToken(
+                staff_id=staff.id,
+                token_hash=digest,
+                created_at=now,
+                expires_at=now + TOKEN_LIFETIME,
+            )
+        )
         principal = staff_principal(s, staff)
         uow.commit()
         return token, principal
@@ -114,7 +125,11 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
 def logout(ctx: Context, token: str) -> None:
     """Revoke a staff access token (every process forgets it once the revocation has committed)."""
     with ctx.uow() as uow:
-        uow.session.execute(update(StaffToken).where(StaffToken.token_hash == token_hash(token)).values(revoked=True))
+        uow.session.execute(
+            update(StaffToken)
+            .where(StaffToken.token_hash == token_hash(token))
+            .values(revoked=True)
+        )
         uow.commit()
     forget_sessions(ctx)
 
@@ -154,7 +169,9 @@ def _authenticate(ctx: Context, token: str, digest: str) -> Principal | None:
             wids = frozenset({dev.window_id}) if dev.window_id else frozenset()
             return Principal("device", dev.id, dev.site_id, dev.kind, dev.name, wids)
         row = s.execute(
-            select(StaffToken, Staff).join(Staff, Staff.id == StaffToken.staff_id).where(StaffToken.token_hash == digest)
+            select(StaffToken, Staff)
+            .join(Staff, Staff.id == StaffToken.staff_id)
+            .where(StaffToken.token_hash == digest)
         ).first()
         if row is None:
             return None
@@ -164,7 +181,6 @@ def _authenticate(ctx: Context, token: str, digest: str) -> Principal | None:
         if (tok.expires_at - now).total_seconds() < 60:
             revocations.of(ctx).drop_here()  # about to expire: do not let the cache outlive it
         return staff_principal(s, staff)
-
 
 
 @functools.lru_cache(maxsize=1)

@@ -36,7 +36,10 @@ def update_settings(ctx: Context, who: Principal, allow_pick_call: bool) -> dict
         raise Forbidden("only a supervisor may change this")
     with ctx.uow() as uow:
         site = uow.session.get_one(Site, who.site_id)
-        site.settings = {**site.settings, PICK_SETTING: bool(allow_pick_call)}  # reassign: JSON change tracking
+        site.settings = {
+            **site.settings,
+            PICK_SETTING: bool(allow_pick_call),
+        }  # reassign: JSON change tracking
         uow.commit()
     return {"allow_pick_call": bool(allow_pick_call)}
 
@@ -56,8 +59,14 @@ def realtime_token(ctx: Context, who: Principal) -> dict[str, Any]:
     now = ctx.clock.now()
     token, digest = auth.new_token(auth.STAFF_TOKEN_PREFIX)
     with ctx.uow() as uow:
-        uow.session.add(StaffToken(staff_id=who.id, token_hash=digest, created_at=now,
-                                   expires_at=now + REALTIME_TOKEN_LIFETIME))
+        uow.session.add(
+            StaffToken(
+                staff_id=who.id,
+                token_hash=digest,
+                created_at=now,
+                expires_at=now + REALTIME_TOKEN_LIFETIME,
+            )
+        )
         uow.commit()
     return {"access_token": token, "expires_in": int(REALTIME_TOKEN_LIFETIME.total_seconds())}
 
@@ -71,7 +80,9 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
         if w is None or w.site_id != who.site_id:
             raise NotFound(f"no window {window_id}")
         if not works_at(who, w):
-            raise Forbidden("only the clerk who opened this window, and is assigned to it, may call")
+            raise Forbidden(
+                "only the clerk who opened this window, and is assigned to it, may call"
+            )
         site = s.get_one(Site, w.site_id)
         if not who.is_supervisor and not site.settings.get(PICK_SETTING, False):
             raise Forbidden("calling a particular ticket is not allowed in this hall")
@@ -79,12 +90,16 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
             raise WindowNotOpen(f"window {w.number} is {w.state}", state=w.state)
         held = views.held_ticket(s, w.id)
         if held is not None:
-            raise WindowBusy(f"window {w.number} still holds {held.number} ({held.state})", ticket_id=held.id)
+            raise WindowBusy(
+                f"window {w.number} still holds {held.number} ({held.state})", ticket_id=held.id
+            )
         t = s.get(Ticket, ticket_id)
         if t is None or t.site_id != site.id:
             raise NotFound(f"no ticket {ticket_id}")
         weights = views.window_services(s, w.id)
-        servable = t.target_window_id == w.id or (t.target_window_id is None and t.service_id in weights)
+        servable = t.target_window_id == w.id or (
+            t.target_window_id is None and t.service_id in weights
+        )
         if not servable:
             raise Forbidden(f"window {w.number} does not serve ticket {t.number}")
         if t.day != views.today(site, now):
@@ -92,7 +107,13 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
         claimed = s.execute(
             update(Ticket)
             .where(Ticket.id == t.id, Ticket.state == TicketState.WAITING)
-            .values(state=TicketState.CALLED, window_id=w.id, staff_id=who.id, called_at=now, target_window_id=None)
+            .values(
+                state=TicketState.CALLED,
+                window_id=w.id,
+                staff_id=who.id,
+                called_at=now,
+                target_window_id=None,
+            )
         ).rowcount  # type: ignore[attr-defined]
         if claimed != 1:
             raise InvalidTransition(f"ticket {t.number} is no longer waiting", state=t.state)
@@ -100,8 +121,19 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
         w.priority_streak = ordering.next_streak(w.priority_streak, Priority(t.priority))
         out = views.ticket_dict(s, t)
         called = ticket_called(uow, site, t, w, out, recall=False)
-        record(s, site, t, "called", TicketState.WAITING, now, who, window_id=w.id,
-               duration_s=(now - t.queued_at).total_seconds(), seq=called, data={"picked": True})
+        record(
+            s,
+            site,
+            t,
+            "called",
+            TicketState.WAITING,
+            now,
+            who,
+            window_id=w.id,
+            duration_s=(now - t.queued_at).total_seconds(),
+            seq=called,
+            data={"picked": True},
+        )
         queue_changed(uow, site.id, views.today(site, now))
         uow.commit()
         return out
@@ -115,10 +147,15 @@ def listed_tickets(ctx: Context, who: Principal) -> list[dict[str, Any]]:
     with ctx.uow(write=False) as uow:
         s = uow.session
         site = s.get_one(Site, who.site_id)
-        q = select(Ticket).where(Ticket.site_id == site.id, Ticket.day == views.today(site, now),
-                                 Ticket.state.in_(LISTED_STATES))
+        q = select(Ticket).where(
+            Ticket.site_id == site.id,
+            Ticket.day == views.today(site, now),
+            Ticket.state.in_(LISTED_STATES),
+        )
         if not who.is_supervisor:
-            q = q.where(Ticket.state == TicketState.PARKED.value, Ticket.window_id.in_(list(who.window_ids)))
+            q = q.where(
+                Ticket.state == TicketState.PARKED.value, Ticket.window_id.in_(list(who.window_ids))
+            )
         rows = s.scalars(q.order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(100)).all()
         return [views.ticket_dict(s, t, with_ahead=False) for t in rows]
 
@@ -139,8 +176,19 @@ def rectifications(ctx: Context, who: Principal, limit: int = 100) -> list[dict[
             .limit(limit)
         ).all()
         return [
-            {"id": e.id, "ticket_id": e.ticket_id, "number": num, "level": e.level, "label": LEVELS[e.level],
-             "reason": e.reason, "window_id": e.window_id, "window_number": wnum, "staff_id": e.staff_id,
-             "staff_name": sname, "at": views.iso(e.at), "rectification": e.rectification}
+            {
+                "id": e.id,
+                "ticket_id": e.ticket_id,
+                "number": num,
+                "level": e.level,
+                "label": LEVELS[e.level],
+                "reason": e.reason,
+                "window_id": e.window_id,
+                "window_number": wnum,
+                "staff_id": e.staff_id,
+                "staff_name": sname,
+                "at": views.iso(e.at),
+                "rectification": e.rectification,
+            }
             for e, num, wnum, sname in rows
         ]

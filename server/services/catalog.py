@@ -37,20 +37,43 @@ from .printer_urls import check_printer_url
 
 
 def department_dict(d: Department) -> dict[str, Any]:
-    return {"id": d.id, "code": d.code, "name": d.name, "name_en": d.name_en, "short_name": d.short_name,
-            "sort": d.sort, "active": d.active}
+    return {
+        "id": d.id,
+        "code": d.code,
+        "name": d.name,
+        "name_en": d.name_en,
+        "short_name": d.short_name,
+        "sort": d.sort,
+        "active": d.active,
+    }
 
 
 def service_dict(sv: Service, waiting: int = 0, open_now: bool | None = None) -> dict[str, Any]:
     return {
-        "id": sv.id, "code": sv.code, "name": sv.name, "name_en": sv.name_en, "prefix": sv.prefix,
-        "department": {"id": sv.department.id, "name": sv.department.name, "name_en": sv.department.name_en},
-        "department_id": sv.department_id, "promised_days": sv.promised_days,
+        "id": sv.id,
+        "code": sv.code,
+        "name": sv.name,
+        "name_en": sv.name_en,
+        "prefix": sv.prefix,
+        "department": {
+            "id": sv.department.id,
+            "name": sv.department.name,
+            "name_en": sv.department.name_en,
+        },
+        "department_id": sv.department_id,
+        "promised_days": sv.promised_days,
         # mode: the contract's instant|promised; handling: the hall's way (instant|promised|joint|agency)
-        "mode": "promised" if is_promised(sv.mode, sv.promised_days) else "instant", "handling": sv.mode,
-        "daily_cap": sv.daily_cap, "expected_service_min": sv.expected_service_min,
-        "wait_threshold_min": sv.wait_threshold_min, "needs_consult": sv.needs_consult, "sort": sv.sort,
-        "active": sv.active, "disclosure": sv.disclosure, "waiting": waiting, "hours": sv.hours or {},
+        "mode": "promised" if is_promised(sv.mode, sv.promised_days) else "instant",
+        "handling": sv.mode,
+        "daily_cap": sv.daily_cap,
+        "expected_service_min": sv.expected_service_min,
+        "wait_threshold_min": sv.wait_threshold_min,
+        "needs_consult": sv.needs_consult,
+        "sort": sv.sort,
+        "active": sv.active,
+        "disclosure": sv.disclosure,
+        "waiting": waiting,
+        "hours": sv.hours or {},
         **({"open_now": open_now} if open_now is not None else {}),
     }
 
@@ -58,26 +81,52 @@ def service_dict(sv: Service, waiting: int = 0, open_now: bool | None = None) ->
 def staff_dict(s: Session, st: Staff) -> dict[str, Any]:
     wids = sorted(s.scalars(select(StaffWindow.window_id).where(StaffWindow.staff_id == st.id)))
     numbers = sorted(s.scalars(select(Window.number).where(Window.id.in_(wids)))) if wids else []
-    return {"id": st.id, "username": st.username, "name": st.name, "badge": st.badge, "role": st.role,
-            "photo": st.photo, "active": st.active, "window_ids": wids, "window_numbers": numbers}
+    return {
+        "id": st.id,
+        "username": st.username,
+        "name": st.name,
+        "badge": st.badge,
+        "role": st.role,
+        "photo": st.photo,
+        "active": st.active,
+        "window_ids": wids,
+        "window_numbers": numbers,
+    }
 
 
 def device_dict(d: Device) -> dict[str, Any]:
-    return {"id": d.id, "name": d.name, "kind": d.kind, "window_id": d.window_id, "printer_url": d.printer_url,
-            "active": d.active, "last_seen": views.iso(d.last_seen), "status": d.status,
-            "paper_mm": d.paper_mm, "ticket_lang": d.ticket_lang}
+    return {
+        "id": d.id,
+        "name": d.name,
+        "kind": d.kind,
+        "window_id": d.window_id,
+        "printer_url": d.printer_url,
+        "active": d.active,
+        "last_seen": views.iso(d.last_seen),
+        "status": d.status,
+        "paper_mm": d.paper_mm,
+        "ticket_lang": d.ticket_lang,
+    }
 
 
-def list_departments(ctx: Context, site_id: int, include_inactive: bool = False) -> list[dict[str, Any]]:
+def list_departments(
+    ctx: Context, site_id: int, include_inactive: bool = False
+) -> list[dict[str, Any]]:
     """Departments of a site, in display order."""
     with ctx.uow(write=False) as uow:
-        q = select(Department).where(Department.site_id == site_id).order_by(Department.sort, Department.id)
+        q = (
+            select(Department)
+            .where(Department.site_id == site_id)
+            .order_by(Department.sort, Department.id)
+        )
         if not include_inactive:
             q = q.where(Department.active)
         return [department_dict(d) for d in uow.session.scalars(q)]
 
 
-def list_services(ctx: Context, site_id: int, include_inactive: bool = False) -> list[dict[str, Any]]:
+def list_services(
+    ctx: Context, site_id: int, include_inactive: bool = False
+) -> list[dict[str, Any]]:
     """Service items with their waiting counts."""
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
@@ -90,7 +139,10 @@ def list_services(ctx: Context, site_id: int, include_inactive: bool = False) ->
         q = q.order_by(Department.sort, Service.sort, Service.id)
         local = local_time(now, site.timezone)
         # open_now: the item's own hours allow a ticket now (the hall's own hours apply on top)
-        return [service_dict(sv, counts.get(str(sv.id), 0), service_open(sv, site, local)) for sv in s.scalars(q)]
+        return [
+            service_dict(sv, counts.get(str(sv.id), 0), service_open(sv, site, local))
+            for sv in s.scalars(q)
+        ]
 
 
 def service_open(sv: Service, site: Site, local: Any) -> bool:
@@ -108,6 +160,7 @@ def default_site_id(ctx: Context) -> int:
 
 
 # ---- admin commands ---------------------------------------------------------------------------
+
 
 def _admin(who: Principal) -> None:
     if not who.is_admin:
@@ -137,8 +190,23 @@ def _apply(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
 
 
 DEPT_FIELDS = ("code", "name", "name_en", "short_name", "sort", "active")
-SERVICE_FIELDS = ("code", "name", "name_en", "prefix", "mode", "promised_days", "daily_cap", "expected_service_min",
-                  "wait_threshold_min", "needs_consult", "sort", "active", "disclosure", "department_id", "hours")
+SERVICE_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "prefix",
+    "mode",
+    "promised_days",
+    "daily_cap",
+    "expected_service_min",
+    "wait_threshold_min",
+    "needs_consult",
+    "sort",
+    "active",
+    "disclosure",
+    "department_id",
+    "hours",
+)
 WINDOW_FIELDS = ("number", "name", "name_en", "kind", "marquee", "active")
 STAFF_FIELDS = ("name", "badge", "role", "photo", "active")
 DEVICE_FIELDS = ("name", "window_id", "printer_url", "active", "paper_mm", "ticket_lang")
@@ -151,11 +219,17 @@ def _refuse_nulls(model: Any, data: dict[str, Any]) -> None:
     """In a change, null is allowed only where the column may be empty (no daily cap, no printer)."""
     columns = model.__table__.columns
     for key, value in data.items():
-        if value is None and key not in NULL_MEANS_KEEP and not (key in columns and columns[key].nullable):
+        if (
+            value is None
+            and key not in NULL_MEANS_KEEP
+            and not (key in columns and columns[key].nullable)
+        ):
             raise InvalidInput(f"{key} cannot be null; leave it out to keep it", field=key)
 
 
-def save(ctx: Context, who: Principal, kind: str, data: dict[str, Any], obj_id: int | None = None) -> dict[str, Any]:
+def save(
+    ctx: Context, who: Principal, kind: str, data: dict[str, Any], obj_id: int | None = None
+) -> dict[str, Any]:
     """Create (obj_id None) or update one configuration object of `kind`."""
     _admin(who)
     if obj_id is not None:
@@ -175,7 +249,9 @@ def save(ctx: Context, who: Principal, kind: str, data: dict[str, Any], obj_id: 
             out = _SAVERS[kind](s, who.site_id, data, obj_id)
             s.flush()
         except IntegrityError as exc:
-            raise Conflict(f"this {kind} clashes with an existing one (a code, number or name must be unique)") from exc
+            raise Conflict(
+                f"this {kind} clashes with an existing one (a code, number or name must be unique)"
+            ) from exc
         if kind == "staff":
             access.after_staff_saved(uow, who, out.row, was, data, ctx.clock.now())
         elif kind == "window" and "staff_ids" in data:
@@ -201,7 +277,11 @@ class _Saved:
 
 
 def _save_department(s: Session, site_id: int, data: dict[str, Any], obj_id: int | None) -> Any:
-    d = _get(s, Department, obj_id, site_id) if obj_id is not None else Department(site_id=site_id, code=data.get("code") or "")
+    d = (
+        _get(s, Department, obj_id, site_id)
+        if obj_id is not None
+        else Department(site_id=site_id, code=data.get("code") or "")
+    )
     _apply(d, data, DEPT_FIELDS)
     if obj_id is None:
         s.add(d)
@@ -223,10 +303,16 @@ def _save_service(s: Session, site_id: int, data: dict[str, Any], obj_id: int | 
         why = validate_hours(data["hours"])
         if why:
             day = next((d for d in DAY_KEYS if why.startswith(d + ":")), None)
-            raise InvalidInput(f"hours: {why}", field=f"hours.{day}" if day else "hours", reason="hours")
+            raise InvalidInput(
+                f"hours: {why}", field=f"hours.{day}" if day else "hours", reason="hours"
+            )
     if data.get("handling"):  # the hall's four ways are written as `handling`; `mode` still works
         data = {**{k: v for k, v in data.items() if k != "handling"}, "mode": data["handling"]}
-    sv = _get(s, Service, obj_id, site_id) if obj_id is not None else Service(site_id=site_id, code=data.get("code") or "")
+    sv = (
+        _get(s, Service, obj_id, site_id)
+        if obj_id is not None
+        else Service(site_id=site_id, code=data.get("code") or "")
+    )
     _apply(sv, data, SERVICE_FIELDS)
     if obj_id is None:
         s.add(sv)
@@ -248,7 +334,11 @@ def _save_window(s: Session, site_id: int, data: dict[str, Any], obj_id: int | N
         s.execute(delete(WindowService).where(WindowService.window_id == w.id))
         for item in data["services"]:
             _get(s, Service, item["service_id"], site_id)
-            s.add(WindowService(window_id=w.id, service_id=item["service_id"], weight=item.get("weight", 5)))
+            s.add(
+                WindowService(
+                    window_id=w.id, service_id=item["service_id"], weight=item.get("weight", 5)
+                )
+            )
     if "staff_ids" in data:
         s.execute(delete(StaffWindow).where(StaffWindow.window_id == w.id))
         for sid in data["staff_ids"]:
@@ -281,7 +371,9 @@ def _save_staff(s: Session, site_id: int, data: dict[str, Any], obj_id: int | No
             _get(s, Window, wid, site_id)
             s.add(StaffWindow(staff_id=st.id, window_id=wid))
         s.flush()
-    return _Saved(st, lambda: {**staff_dict(s, st), **({"password": generated} if generated else {})})
+    return _Saved(
+        st, lambda: {**staff_dict(s, st), **({"password": generated} if generated else {})}
+    )
 
 
 def _save_device(s: Session, site_id: int, data: dict[str, Any], obj_id: int | None) -> Any:
@@ -301,12 +393,27 @@ def _save_device(s: Session, site_id: int, data: dict[str, Any], obj_id: int | N
     return lambda: {**device_dict(d), **({"token": token} if token else {})}
 
 
-_SAVERS = {"department": _save_department, "service": _save_service, "window": _save_window,
-           "staff": _save_staff, "device": _save_device}
-_MODELS: dict[str, Any] = {"department": Department, "service": Service, "window": Window, "staff": Staff,
-                           "device": Device}
-_DICTS = {"department": lambda s, o: department_dict(o), "service": lambda s, o: service_dict(o),
-          "window": lambda s, o: views.window_dict(s, o), "staff": staff_dict, "device": lambda s, o: device_dict(o)}
+_SAVERS = {
+    "department": _save_department,
+    "service": _save_service,
+    "window": _save_window,
+    "staff": _save_staff,
+    "device": _save_device,
+}
+_MODELS: dict[str, Any] = {
+    "department": Department,
+    "service": Service,
+    "window": Window,
+    "staff": Staff,
+    "device": Device,
+}
+_DICTS = {
+    "department": lambda s, o: department_dict(o),
+    "service": lambda s, o: service_dict(o),
+    "window": lambda s, o: views.window_dict(s, o),
+    "staff": staff_dict,
+    "device": lambda s, o: device_dict(o),
+}
 
 
 class HasHistory(Conflict):
@@ -321,11 +428,22 @@ def _history_refs(kind: str, obj_id: int) -> list[Any]:
     if kind == "service":
         cols = [Ticket.service_id, TicketEvent.service_id, Evaluation.service_id]
     elif kind == "window":
-        cols = [Ticket.window_id, Ticket.first_window_id, Ticket.target_window_id, WindowEvent.window_id,
-                TicketEvent.window_id, Evaluation.window_id]
+        cols = [
+            Ticket.window_id,
+            Ticket.first_window_id,
+            Ticket.target_window_id,
+            WindowEvent.window_id,
+            TicketEvent.window_id,
+            Evaluation.window_id,
+        ]
     elif kind == "staff":
-        cols = [Ticket.staff_id, WindowEvent.staff_id, WindowEvent.clerk_id, TicketEvent.staff_id,
-                Evaluation.staff_id]
+        cols = [
+            Ticket.staff_id,
+            WindowEvent.staff_id,
+            WindowEvent.clerk_id,
+            TicketEvent.staff_id,
+            Evaluation.staff_id,
+        ]
     else:
         return []
     return [select(col).where(col == obj_id).limit(1) for col in cols]
@@ -339,12 +457,19 @@ def remove(ctx: Context, who: Principal, kind: str, obj_id: int) -> dict[str, An
         obj = _get(s, _MODELS[kind], obj_id, who.site_id)
         out = _DICTS[kind](s, obj)
         if any(s.scalar(q) is not None for q in _history_refs(kind, obj_id)):
-            raise HasHistory(f"this {kind} appears in the hall's history (tickets, window log or ratings), which "
-                             "must stay traceable; deactivate it instead (PATCH active=false)", hint="deactivate")
+            raise HasHistory(
+                f"this {kind} appears in the hall's history (tickets, window log or ratings), which "
+                "must stay traceable; deactivate it instead (PATCH active=false)",
+                hint="deactivate",
+            )
         if kind == "staff":
             access.before_staff_removed(uow, who, obj, ctx.clock.now())
-        if kind == "department" and s.scalar(select(func.count()).where(Service.department_id == obj_id)):
-            raise Conflict("this department still has items; move or delete them first, or deactivate it")
+        if kind == "department" and s.scalar(
+            select(func.count()).where(Service.department_id == obj_id)
+        ):
+            raise Conflict(
+                "this department still has items; move or delete them first, or deactivate it"
+            )
         try:
             s.delete(obj)
             s.flush()

@@ -38,17 +38,34 @@ NO = {"0", "false", "no", "n", "否", "停用", ""}
 DEPT_SHEET = ("单位", "departments")
 ITEM_SHEET = ("事项", "items")
 DEPT_COLUMNS: list[tuple[str, str]] = [
-    ("code", "单位编码"), ("name", "单位名称"), ("name_en", "英文名称"), ("short_name", "简称"),
-    ("sort", "排序"), ("active", "启用"),
+    ("code", "单位编码"),
+    ("name", "单位名称"),
+    ("name_en", "英文名称"),
+    ("short_name", "简称"),
+    ("sort", "排序"),
+    ("active", "启用"),
 ]
 ITEM_COLUMNS: list[tuple[str, str]] = [
-    ("code", "事项编码"), ("department_code", "单位编码"), ("name", "事项名称"), ("name_en", "英文名称"),
-    ("prefix", "号码前缀"), ("mode", "办件类型"), ("promised_days", "承诺时限(工作日)"),
-    ("daily_cap", "每日限号"), ("expected_service_min", "预计办理(分钟)"),
-    ("wait_threshold_min", "等候预警(分钟)"), ("needs_consult", "需先咨询"), ("sort", "排序"),
-    ("active", "启用"), ("basis", "设定依据"), ("conditions", "受理条件"),
-    ("materials", "申请材料(每行一项)"), ("procedure", "办理流程(每行一步)"), ("time_limit", "法定时限"),
-    ("fees", "收费标准"), ("hours", "办理时段"),
+    ("code", "事项编码"),
+    ("department_code", "单位编码"),
+    ("name", "事项名称"),
+    ("name_en", "英文名称"),
+    ("prefix", "号码前缀"),
+    ("mode", "办件类型"),
+    ("promised_days", "承诺时限(工作日)"),
+    ("daily_cap", "每日限号"),
+    ("expected_service_min", "预计办理(分钟)"),
+    ("wait_threshold_min", "等候预警(分钟)"),
+    ("needs_consult", "需先咨询"),
+    ("sort", "排序"),
+    ("active", "启用"),
+    ("basis", "设定依据"),
+    ("conditions", "受理条件"),
+    ("materials", "申请材料(每行一项)"),
+    ("procedure", "办理流程(每行一步)"),
+    ("time_limit", "法定时限"),
+    ("fees", "收费标准"),
+    ("hours", "办理时段"),
 ]
 DISCLOSURE = ("basis", "conditions", "materials", "procedure", "time_limit", "fees")
 
@@ -106,11 +123,19 @@ class CellError:
     params: dict[str, Any] = dc_field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "field": self.field,
-                "message": self.message, "reason": self.reason, "params": self.params}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "reason": self.reason,
+            "params": self.params,
+        }
 
 
 # ---- export ------------------------------------------------------------------------------------
+
 
 def _lines(value: Any) -> str:
     return "\n".join(str(x) for x in value) if isinstance(value, list) else str(value or "")
@@ -127,22 +152,48 @@ def export(ctx: Context, who: Principal) -> bytes:
     ws_i = wb.create_sheet(ITEM_SHEET[0])
     with ctx.uow(write=False) as uow:
         s = uow.session
-        depts = list(s.scalars(select(Department).where(Department.site_id == who.site_id)
-                               .order_by(Department.sort, Department.id)))
-        items = list(s.scalars(select(Service).where(Service.site_id == who.site_id)
-                               .order_by(Service.department_id, Service.sort, Service.id)))
+        depts = list(
+            s.scalars(
+                select(Department)
+                .where(Department.site_id == who.site_id)
+                .order_by(Department.sort, Department.id)
+            )
+        )
+        items = list(
+            s.scalars(
+                select(Service)
+                .where(Service.site_id == who.site_id)
+                .order_by(Service.department_id, Service.sort, Service.id)
+            )
+        )
         append_row(ws_d, [label for _, label in DEPT_COLUMNS])
         for d in depts:
-            append_row(ws_d, [d.code, d.name, d.name_en, d.short_name, d.sort, "是" if d.active else "否"])
+            append_row(
+                ws_d, [d.code, d.name, d.name_en, d.short_name, d.sort, "是" if d.active else "否"]
+            )
         append_row(ws_i, [label for _, label in ITEM_COLUMNS])
         for sv in items:
             disc = sv.disclosure or {}
-            append_row(ws_i, [
-                sv.code, sv.department.code, sv.name, sv.name_en, sv.prefix, MODES.get(sv.mode, sv.mode),
-                sv.promised_days, sv.daily_cap, sv.expected_service_min, sv.wait_threshold_min,
-                "是" if sv.needs_consult else "否", sv.sort, "是" if sv.active else "否",
-                *(_lines(disc.get(k, "")) for k in DISCLOSURE), hours_text.format_hours(sv.hours),
-            ])
+            append_row(
+                ws_i,
+                [
+                    sv.code,
+                    sv.department.code,
+                    sv.name,
+                    sv.name_en,
+                    sv.prefix,
+                    MODES.get(sv.mode, sv.mode),
+                    sv.promised_days,
+                    sv.daily_cap,
+                    sv.expected_service_min,
+                    sv.wait_threshold_min,
+                    "是" if sv.needs_consult else "否",
+                    sv.sort,
+                    "是" if sv.active else "否",
+                    *(_lines(disc.get(k, "")) for k in DISCLOSURE),
+                    hours_text.format_hours(sv.hours),
+                ],
+            )
     for ws, cols in ((ws_d, DEPT_COLUMNS), (ws_i, ITEM_COLUMNS)):
         for i, (key, _label) in enumerate(cols, start=1):
             ws.cell(row=1, column=i).font = Font(bold=True)
@@ -159,6 +210,7 @@ def export(ctx: Context, who: Principal) -> bytes:
 
 # ---- import ------------------------------------------------------------------------------------
 
+
 def _sheet(wb: Any, names: tuple[str, ...]) -> Any:
     for n in names:
         if n in wb.sheetnames:
@@ -166,8 +218,9 @@ def _sheet(wb: Any, names: tuple[str, ...]) -> Any:
     return None
 
 
-def _headers(sheet_name: str, header: tuple[Any, ...], cols: list[tuple[str, str]],
-             errors: list[CellError]) -> dict[str, int]:
+def _headers(
+    sheet_name: str, header: tuple[Any, ...], cols: list[tuple[str, str]], errors: list[CellError]
+) -> dict[str, int]:
     """Map each known column key to its 0-based position, by label or key."""
     known = {label: key for key, label in cols} | {key: key for key, _ in cols}
     where: dict[str, int] = {}
@@ -177,14 +230,32 @@ def _headers(sheet_name: str, header: tuple[Any, ...], cols: list[tuple[str, str
         if key:
             where[key] = i
         elif text:
-            errors.append(CellError(sheet_name, 1, get_column_letter(i + 1), "", f"unknown column {text!r}",
-                                    "unknown_column", {"column": text}))
+            errors.append(
+                CellError(
+                    sheet_name,
+                    1,
+                    get_column_letter(i + 1),
+                    "",
+                    f"unknown column {text!r}",
+                    "unknown_column",
+                    {"column": text},
+                )
+            )
     for key, label in cols:
         if key in ("code", "name", "department_code", "prefix") and key not in where:
             if key == "department_code" and cols is DEPT_COLUMNS:
                 continue
-            errors.append(CellError(sheet_name, 1, "", key, f"the column {label} ({key}) is missing",
-                                    "missing_column", {"column": label}))
+            errors.append(
+                CellError(
+                    sheet_name,
+                    1,
+                    "",
+                    key,
+                    f"the column {label} ({key}) is missing",
+                    "missing_column",
+                    {"column": label},
+                )
+            )
     return where
 
 
@@ -219,21 +290,37 @@ def _cell_value(key: str, v: Any) -> Any:
     return v
 
 
-def _rows(sheet_name: str, ws: Any, cols: list[tuple[str, str]], model: type[_Row],
-          errors: list[CellError]) -> tuple[list[tuple[int, Any]], dict[str, str]]:
+def _rows(
+    sheet_name: str,
+    ws: Any,
+    cols: list[tuple[str, str]],
+    model: type[_Row],
+    errors: list[CellError],
+) -> tuple[list[tuple[int, Any]], dict[str, str]]:
     """Validated rows (with their row numbers) and the column letter of each key."""
     it = ws.iter_rows(values_only=True)
     header = next(it, None)
     if header is None:
-        errors.append(CellError(sheet_name, 1, "", "", "the sheet is empty (no header row)", "empty_sheet"))
+        errors.append(
+            CellError(sheet_name, 1, "", "", "the sheet is empty (no header row)", "empty_sheet")
+        )
         return [], {}
     where = _headers(sheet_name, header, cols, errors)
     letter = {k: get_column_letter(i + 1) for k, i in where.items()}
     out: list[tuple[int, Any]] = []
     for n, row in enumerate(it, start=2):
         if n > MAX_ROWS + 1:
-            errors.append(CellError(sheet_name, n, "", "", f"at most {MAX_ROWS} rows per sheet", "too_many_rows",
-                                    {"max": MAX_ROWS}))
+            errors.append(
+                CellError(
+                    sheet_name,
+                    n,
+                    "",
+                    "",
+                    f"at most {MAX_ROWS} rows per sheet",
+                    "too_many_rows",
+                    {"max": MAX_ROWS},
+                )
+            )
             break
         if all(c is None or str(c).strip() == "" for c in row):
             continue
@@ -247,43 +334,100 @@ def _rows(sheet_name: str, ws: Any, cols: list[tuple[str, str]], model: type[_Ro
         except ValidationError as exc:
             for e in exc.errors(include_url=False, include_input=False):
                 key = str(e["loc"][0]) if e["loc"] else ""
-                errors.append(CellError(sheet_name, n, letter.get(key, ""), key, e["msg"],
-                                        *reasons.of_pydantic(dict(e))))
+                errors.append(
+                    CellError(
+                        sheet_name,
+                        n,
+                        letter.get(key, ""),
+                        key,
+                        e["msg"],
+                        *reasons.of_pydantic(dict(e)),
+                    )
+                )
     return out, letter
 
 
-def _check(depts: list[tuple[int, DeptRow]], items: list[tuple[int, ItemRow]], existing: set[str],
-           dl: dict[str, str], il: dict[str, str], errors: list[CellError]) -> None:
+def _check(
+    depts: list[tuple[int, DeptRow]],
+    items: list[tuple[int, ItemRow]],
+    existing: set[str],
+    dl: dict[str, str],
+    il: dict[str, str],
+    errors: list[CellError],
+) -> None:
     seen: dict[str, int] = {}
     for n, d in depts:
         if d.code in seen:
-            errors.append(CellError(DEPT_SHEET[0], n, dl.get("code", "A"), "code",
-                                    f"code {d.code} is also used in row {seen[d.code]}", "duplicate_code",
-                                    {"code": d.code, "row": seen[d.code]}))
+            errors.append(
+                CellError(
+                    DEPT_SHEET[0],
+                    n,
+                    dl.get("code", "A"),
+                    "code",
+                    f"code {d.code} is also used in row {seen[d.code]}",
+                    "duplicate_code",
+                    {"code": d.code, "row": seen[d.code]},
+                )
+            )
         seen.setdefault(d.code, n)
     known = existing | set(seen)
     seen_items: dict[str, int] = {}
     for n, it in items:
         if it.code in seen_items:
-            errors.append(CellError(ITEM_SHEET[0], n, il.get("code", ""), "code",
-                                    f"code {it.code} is also used in row {seen_items[it.code]}", "duplicate_code",
-                                    {"code": it.code, "row": seen_items[it.code]}))
+            errors.append(
+                CellError(
+                    ITEM_SHEET[0],
+                    n,
+                    il.get("code", ""),
+                    "code",
+                    f"code {it.code} is also used in row {seen_items[it.code]}",
+                    "duplicate_code",
+                    {"code": it.code, "row": seen_items[it.code]},
+                )
+            )
         seen_items.setdefault(it.code, n)
         if it.department_code not in known:
-            errors.append(CellError(ITEM_SHEET[0], n, il.get("department_code", ""), "department_code",
-                                    f"no department with code {it.department_code}", "unknown_department",
-                                    {"code": it.department_code}))
+            errors.append(
+                CellError(
+                    ITEM_SHEET[0],
+                    n,
+                    il.get("department_code", ""),
+                    "department_code",
+                    f"no department with code {it.department_code}",
+                    "unknown_department",
+                    {"code": it.department_code},
+                )
+            )
         why = validate_prefix(it.prefix)
         if why:
-            errors.append(CellError(ITEM_SHEET[0], n, il.get("prefix", ""), "prefix", why, *reasons.prefix(it.prefix)))
+            errors.append(
+                CellError(
+                    ITEM_SHEET[0],
+                    n,
+                    il.get("prefix", ""),
+                    "prefix",
+                    why,
+                    *reasons.prefix(it.prefix),
+                )
+            )
         if it.hours:
             _hours, why = hours_text.parse(it.hours)
             if why:
-                errors.append(CellError(ITEM_SHEET[0], n, il.get("hours", ""), "hours", why, "hours_text"))
+                errors.append(
+                    CellError(ITEM_SHEET[0], n, il.get("hours", ""), "hours", why, "hours_text")
+                )
         if it.mode not in MODES:
-            errors.append(CellError(ITEM_SHEET[0], n, il.get("mode", ""), "mode",
-                                    f"use one of {', '.join(MODES.values())} ({', '.join(MODES)})", "choice",
-                                    {"choices": "、".join(MODES.values())}))
+            errors.append(
+                CellError(
+                    ITEM_SHEET[0],
+                    n,
+                    il.get("mode", ""),
+                    "mode",
+                    f"use one of {', '.join(MODES.values())} ({', '.join(MODES)})",
+                    "choice",
+                    {"choices": "、".join(MODES.values())},
+                )
+            )
 
 
 def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
@@ -295,29 +439,53 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, KeyError, InvalidFileException: all mean "not an XLSX"
-        raise InvalidInput(f"file: not a readable XLSX workbook ({type(exc).__name__})", field="file",
-                           reason="not_xlsx") from None
+        raise InvalidInput(
+            f"file: not a readable XLSX workbook ({type(exc).__name__})",
+            field="file",
+            reason="not_xlsx",
+        ) from None
     errors: list[CellError] = []
     ws_d, ws_i = _sheet(wb, DEPT_SHEET), _sheet(wb, ITEM_SHEET)
     if ws_i is None:
-        raise InvalidInput(f"file: the workbook needs a sheet named {ITEM_SHEET[0]}", field="file",
-                           reason="missing_sheet", params={"sheet": ITEM_SHEET[0]})
-    depts, dl = _rows(DEPT_SHEET[0], ws_d, DEPT_COLUMNS, DeptRow, errors) if ws_d is not None else ([], {})
+        raise InvalidInput(
+            f"file: the workbook needs a sheet named {ITEM_SHEET[0]}",
+            field="file",
+            reason="missing_sheet",
+            params={"sheet": ITEM_SHEET[0]},
+        )
+    depts, dl = (
+        _rows(DEPT_SHEET[0], ws_d, DEPT_COLUMNS, DeptRow, errors) if ws_d is not None else ([], {})
+    )
     items, il = _rows(ITEM_SHEET[0], ws_i, ITEM_COLUMNS, ItemRow, errors)
     wb.close()
     with ctx.uow() as uow:
         s = uow.session
-        existing = {d.code: d for d in s.scalars(select(Department).where(Department.site_id == who.site_id))}
+        existing = {
+            d.code: d
+            for d in s.scalars(select(Department).where(Department.site_id == who.site_id))
+        }
         _check(depts, items, set(existing), dl, il, errors)
         if errors:
             errors.sort(key=lambda e: (e.sheet != DEPT_SHEET[0], e.row, len(e.column), e.column))
             first = errors[0]
-            where = f"{first.sheet} row {first.row}" + (f", column {first.column}" if first.column else "")
-            raise InvalidInput(f"{where}: {first.message} ({len(errors)} problem(s); nothing was imported)",
-                               field=first.field or "file", row=first.row, column=first.column,
-                               reason=first.reason, params=first.params,
-                               errors=[e.as_dict() for e in errors[:200]])
-        counts = {"departments_created": 0, "departments_updated": 0, "items_created": 0, "items_updated": 0}
+            where = f"{first.sheet} row {first.row}" + (
+                f", column {first.column}" if first.column else ""
+            )
+            raise InvalidInput(
+                f"{where}: {first.message} ({len(errors)} problem(s); nothing was imported)",
+                field=first.field or "file",
+                row=first.row,
+                column=first.column,
+                reason=first.reason,
+                params=first.params,
+                errors=[e.as_dict() for e in errors[:200]],
+            )
+        counts = {
+            "departments_created": 0,
+            "departments_updated": 0,
+            "items_created": 0,
+            "items_updated": 0,
+        }
         for _n, d in depts:
             dept = existing.get(d.code)
             counts["departments_updated" if dept else "departments_created"] += 1
@@ -327,7 +495,9 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
             for k in ("name", "name_en", "short_name", "sort", "active"):
                 setattr(dept, k, getattr(d, k))
         s.flush()
-        services = {sv.code: sv for sv in s.scalars(select(Service).where(Service.site_id == who.site_id))}
+        services = {
+            sv.code: sv for sv in s.scalars(select(Service).where(Service.site_id == who.site_id))
+        }
         for _n, it in items:
             sv = services.get(it.code)
             counts["items_updated" if sv else "items_created"] += 1
@@ -335,19 +505,37 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
                 sv = services[it.code] = Service(site_id=who.site_id, code=it.code)
                 s.add(sv)
             sv.department_id = existing[it.department_code].id
-            for k in ("name", "name_en", "prefix", "mode", "promised_days", "daily_cap", "expected_service_min",
-                      "wait_threshold_min", "needs_consult", "sort", "active"):
+            for k in (
+                "name",
+                "name_en",
+                "prefix",
+                "mode",
+                "promised_days",
+                "daily_cap",
+                "expected_service_min",
+                "wait_threshold_min",
+                "needs_consult",
+                "sort",
+                "active",
+            ):
                 setattr(sv, k, getattr(it, k))
             if "hours" in il:  # a file without the column (older export) leaves the hours alone
                 sv.hours = hours_text.parse(it.hours)[0]
             guide = {k: getattr(it, k) for k in DISCLOSURE}
-            if any(guide.values()) or sv.disclosure:  # an empty guide stays empty, not six blank keys
+            if (
+                any(guide.values()) or sv.disclosure
+            ):  # an empty guide stays empty, not six blank keys
                 sv.disclosure = {**(sv.disclosure or {}), **guide}
         try:
             s.flush()
         except IntegrityError as exc:
-            raise Conflict("the catalogue clashes with existing data; nothing was imported") from exc
-        uow.emit("catalog.changed", {"seq": views.next_seq(s, who.site_id), "what": "catalogue"},
-                 f"site:{who.site_id}")
+            raise Conflict(
+                "the catalogue clashes with existing data; nothing was imported"
+            ) from exc
+        uow.emit(
+            "catalog.changed",
+            {"seq": views.next_seq(s, who.site_id), "what": "catalogue"},
+            f"site:{who.site_id}",
+        )
         uow.commit()
         return counts

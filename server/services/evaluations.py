@@ -47,20 +47,34 @@ def _check_open(s: Session, t: Ticket, today: date, now: datetime, window: timed
     """
     if t.finished_at is None or now - t.finished_at > window:
         minutes = int(window.total_seconds() // 60)
-        raise EvaluationClosed(f"ticket {t.number} finished more than {minutes} minutes ago; it cannot be rated now",
-                               minutes=minutes)
+        raise EvaluationClosed(
+            f"ticket {t.number} finished more than {minutes} minutes ago; it cannot be rated now",
+            minutes=minutes,
+        )
     later = s.scalar(
-        select(Ticket.id).where(
-            Ticket.site_id == t.site_id, Ticket.day.in_({t.day, today}),  # the queue index, not a table scan
-            Ticket.window_id == t.window_id, Ticket.state.in_([r.value for r in RATABLE]), Ticket.id != t.id,
-            or_(Ticket.finished_at > t.finished_at, and_(Ticket.finished_at == t.finished_at, Ticket.id > t.id)),
-        ).limit(1)
+        select(Ticket.id)
+        .where(
+            Ticket.site_id == t.site_id,
+            Ticket.day.in_({t.day, today}),  # the queue index, not a table scan
+            Ticket.window_id == t.window_id,
+            Ticket.state.in_([r.value for r in RATABLE]),
+            Ticket.id != t.id,
+            or_(
+                Ticket.finished_at > t.finished_at,
+                and_(Ticket.finished_at == t.finished_at, Ticket.id > t.id),
+            ),
+        )
+        .limit(1)
     )
     if later is not None:
-        raise EvaluationClosed(f"ticket {t.number} is no longer the latest visit at this counter; it cannot be rated now")
+        raise EvaluationClosed(
+            f"ticket {t.number} is no longer the latest visit at this counter; it cannot be rated now"
+        )
 
 
-def evaluate(ctx: Context, who: Principal, ticket_id: int, level: int, reason: str | None) -> dict[str, Any]:
+def evaluate(
+    ctx: Context, who: Principal, ticket_id: int, level: int, reason: str | None
+) -> dict[str, Any]:
     """Record a visitor's rating of a finished visit; bad ratings need a reason and open a rectification."""
     if level not in LEVELS:
         raise InvalidInput("level must be 1 to 5", field="level")
@@ -78,7 +92,9 @@ def evaluate(ctx: Context, who: Principal, ticket_id: int, level: int, reason: s
         if s.scalar(select(Evaluation.id).where(Evaluation.ticket_id == t.id)) is not None:
             raise AlreadyEvaluated(f"ticket {t.number} has already been rated")
         if t.state not in RATABLE:
-            raise InvalidTransition(f"ticket {t.number} is {t.state}; only a finished visit can be rated")
+            raise InvalidTransition(
+                f"ticket {t.number} is {t.state}; only a finished visit can be rated"
+            )
         site = s.get_one(Site, t.site_id)
         _check_open(s, t, views.today(site, now), now, rating_window(ctx))
         out = record(uow, site, t, level, reason, now, "counter", who.id)
@@ -86,8 +102,16 @@ def evaluate(ctx: Context, who: Principal, ticket_id: int, level: int, reason: s
         return out
 
 
-def record(uow: Any, site: Site, t: Ticket, level: int, reason: str | None, now: datetime, channel: str,
-           device_id: int | None) -> dict[str, Any]:
+def record(
+    uow: Any,
+    site: Site,
+    t: Ticket,
+    level: int,
+    reason: str | None,
+    now: datetime,
+    channel: str,
+    device_id: int | None,
+) -> dict[str, Any]:
     """Store a checked rating on either channel; a bad one opens its rectification with both clocks.
 
     The ticket's unique rating row is the one-rating-per-visit rule: a visit rated on the counter
@@ -97,9 +121,18 @@ def record(uow: Any, site: Site, t: Ticket, level: int, reason: str | None, now:
     rated_on = local_time(now, site.timezone).date()
     bad = level <= 2
     ev = Evaluation(
-        site_id=t.site_id, ticket_id=t.id, service_id=t.service_id, window_id=t.window_id,
-        staff_id=t.staff_id, device_id=device_id, level=level, reason=reason, at=now, day=rated_on,
-        rectification="open" if bad else None, channel=channel,
+        site_id=t.site_id,
+        ticket_id=t.id,
+        service_id=t.service_id,
+        window_id=t.window_id,
+        staff_id=t.staff_id,
+        device_id=device_id,
+        level=level,
+        reason=reason,
+        at=now,
+        day=rated_on,
+        rectification="open" if bad else None,
+        channel=channel,
         callback_due=workdays.due(site, rated_on, "callback_days") if bad else None,
         feedback_due=workdays.due(site, rated_on, "feedback_days") if bad else None,
     )
@@ -109,15 +142,29 @@ def record(uow: Any, site: Site, t: Ticket, level: int, reason: str | None, now:
     except IntegrityError:  # the other channel won the race: the unit of work rolls back
         raise AlreadyEvaluated(f"ticket {t.number} has already been rated") from None
     out = evaluation_dict(ev, t.number)
-    uow.emit("evaluation.created", {"seq": views.next_seq(s, site.id), "evaluation": out}, f"site:{site.id}")
+    uow.emit(
+        "evaluation.created",
+        {"seq": views.next_seq(s, site.id), "evaluation": out},
+        f"site:{site.id}",
+    )
     uow.created(ev.id)
     return out
 
 
 def evaluation_dict(e: Evaluation, number: str) -> dict[str, Any]:
     """The API shape of a rating."""
-    return {"id": e.id, "ticket_id": e.ticket_id, "number": number, "level": e.level, "label": LEVELS[e.level],
-            "reason": e.reason, "window_id": e.window_id, "staff_id": e.staff_id, "at": views.iso(e.at),
-            "rectification": e.rectification, "channel": e.channel,
-            "callback_due": e.callback_due.isoformat() if e.callback_due else None,
-            "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None}
+    return {
+        "id": e.id,
+        "ticket_id": e.ticket_id,
+        "number": number,
+        "level": e.level,
+        "label": LEVELS[e.level],
+        "reason": e.reason,
+        "window_id": e.window_id,
+        "staff_id": e.staff_id,
+        "at": views.iso(e.at),
+        "rectification": e.rectification,
+        "channel": e.channel,
+        "callback_due": e.callback_due.isoformat() if e.callback_due else None,
+        "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None,
+    }

@@ -55,7 +55,7 @@ def parse(text: str) -> tuple[dict[str, list[list[str]]], str | None]:
         first = _SPAN.search(segment)
         if first is None:
             return {}, f"{segment!r}: give days and times, e.g. 周一至周五 09:00-12:00"
-        days = _days(segment[:first.start()])
+        days = _days(segment[: first.start()])
         if days is None:
             return {}, f"{segment!r}: days are 周一 … 周日 (or mon … sun), a range like 周一至周五"
         spans = [[_pad(a), _pad(b)] for a, b in _SPAN.findall(segment)]

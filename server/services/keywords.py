@@ -38,16 +38,21 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def keywords_for(items: Iterable[tuple[int, str, str]],
-                 initials: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+def keywords_for(
+    items: Iterable[tuple[int, str, str]], initials: Mapping[str, tuple[str, str]] | None = None
+) -> list[dict[str, Any]]:
     """The keywords that find something among (service id, name, department short name), with the ids,
     their terms and the terms' pinyin initials (`initials`: term -> (initials, full pinyin))."""
     rows = list(items)
     out = []
     for key, terms in KEYWORDS:
-        ids = [sid for sid, name, dept in rows if any(t in name or (dept and t in dept) for t in terms)]
+        ids = [
+            sid for sid, name, dept in rows if any(t in name or (dept and t in dept) for t in terms)
+        ]
         if ids:
-            keys = sorted({initials[t][0] for t in terms if initials and initials.get(t, ("", ""))[0]})
+            keys = sorted(
+                {initials[t][0] for t in terms if initials and initials.get(t, ("", ""))[0]}
+            )
             out.append({"key": key, "service_ids": ids, "terms": list(terms), "initials": keys})
     return out
 

@@ -13,6 +13,8 @@ def public_base_url(site_base: str | None, config_base: str | None, server_base:
     return FALLBACK_BASE
 
 
-def ticket_url(public_id: str, site_base: str | None, config_base: str | None, server_base: str | None) -> str:
+def ticket_url(
+    public_id: str, site_base: str | None, config_base: str | None, server_base: str | None
+) -> str:
     """The address behind a ticket's QR code (`<base>/t/<public id>`), printed or on screen."""
     return f"{public_base_url(site_base, config_base, server_base)}/t/{public_id}"

@@ -29,7 +29,11 @@ def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
     # people ahead only get fewer when a ticket is called: issuing (the hall's busiest write) pays
     # nothing for notices
     changed = sorted({e.site_id for e in calls})
-    done = [e.ticket.id for e in events if isinstance(e, ev.TicketFinished) and e.view.get("state") == "done"]
+    done = [
+        e.ticket.id
+        for e in events
+        if isinstance(e, ev.TicketFinished) and e.view.get("state") == "done"
+    ]
     if not called and not changed and not done:
         return
     try:

@@ -32,8 +32,14 @@ def pinyin_keys_many(names: list[str]) -> dict[str, tuple[str, str]]:
         missing = sorted({n for n in names if n not in _cache})
         if missing:
             try:
-                proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=json.dumps(missing), text=True,
-                                      capture_output=True, timeout=60, check=True)
+                proc = subprocess.run(
+                    [sys.executable, "-c", _SCRIPT],
+                    input=json.dumps(missing),
+                    text=True,
+                    capture_output=True,
+                    timeout=60,
+                    check=True,
+                )
                 for name, (initials, full) in json.loads(proc.stdout).items():
                     _cache[name] = (initials, full)
             except (OSError, subprocess.SubprocessError, ValueError):

@@ -54,23 +54,47 @@ def device_room(device_id: int | None) -> str:
 
 def update_payload(t: Ticket, job: PrintJob, error: str | None = None) -> dict[str, Any]:
     """The `print.updated` event body."""
-    return {"ticket_id": t.id, "number": t.number, "public_id": t.public_id,
-            "print_state": t.print_state, "error": error, "job_id": job.id}
+    return {
+        "ticket_id": t.id,
+        "number": t.number,
+        "public_id": t.public_id,
+        "print_state": t.print_state,
+        "error": error,
+        "job_id": job.id,
+    }
 
 
 # ---- the request path ---------------------------------------------------------------------------
 
-def enqueue(uow: UnitOfWork, t: Ticket, device_id: int, printer_url: str, now: datetime,
-            kind: str = "issue") -> PrintJob:
+
+def enqueue(
+    uow: UnitOfWork, t: Ticket, device_id: int, printer_url: str, now: datetime, kind: str = "issue"
+) -> PrintJob:
     """Add a print job for `t` in the caller's transaction; the spooler is woken after commit."""
-    fields = {"site_id": t.site_id, "ticket_id": t.id, "device_id": device_id, "printer_url": printer_url,
-              "kind": kind, "state": "queued", "attempts": 0, "next_attempt_at": None, "created_at": now,
-              "updated_at": now}
+    fields = {
+        "site_id": t.site_id,
+        "ticket_id": t.id,
+        "device_id": device_id,
+        "printer_url": printer_url,
+        "kind": kind,
+        "state": "queued",
+        "attempts": 0,
+        "next_attempt_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
     job_id = uow.execute(statements.insert_row(PrintJob, tuple(fields), True), fields).scalar_one()
     job = PrintJob(**fields, id=job_id)  # not loaded again: the row is what we just wrote
     t.print_state = "queued"
-    uow.record(PrintQueued(site_id=t.site_id, job_id=job_id, device_id=device_id, print_state="queued",
-                           ticket=TicketRef(t.id, t.public_id, t.number, t.service_id)))
+    uow.record(
+        PrintQueued(
+            site_id=t.site_id,
+            job_id=job_id,
+            device_id=device_id,
+            print_state="queued",
+            ticket=TicketRef(t.id, t.public_id, t.number, t.service_id),
+        )
+    )
     return job
 
 
@@ -98,18 +122,28 @@ def reprint(ctx: Context, who: Principal, ticket_id: int) -> dict[str, Any]:
 def supersede(uow: UnitOfWork, ticket_id: int, keep_id: int, now: datetime, reason: str) -> int:
     """Mark the ticket's other queued jobs `superseded` (with the reason); returns how many."""
     res = uow.session.execute(
-        update(PrintJob).where(PrintJob.ticket_id == ticket_id, PrintJob.id != keep_id,
-                               PrintJob.state == "queued")
-        .values(state="superseded", last_error=reason[:300], updated_at=now))
+        update(PrintJob)
+        .where(PrintJob.ticket_id == ticket_id, PrintJob.id != keep_id, PrintJob.state == "queued")
+        .values(state="superseded", last_error=reason[:300], updated_at=now)
+    )
     return int(cast(CursorResult[Any], res).rowcount or 0)
 
 
 def job_dict(job: PrintJob) -> dict[str, Any]:
     """The API shape of one print job."""
-    return {"id": job.id, "ticket_id": job.ticket_id, "device_id": job.device_id, "kind": job.kind,
-            "state": job.state, "attempts": job.attempts, "error": job.last_error, "size_bytes": job.size_bytes,
-            "created_at": views.iso(job.created_at), "updated_at": views.iso(job.updated_at),
-            "printed_at": views.iso(job.printed_at)}
+    return {
+        "id": job.id,
+        "ticket_id": job.ticket_id,
+        "device_id": job.device_id,
+        "kind": job.kind,
+        "state": job.state,
+        "attempts": job.attempts,
+        "error": job.last_error,
+        "size_bytes": job.size_bytes,
+        "created_at": views.iso(job.created_at),
+        "updated_at": views.iso(job.updated_at),
+        "printed_at": views.iso(job.printed_at),
+    }
 
 
 def list_jobs(ctx: Context, who: Principal, ticket_id: int) -> list[dict[str, Any]]:
@@ -119,51 +153,96 @@ def list_jobs(ctx: Context, who: Principal, ticket_id: int) -> list[dict[str, An
         t = s.get(Ticket, ticket_id)
         if t is None or t.site_id != who.site_id:
             raise NotFound(f"no ticket {ticket_id}")
-        return [job_dict(j) for j in s.scalars(select(PrintJob).where(PrintJob.ticket_id == ticket_id)
-                                                .order_by(PrintJob.id))]
+        return [
+            job_dict(j)
+            for j in s.scalars(
+                select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id)
+            )
+        ]
 
 
 def list_printers(ctx: Context, who: Principal) -> list[dict[str, Any]]:
     """The kiosks' printers with their last polled status and jobs still waiting."""
     with ctx.uow(write=False) as uow:
         s = uow.session
-        pending = dict(s.execute(
-            select(PrintJob.device_id, func.count()).where(
-                PrintJob.site_id == who.site_id, PrintJob.state.in_(PENDING))
-            .group_by(PrintJob.device_id)).all())
-        devs = s.scalars(select(Device).where(Device.site_id == who.site_id, Device.kind == "kiosk",
-                                              Device.printer_url.is_not(None)).order_by(Device.id))
+        pending = dict(
+            s.execute(
+                select(PrintJob.device_id, func.count())
+                .where(PrintJob.site_id == who.site_id, PrintJob.state.in_(PENDING))
+                .group_by(PrintJob.device_id)
+            ).all()
+        )
+        devs = s.scalars(
+            select(Device)
+            .where(
+                Device.site_id == who.site_id,
+                Device.kind == "kiosk",
+                Device.printer_url.is_not(None),
+            )
+            .order_by(Device.id)
+        )
         out = []
         for d in devs:
             st = (d.status or {}).get("printer") or {}
-            out.append({"device_id": d.id, "name": d.name, "printer_url": d.printer_url,
-                        "agent": is_agent(d.printer_url), "active": d.active,
-                        "online": st.get("online"), "paper": st.get("paper", "unknown"),
-                        "error": st.get("error"), "checked_at": st.get("checked_at"),
-                        "seen_at": st.get("seen_at"), "paper_mm": d.paper_mm, "ticket_lang": d.ticket_lang,
-                        "pending_jobs": int(pending.get(d.id, 0))})
+            out.append(
+                {
+                    "device_id": d.id,
+                    "name": d.name,
+                    "printer_url": d.printer_url,
+                    "agent": is_agent(d.printer_url),
+                    "active": d.active,
+                    "online": st.get("online"),
+                    "paper": st.get("paper", "unknown"),
+                    "error": st.get("error"),
+                    "checked_at": st.get("checked_at"),
+                    "seen_at": st.get("seen_at"),
+                    "paper_mm": d.paper_mm,
+                    "ticket_lang": d.ticket_lang,
+                    "pending_jobs": int(pending.get(d.id, 0)),
+                }
+            )
         return out
 
 
 # ---- outcomes -------------------------------------------------------------------------------------
 
-def _tell(uow: UnitOfWork, t: Ticket | None, job: PrintJob, error: str | None, **extra: Any) -> None:
+
+def _tell(
+    uow: UnitOfWork, t: Ticket | None, job: PrintJob, error: str | None, **extra: Any
+) -> None:
     if t is not None:
         t.print_state = job.state
-        uow.emit("print.updated", {**update_payload(t, job, error), **extra}, device_room(job.device_id))
+        uow.emit(
+            "print.updated", {**update_payload(t, job, error), **extra}, device_room(job.device_id)
+        )
 
 
-def settle(uow: UnitOfWork, job: PrintJob, now: datetime, *, error: str | None = None,
-           passing: bool = False, retries: int = 3, backoff_s: float = 1.0) -> str:
+def settle(
+    uow: UnitOfWork,
+    job: PrintJob,
+    now: datetime,
+    *,
+    error: str | None = None,
+    passing: bool = False,
+    retries: int = 3,
+    backoff_s: float = 1.0,
+) -> str:
     """Record one attempt's outcome on a claimed job; returns the job's new state."""
     s = uow.session
     t = s.get(Ticket, job.ticket_id)
-    newer = s.scalar(select(func.max(PrintJob.id)).where(
-        PrintJob.ticket_id == job.ticket_id, PrintJob.id > job.id, PrintJob.state != "superseded"))
+    newer = s.scalar(
+        select(func.max(PrintJob.id)).where(
+            PrintJob.ticket_id == job.ticket_id,
+            PrintJob.id > job.id,
+            PrintJob.state != "superseded",
+        )
+    )
     job.updated_at = now
     if error is None:
         job.state, job.printed_at, job.last_error = "printed", now, None
-        if newer is not None:  # a reprint asked for while this one was on its way: it is on paper now
+        if (
+            newer is not None
+        ):  # a reprint asked for while this one was on its way: it is on paper now
             supersede(uow, job.ticket_id, job.id, now, f"the ticket was printed by job {job.id}")
         _tell(uow, t, job, None)
         return job.state
@@ -184,9 +263,15 @@ def stale_jobs(s: Any, business_now: datetime) -> list[tuple[int, date]]:
     """Queued jobs whose ticket is from an earlier business day of its hall: (job id, ticket day)."""
     rows = s.execute(
         select(PrintJob.id, Ticket.day, Site.timezone, Site.reset_hour)
-        .join(Ticket, Ticket.id == PrintJob.ticket_id).join(Site, Site.id == PrintJob.site_id)
-        .where(PrintJob.state == "queued")).all()
-    return [(job_id, day) for job_id, day, tz, reset_hour in rows if day < business_day(business_now, tz, reset_hour)]
+        .join(Ticket, Ticket.id == PrintJob.ticket_id)
+        .join(Site, Site.id == PrintJob.site_id)
+        .where(PrintJob.state == "queued")
+    ).all()
+    return [
+        (job_id, day)
+        for job_id, day, tz, reset_hour in rows
+        if day < business_day(business_now, tz, reset_hour)
+    ]
 
 
 def fail_stale(uow: UnitOfWork, stale: list[tuple[int, date]], now: datetime) -> int:
@@ -195,14 +280,22 @@ def fail_stale(uow: UnitOfWork, stale: list[tuple[int, date]], now: datetime) ->
     n = 0
     for job_id, day in stale:
         error = f"stale: issued on {day.isoformat()}, an earlier business day; not printed"
-        res = s.execute(update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == "queued")
-                        .values(state="failed", last_error=error, updated_at=now))
+        res = s.execute(
+            update(PrintJob)
+            .where(PrintJob.id == job_id, PrintJob.state == "queued")
+            .values(state="failed", last_error=error, updated_at=now)
+        )
         if cast(CursorResult[Any], res).rowcount != 1:
             continue  # another process claimed or settled it meanwhile
         job = s.get_one(PrintJob, job_id)
         s.refresh(job)
-        newer = s.scalar(select(func.max(PrintJob.id)).where(
-            PrintJob.ticket_id == job.ticket_id, PrintJob.id > job.id, PrintJob.state != "superseded"))
+        newer = s.scalar(
+            select(func.max(PrintJob.id)).where(
+                PrintJob.ticket_id == job.ticket_id,
+                PrintJob.id > job.id,
+                PrintJob.state != "superseded",
+            )
+        )
         if newer is None:
             _tell(uow, s.get(Ticket, job.ticket_id), job, error, stale=True)
         n += 1
@@ -214,8 +307,11 @@ def printer_state(st: PrinterStatus | dict[str, Any]) -> dict[str, Any]:
     if isinstance(st, PrinterStatus):
         return {"online": st.online, "paper": st.paper, "error": st.error}
     paper = st.get("paper") if st.get("paper") in ("ok", "low", "out", "unknown") else "unknown"
-    return {"online": bool(st.get("online")), "paper": paper,
-            "error": str(st["error"])[:200] if st.get("error") else None}
+    return {
+        "online": bool(st.get("online")),
+        "paper": paper,
+        "error": str(st["error"])[:200] if st.get("error") else None,
+    }
 
 
 def record_status(uow: UnitOfWork, dev: Device, state: dict[str, Any], now: datetime) -> bool:
@@ -227,7 +323,10 @@ def record_status(uow: UnitOfWork, dev: Device, state: dict[str, Any], now: date
     old = (dev.status or {}).get("printer") or {}
     changed = any(old.get(k) != state.get(k) for k in ("online", "paper", "error"))
     answered = bool(state.get("online")) or state.get("paper") in ("ok", "low", "out")
-    stamp = {"checked_at": views.iso(now), "seen_at": views.iso(now) if answered else old.get("seen_at")}
+    stamp = {
+        "checked_at": views.iso(now),
+        "seen_at": views.iso(now) if answered else old.get("seen_at"),
+    }
     fields = {k: state.get(k) for k in ("online", "paper", "error")}
     dev.status = {**(dev.status or {}), "printer": {**fields, **stamp}}
     if changed:

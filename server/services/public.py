@@ -38,19 +38,34 @@ class HallFigures:
     def __init__(self, s: Session, site_id: int, day: date) -> None:
         self.waiting = {int(k): v for k, v in views.waiting_counts(s, site_id, day).items()}
         links = s.execute(
-            select(WindowService.window_id, WindowService.service_id, WindowService.weight, Window.state)
+            select(
+                WindowService.window_id,
+                WindowService.service_id,
+                WindowService.weight,
+                Window.state,
+            )
             .join(Window, Window.id == WindowService.window_id)
             .where(Window.site_id == site_id, Window.active)
         ).all()
-        held = set(s.scalars(select(Ticket.window_id).where(
-            Ticket.site_id == site_id, Ticket.state.in_([x.value for x in HELD_STATES]), Ticket.window_id.is_not(None))))
+        held = set(
+            s.scalars(
+                select(Ticket.window_id).where(
+                    Ticket.site_id == site_id,
+                    Ticket.state.in_([x.value for x in HELD_STATES]),
+                    Ticket.window_id.is_not(None),
+                )
+            )
+        )
         weights: dict[int, dict[int, int]] = {}
         states: dict[int, str] = {}
         for wid, sid, weight, state in links:
             weights.setdefault(wid, {})[sid] = weight
             states[wid] = state
-        self.open_windows = [OpenWindow(weights[wid], busy=wid in held)
-                             for wid in weights if states[wid] == WindowState.OPEN]
+        self.open_windows = [
+            OpenWindow(weights[wid], busy=wid in held)
+            for wid in weights
+            if states[wid] == WindowState.OPEN
+        ]
         self.serving: dict[int, int] = {}
         for wid in weights:
             for sid in weights[wid]:
@@ -58,8 +73,12 @@ class HallFigures:
         self.recent: dict[int, list[float]] = {}
         rows = s.execute(
             select(TicketEvent.service_id, TicketEvent.duration_s)
-            .where(TicketEvent.site_id == site_id, TicketEvent.day == day, TicketEvent.type == "finished",
-                   TicketEvent.duration_s.is_not(None))
+            .where(
+                TicketEvent.site_id == site_id,
+                TicketEvent.day == day,
+                TicketEvent.type == "finished",
+                TicketEvent.duration_s.is_not(None),
+            )
             .order_by(TicketEvent.id.desc())
         )
         for sid, dur in rows:
@@ -70,8 +89,15 @@ class HallFigures:
     def estimate(self, service: Service, ahead: int) -> Estimate:
         """The estimated wait for someone with `ahead` people before them in this item's queue."""
         wins = [w for w in self.open_windows if w.weights.get(service.id, 0) > 0]
-        return estimate_wait(ahead, service.id, self.recent.get(service.id, []), service.expected_service_min,
-                             wins, self.waiting, self.serving.get(service.id, 0))
+        return estimate_wait(
+            ahead,
+            service.id,
+            self.recent.get(service.id, []),
+            service.expected_service_min,
+            wins,
+            self.waiting,
+            self.serving.get(service.id, 0),
+        )
 
 
 def _site(s: Session, site_id: int) -> Site:
@@ -88,27 +114,56 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
         figures = HallFigures(s, site.id, day)
         local = local_time(now, site.timezone)
         items = []
-        services = list(s.scalars(select(Service).where(Service.site_id == site.id, Service.active)
-                                  .order_by(Service.sort, Service.id)))
+        services = list(
+            s.scalars(
+                select(Service)
+                .where(Service.site_id == site.id, Service.active)
+                .order_by(Service.sort, Service.id)
+            )
+        )
         keys = pinyin_keys_many([sv.name for sv in services])
-        issued = dict(s.execute(select(ServiceDayCount.service_id, ServiceDayCount.issued).where(
-            ServiceDayCount.day == day, ServiceDayCount.service_id.in_([sv.id for sv in services]))).all())
+        issued = dict(
+            s.execute(
+                select(ServiceDayCount.service_id, ServiceDayCount.issued).where(
+                    ServiceDayCount.day == day,
+                    ServiceDayCount.service_id.in_([sv.id for sv in services]),
+                )
+            ).all()
+        )
         for sv in services:
             waiting = figures.waiting.get(sv.id, 0)
             est = figures.estimate(sv, waiting)
             initials, full = keys[sv.name]
-            remaining = None if sv.daily_cap is None else max(0, sv.daily_cap - int(issued.get(sv.id, 0)))
-            items.append({"service_id": sv.id, "waiting": waiting, "estimated_wait_min": est.minutes,
-                          "windows_open": est.windows_open, "windows_serving": figures.serving.get(sv.id, 0),
-                          "initials": initials, "pinyin": full,
-                          "daily_cap": sv.daily_cap, "remaining_today": remaining, "full": remaining == 0,
-                          # the item's own hours (empty: the hall's) and whether they allow a ticket now
-                          "hours": sv.hours or {}, "open_now": not sv.hours or is_open(sv.hours, local, site.holidays or ())})
-        consulting = s.scalars(select(Window).where(Window.site_id == site.id, Window.active,
-                                                    Window.kind == "consulting").order_by(Window.number))
+            remaining = (
+                None if sv.daily_cap is None else max(0, sv.daily_cap - int(issued.get(sv.id, 0)))
+            )
+            items.append(
+                {
+                    "service_id": sv.id,
+                    "waiting": waiting,
+                    "estimated_wait_min": est.minutes,
+                    "windows_open": est.windows_open,
+                    "windows_serving": figures.serving.get(sv.id, 0),
+                    "initials": initials,
+                    "pinyin": full,
+                    "daily_cap": sv.daily_cap,
+                    "remaining_today": remaining,
+                    "full": remaining == 0,
+                    # the item's own hours (empty: the hall's) and whether they allow a ticket now
+                    "hours": sv.hours or {},
+                    "open_now": not sv.hours or is_open(sv.hours, local, site.holidays or ()),
+                }
+            )
+        consulting = s.scalars(
+            select(Window)
+            .where(Window.site_id == site.id, Window.active, Window.kind == "consulting")
+            .order_by(Window.number)
+        )
         desks = [{"number": w.number, "name": w.name, "name_en": w.name_en} for w in consulting]
-        found = keywords_for(((sv.id, sv.name, sv.department.short_name) for sv in services),
-                             pinyin_keys_many(all_terms()))
+        found = keywords_for(
+            ((sv.id, sv.name, sv.department.short_name) for sv in services),
+            pinyin_keys_many(all_terms()),
+        )
         return {"items": items, "consulting_windows": desks, "keywords": found}
 
 
@@ -133,11 +188,18 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
             "open": open_now,
             "holiday": holiday,
             "local_now": local.isoformat(timespec="minutes"),
-            "hours_today": [] if holiday else [list(span) for span in hours.get(DAY_KEYS[local.weekday()], [])],
+            "hours_today": []
+            if holiday
+            else [list(span) for span in hours.get(DAY_KEYS[local.weekday()], [])],
             "closes_at": closes.strftime("%H:%M") if closes else None,
-            "next_open": None if nxt is None else {
-                "at": views.iso(nxt), "date": nxt.date().isoformat(), "time": nxt.strftime("%H:%M"),
-                "weekday": nxt.isoweekday(), "days_ahead": (nxt.date() - local.date()).days,
+            "next_open": None
+            if nxt is None
+            else {
+                "at": views.iso(nxt),
+                "date": nxt.date().isoformat(),
+                "time": nxt.strftime("%H:%M"),
+                "weekday": nxt.isoweekday(),
+                "days_ahead": (nxt.date() - local.date()).days,
             },
         }
 
@@ -149,9 +211,16 @@ def kiosk_printer(ctx: Context, kiosk: Principal) -> dict[str, Any]:
     with ctx.uow(write=False) as uow:
         dev = uow.session.get_one(Device, kiosk.id)
         st = (dev.status or {}).get("printer") or {}
-        printer = None if not dev.printer_url else {
-            "online": st.get("online"), "paper": st.get("paper", "unknown"), "error": st.get("error"),
-            "checked_at": st.get("checked_at")}
+        printer = (
+            None
+            if not dev.printer_url
+            else {
+                "online": st.get("online"),
+                "paper": st.get("paper", "unknown"),
+                "error": st.get("error"),
+                "checked_at": st.get("checked_at"),
+            }
+        )
         return {"device_id": dev.id, "printer": printer}
 
 
@@ -163,7 +232,9 @@ def status_link(ctx: Context, public_id: str, server_base: str | None) -> str:
         if t is None:
             raise NotFound("no such ticket")
         site = _site(s, t.site_id)
-        return links.ticket_url(public_id, site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), server_base)
+        return links.ticket_url(
+            public_id, site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), server_base
+        )
 
 
 def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
@@ -192,14 +263,20 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
             "number": t.number,
             "state": t.state,
             "priority": t.priority,
-            "service": {"name": sv.name, "name_en": sv.name_en, "department": sv.department.name,
-                        "department_en": sv.department.name_en},
+            "service": {
+                "name": sv.name,
+                "name_en": sv.name_en,
+                "department": sv.department.name,
+                "department_en": sv.department.name_en,
+            },
             "site": {"name": site.name, "name_en": site.name_en},
             "waiting_ahead": ahead,
             "estimated_wait_min": minutes,
             "windows_open": windows_open,
             "windows_serving": serving,
-            "window": {"number": win.number, "name": win.name, "name_en": win.name_en} if win else None,
+            "window": {"number": win.number, "name": win.name, "name_en": win.name_en}
+            if win
+            else None,
             "recall_count": t.recall_count,
             "outcome": t.outcome,
             "print_state": t.print_state,

@@ -75,11 +75,22 @@ def list_active(ctx: Context, who: Principal) -> list[dict[str, Any]]:
         site = s.get_one(Site, who.site_id)
         local = local_time(now, site.timezone)
         device = None if who.is_staff else s.get(Device, who.id)
-        rows = s.scalars(select(Publicity).where(Publicity.site_id == who.site_id, Publicity.active)
-                         .order_by(Publicity.sort, Publicity.id))
+        rows = s.scalars(
+            select(Publicity)
+            .where(Publicity.site_id == who.site_id, Publicity.active)
+            .order_by(Publicity.sort, Publicity.id)
+        )
         return [
-            {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "media": p.media, "sort": p.sort}
-            for p in rows if live(p, local) and (who.is_staff or (device is not None and shown_on(p, device)))
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "title": p.title,
+                "body": p.body,
+                "media": p.media,
+                "sort": p.sort,
+            }
+            for p in rows
+            if live(p, local) and (who.is_staff or (device is not None and shown_on(p, device)))
         ]
 
 
@@ -93,14 +104,19 @@ def announce_schedule(ctx: Context, since: datetime, now: datetime) -> list[int]
     with ctx.uow(write=False) as uow:
         s = uow.session
         for site in s.scalars(select(Site)):
-            items = list(s.scalars(select(Publicity).where(Publicity.site_id == site.id, Publicity.active)))
+            items = list(
+                s.scalars(select(Publicity).where(Publicity.site_id == site.id, Publicity.active))
+            )
             before, after = local_time(since, site.timezone), local_time(now, site.timezone)
             if any(live(p, before) != live(p, after) for p in items):
                 changed.append(site.id)
     for site_id in changed:
         with ctx.uow() as uow:
-            uow.emit("catalog.changed", {"seq": views.next_seq(uow.session, site_id), "what": "publicity"},
-                     f"site:{site_id}")
+            uow.emit(
+                "catalog.changed",
+                {"seq": views.next_seq(uow.session, site_id), "what": "publicity"},
+                f"site:{site_id}",
+            )
             uow.commit()
     return changed
 
@@ -126,11 +142,15 @@ def _check_text(text: str) -> str:
         # espeak writes an empty file for control characters; refuse them rather than fail later.
         raise InvalidText("text: control or unassigned characters cannot be spoken", field="text")
     if not any(unicodedata.category(c)[0] in "LN" for c in text):
-        raise InvalidText("text: give at least one letter, character or digit to speak", field="text")
+        raise InvalidText(
+            "text: give at least one letter, character or digit to speak", field="text"
+        )
     return text
 
 
-def announcement_audio(ctx: Context, who: Principal, text: str, cache: AudioCache, voice: str | None) -> Path:
+def announcement_audio(
+    ctx: Context, who: Principal, text: str, cache: AudioCache, voice: str | None
+) -> Path:
     """The WAV of an announcement as the hall's announcer says it (chime, repeats), cached by text.
 
     Rendered by the speech worker on first request; the cache keeps the most recently
@@ -140,8 +160,13 @@ def announcement_audio(ctx: Context, who: Principal, text: str, cache: AudioCach
     with ctx.uow(write=False) as uow:
         settings = views.voice(uow.session.get_one(Site, who.site_id))
     repeat, chime = max(1, min(3, settings["repeat"])), settings["chime"]
-    voice, rate = settings["name"] or voice, settings["rate"]  # the admin's voice, else the server's
-    key = hashlib.sha256(f"{voice or ''}\x00{rate}\x00{repeat}\x00{int(chime)}\x00{spoken}".encode()).hexdigest()[:32]
+    voice, rate = (
+        settings["name"] or voice,
+        settings["rate"],
+    )  # the admin's voice, else the server's
+    key = hashlib.sha256(
+        f"{voice or ''}\x00{rate}\x00{repeat}\x00{int(chime)}\x00{spoken}".encode()
+    ).hexdigest()[:32]
     path = cache.folder / f"{key}.wav"
     if _touch(path):
         return path
@@ -152,14 +177,28 @@ def announcement_audio(ctx: Context, who: Principal, text: str, cache: AudioCach
             cache.folder.mkdir(parents=True, exist_ok=True)
             for attempt in (1, 2):  # a failed run restarts the engine; the second try usually works
                 try:
-                    save_announcement(Pyttsx3Speech(voice=voice, rate=rate).save, spoken, str(path), repeat, chime,
-                                      PAUSE_S)
+                    save_announcement(
+                        Pyttsx3Speech(voice=voice, rate=rate).save,
+                        spoken,
+                        str(path),
+                        repeat,
+                        chime,
+                        PAUSE_S,
+                    )
                     break
                 except (RuntimeError, OSError, TimeoutError, ValueError, wave.Error) as exc:
-                    log.warning("announcement audio failed for %d characters (try %d): %s",
-                                len(spoken), attempt, exc)
-                    if attempt == 2 or isinstance(exc, TimeoutError):  # a stuck engine is not retried
-                        raise SpeechFailed("the speech engine produced no audio; try again shortly") from exc
+                    log.warning(
+                        "announcement audio failed for %d characters (try %d): %s",
+                        len(spoken),
+                        attempt,
+                        exc,
+                    )
+                    if attempt == 2 or isinstance(
+                        exc, TimeoutError
+                    ):  # a stuck engine is not retried
+                        raise SpeechFailed(
+                            "the speech engine produced no audio; try again shortly"
+                        ) from exc
             _touch(path)
             _prune(cache, keep=path)
     return path

@@ -50,7 +50,9 @@ class Limiter:
         if redis_url:
             import redis
 
-            self._redis = redis.Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+            self._redis = redis.Redis.from_url(
+                redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
+            )
 
     def _window(self, rule: Rule, now: float) -> tuple[int, float]:
         start = int(now // rule.window_s) * rule.window_s
@@ -89,8 +91,11 @@ def _rules(app: Flask) -> tuple[Rule, Rule]:
     c = app.config
     return (
         Rule("tickets", int(c.get("RATE_LIMIT_TICKETS_PER_MIN", 60) or 0), 60),
-        Rule("login", int(c.get("RATE_LIMIT_LOGIN_FAILURES", 20) or 0),
-             int(c.get("RATE_LIMIT_LOGIN_WINDOW_S", 600) or 600)),
+        Rule(
+            "login",
+            int(c.get("RATE_LIMIT_LOGIN_FAILURES", 20) or 0),
+            int(c.get("RATE_LIMIT_LOGIN_WINDOW_S", 600) or 600),
+        ),
     )
 
 
@@ -105,8 +110,10 @@ def limiter() -> Limiter:
         with _install_lock:
             lim = app.extensions.get("queuehall.ratelimit")
             if lim is None:
-                lim = Limiter(app.config.get("REDIS_URL") or None,
-                              str(app.config.get("SOCKETIO_CHANNEL") or "queuehall"))
+                lim = Limiter(
+                    app.config.get("REDIS_URL") or None,
+                    str(app.config.get("SOCKETIO_CHANNEL") or "queuehall"),
+                )
                 app.extensions["queuehall.ratelimit"] = lim
     return lim
 
@@ -115,7 +122,9 @@ def client_address() -> str:
     """The caller's address; X-Forwarded-For is believed only behind a configured proxy."""
     hops = int(current_app.config.get("TRUSTED_PROXY_HOPS", 0) or 0)
     if hops > 0:
-        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+        forwarded = [
+            a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()
+        ]
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.remote_addr or "unknown"
@@ -128,7 +137,9 @@ def before_issue(device_id: int) -> None:
         return
     hits, retry = limiter().count(rule, f"device{device_id}")
     if hits > rule.limit:
-        raise RateLimited(f"this kiosk issued more than {rule.limit} tickets a minute; wait {retry} s", retry)
+        raise RateLimited(
+            f"this kiosk issued more than {rule.limit} tickets a minute; wait {retry} s", retry
+        )
 
 
 def before_login() -> None:
@@ -153,8 +164,11 @@ def before_public_write(kind: str) -> None:
     hall's budget (`RATE_LIMIT_PUBLIC_WRITES`, default 10 per `RATE_LIMIT_PUBLIC_WINDOW_S` = 600 s)
     raise RateLimited, so one person cannot flood the hall's ratings or complaints."""
     c = current_app.config
-    rule = Rule("public-" + kind, int(c.get("RATE_LIMIT_PUBLIC_WRITES", 10) or 0),
-                int(c.get("RATE_LIMIT_PUBLIC_WINDOW_S", 600) or 600))
+    rule = Rule(
+        "public-" + kind,
+        int(c.get("RATE_LIMIT_PUBLIC_WRITES", 10) or 0),
+        int(c.get("RATE_LIMIT_PUBLIC_WINDOW_S", 600) or 600),
+    )
     if rule.limit <= 0:
         return
     hits, retry = limiter().count(rule, client_address())

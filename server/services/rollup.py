@@ -32,8 +32,10 @@ R = ReportRollup
 def promise_s() -> Any:
     """The item's promise in seconds: `promised_days` days for a 承诺件; for a 即办 item (0 days) its
     wait threshold plus its expected service time, i.e. served on the spot within the hall's standard."""
-    return case((Service.promised_days > 0, cast(Service.promised_days, Float) * 86400.0),
-                else_=cast(Service.wait_threshold_min + Service.expected_service_min, Float) * 60.0)
+    return case(
+        (Service.promised_days > 0, cast(Service.promised_days, Float) * 86400.0),
+        else_=cast(Service.wait_threshold_min + Service.expected_service_min, Float) * 60.0,
+    )
 
 
 def figure() -> Any:
@@ -52,18 +54,52 @@ def closed_through(site: Site, now: datetime) -> date:
     return local_time(now, site.timezone).date() - timedelta(days=1)
 
 
-def _build(s: Session, site_id: int, first: date | None = None, last: date | None = None,
-           days: list[date] | None = None) -> None:
+def _build(
+    s: Session,
+    site_id: int,
+    first: date | None = None,
+    last: date | None = None,
+    days: list[date] | None = None,
+) -> None:
     where = [E.site_id == site_id]
     where.append(E.day.in_(days) if days is not None else E.day.between(first, last))
-    src = (select(literal(site_id), E.day, E.type, E.service_id, E.window_id, E.staff_id, E.hour,
-                  func.count(), func.count(figure()), func.coalesce(func.sum(cast(figure(), Float)), 0.0),
-                  func.sum(kept_expr()))
-           .select_from(E).join(Service, Service.id == E.service_id).where(*where)
-           .group_by(E.day, E.type, E.service_id, E.window_id, E.staff_id, E.hour))
-    s.execute(insert(R).from_select(
-        ["site_id", "day", "type", "service_id", "window_id", "staff_id", "hour", "n", "duration_n",
-         "duration_sum", "kept"], src))
+    src = (
+        select(
+            literal(site_id),
+            E.day,
+            E.type,
+            E.service_id,
+            E.window_id,
+            E.staff_id,
+            E.hour,
+            func.count(),
+            func.count(figure()),
+            func.coalesce(func.sum(cast(figure(), Float)), 0.0),
+            func.sum(kept_expr()),
+        )
+        .select_from(E)
+        .join(Service, Service.id == E.service_id)
+        .where(*where)
+        .group_by(E.day, E.type, E.service_id, E.window_id, E.staff_id, E.hour)
+    )
+    s.execute(
+        insert(R).from_select(
+            [
+                "site_id",
+                "day",
+                "type",
+                "service_id",
+                "window_id",
+                "staff_id",
+                "hour",
+                "n",
+                "duration_n",
+                "duration_sum",
+                "kept",
+            ],
+            src,
+        )
+    )
 
 
 CHUNK_DAYS = 31  # days rolled up per transaction: on SQLite a build holds the one writer
@@ -91,8 +127,9 @@ def refresh(ctx: Context, site_id: int) -> date | None:
                 s.add(RollupState(site_id=site_id, through=None, max_event_id=0))
                 s.flush()
             # one builder at a time per site (SQLite's writer is single already)
-            state = s.execute(select(RollupState).where(RollupState.site_id == site_id)
-                              .with_for_update()).scalar_one()
+            state = s.execute(
+                select(RollupState).where(RollupState.site_id == site_id).with_for_update()
+            ).scalar_one()
             s.refresh(state)
             top = int(s.scalar(select(func.max(E.id)).where(E.site_id == site_id)) or 0)
             late = _late_days(s, state)
@@ -100,8 +137,11 @@ def refresh(ctx: Context, site_id: int) -> date | None:
                 s.execute(delete(R).where(R.site_id == site_id, R.day.in_(late)))
                 _build(s, site_id, days=late)
                 built = True
-            first = (state.through + timedelta(days=1) if state.through is not None
-                     else s.scalar(select(func.min(E.day)).where(E.site_id == site_id)))
+            first = (
+                state.through + timedelta(days=1)
+                if state.through is not None
+                else s.scalar(select(func.min(E.day)).where(E.site_id == site_id))
+            )
             upto = last
             if first is not None and first <= last:
                 upto = min(last, first + timedelta(days=CHUNK_DAYS - 1))
@@ -126,6 +166,9 @@ def _late_days(s: Session, state: RollupState) -> list[date]:
     """Days already rolled up that have received events since."""
     if state.through is None:
         return []
-    rows = s.scalars(select(E.day).where(E.site_id == state.site_id, E.id > state.max_event_id,
-                                         E.day <= state.through).distinct())
+    rows = s.scalars(
+        select(E.day)
+        .where(E.site_id == state.site_id, E.id > state.max_event_id, E.day <= state.through)
+        .distinct()
+    )
     return sorted(rows)

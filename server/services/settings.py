@@ -16,12 +16,34 @@ from .context import Context
 from .principal import Forbidden, Principal
 from .ticket_paper import DEFAULT_FOOTER, DEFAULT_FOOTER_EN
 
-SITE_FIELDS = ("name", "name_en", "timezone", "reset_hour", "priority_ratio", "announce_template",
-               "public_base_url", "hours", "holidays", "enforce_hours")
+SITE_FIELDS = (
+    "name",
+    "name_en",
+    "timezone",
+    "reset_hour",
+    "priority_ratio",
+    "announce_template",
+    "public_base_url",
+    "hours",
+    "holidays",
+    "enforce_hours",
+)
 VOICE_FIELDS = ("voice_repeat", "voice_chime", "voice_name", "voice_rate")
 TICKET_FIELDS = ("ticket_footer", "ticket_footer_en")  # "" prints the standard footer
-PUBLICITY_FIELDS = ("kind", "title", "body", "media", "sort", "active", "starts_on", "ends_on", "daily_from",
-                    "daily_to", "screens", "device_ids")
+PUBLICITY_FIELDS = (
+    "kind",
+    "title",
+    "body",
+    "media",
+    "sort",
+    "active",
+    "starts_on",
+    "ends_on",
+    "daily_from",
+    "daily_to",
+    "screens",
+    "device_ids",
+)
 DEFAULT_RATE = 150  # words per minute, as the announcer's default
 
 
@@ -37,21 +59,34 @@ def _supervisor(who: Principal) -> None:
 
 def _changed(uow: UnitOfWork, site_id: int, what: str) -> None:
     """Tell kiosks and screens to reload their configuration, after the commit."""
-    uow.emit("catalog.changed", {"seq": views.next_seq(uow.session, site_id), "what": what}, f"site:{site_id}")
+    uow.emit(
+        "catalog.changed",
+        {"seq": views.next_seq(uow.session, site_id), "what": what},
+        f"site:{site_id}",
+    )
 
 
 def settings_dict(site: Site) -> dict[str, Any]:
     """The API shape of a hall's settings."""
     extra = site.settings or {}
     return {
-        "id": site.id, "code": site.code, "name": site.name, "name_en": site.name_en, "timezone": site.timezone,
-        "reset_hour": site.reset_hour, "priority_ratio": site.priority_ratio,
-        "announce_template": site.announce_template, "public_base_url": site.public_base_url,
-        "hours": site.hours or {}, "holidays": list(site.holidays or []), "enforce_hours": site.enforce_hours,
+        "id": site.id,
+        "code": site.code,
+        "name": site.name,
+        "name_en": site.name_en,
+        "timezone": site.timezone,
+        "reset_hour": site.reset_hour,
+        "priority_ratio": site.priority_ratio,
+        "announce_template": site.announce_template,
+        "public_base_url": site.public_base_url,
+        "hours": site.hours or {},
+        "holidays": list(site.holidays or []),
+        "enforce_hours": site.enforce_hours,
         **voice_dict(site),
         "ticket_footer": str(extra.get("ticket_footer") or ""),
         "ticket_footer_en": str(extra.get("ticket_footer_en") or ""),
-        "ticket_footer_default": DEFAULT_FOOTER, "ticket_footer_en_default": DEFAULT_FOOTER_EN,
+        "ticket_footer_default": DEFAULT_FOOTER,
+        "ticket_footer_en_default": DEFAULT_FOOTER_EN,
     }
 
 
@@ -59,8 +94,12 @@ def voice_dict(site: Site) -> dict[str, Any]:
     """How calls are spoken: repeats, chime, the speech engine's voice ("" = the server's
     QUEUEHALL_TTS_VOICE) and rate in words per minute."""
     extra = site.settings or {}
-    return {"voice_repeat": int(extra.get("voice_repeat", 1)), "voice_chime": bool(extra.get("voice_chime", True)),
-            "voice_name": str(extra.get("voice_name", "")), "voice_rate": int(extra.get("voice_rate", DEFAULT_RATE))}
+    return {
+        "voice_repeat": int(extra.get("voice_repeat", 1)),
+        "voice_chime": bool(extra.get("voice_chime", True)),
+        "voice_name": str(extra.get("voice_name", "")),
+        "voice_rate": int(extra.get("voice_rate", DEFAULT_RATE)),
+    }
 
 
 def check_template(template: str) -> tuple[str, str, dict[str, Any]] | None:
@@ -85,22 +124,32 @@ def _check_settings(data: dict[str, Any]) -> None:
     if "announce_template" in data:
         bad = check_template(data["announce_template"])
         if bad:
-            raise InvalidInput(f"announce_template: {bad[0]}", field="announce_template", reason=bad[1],
-                               params=bad[2])
+            raise InvalidInput(
+                f"announce_template: {bad[0]}",
+                field="announce_template",
+                reason=bad[1],
+                params=bad[2],
+            )
     if "hours" in data:
         hours = data["hours"]
         why = validate_hours(hours)
         if why:
             day = next((d for d in DAY_KEYS if why.startswith(d + ":")), None)
-            raise InvalidInput(f"hours: {why}", field=f"hours.{day}" if day else "hours", reason="hours")
+            raise InvalidInput(
+                f"hours: {why}", field=f"hours.{day}" if day else "hours", reason="hours"
+            )
     if "holidays" in data:
         clean = []
         for i, h in enumerate(data["holidays"]):
             try:
                 clean.append(date.fromisoformat(h).isoformat())
             except ValueError:
-                raise InvalidInput(f"holidays: {h!r} is not a date YYYY-MM-DD", field=f"holidays.{i}",
-                                   reason="date_text", params={"value": str(h)}) from None
+                raise InvalidInput(
+                    f"holidays: {h!r} is not a date YYYY-MM-DD",
+                    field=f"holidays.{i}",
+                    reason="date_text",
+                    params={"value": str(h)},
+                ) from None
         data["holidays"] = sorted(set(clean))
     if "timezone" in data:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -108,8 +157,12 @@ def _check_settings(data: dict[str, Any]) -> None:
         try:
             ZoneInfo(data["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"timezone: unknown time zone {data['timezone']!r}", field="timezone",
-                               reason="timezone", params={"value": str(data["timezone"])}) from None
+            raise InvalidInput(
+                f"timezone: unknown time zone {data['timezone']!r}",
+                field="timezone",
+                reason="timezone",
+                params={"value": str(data["timezone"])},
+            ) from None
 
 
 def get_settings(ctx: Context, who: Principal) -> dict[str, Any]:
@@ -140,35 +193,72 @@ def update_settings(ctx: Context, who: Principal, data: dict[str, Any]) -> dict[
 
 # ---- publicity ---------------------------------------------------------------------------------
 
+
 def publicity_dict(p: Publicity) -> dict[str, Any]:
     """The API shape of a publicity item, with its schedule and the screens it is shown on."""
-    return {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "media": p.media, "sort": p.sort,
-            "active": p.active, "starts_on": p.starts_on.isoformat() if p.starts_on else None,
-            "ends_on": p.ends_on.isoformat() if p.ends_on else None, "daily_from": p.daily_from,
-            "daily_to": p.daily_to, "screens": p.screens, "device_ids": list(p.device_ids or [])}
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "media": p.media,
+        "sort": p.sort,
+        "active": p.active,
+        "starts_on": p.starts_on.isoformat() if p.starts_on else None,
+        "ends_on": p.ends_on.isoformat() if p.ends_on else None,
+        "daily_from": p.daily_from,
+        "daily_to": p.daily_to,
+        "screens": p.screens,
+        "device_ids": list(p.device_ids or []),
+    }
 
 
 def _check_publicity(s: Any, p: Publicity) -> None:
     if p.kind in ("image", "video") and not p.media:
-        raise InvalidInput(f"media: an {p.kind} item needs an uploaded file", field="media", reason="media_required")
+        raise InvalidInput(
+            f"media: an {p.kind} item needs an uploaded file",
+            field="media",
+            reason="media_required",
+        )
     if p.kind == "text" and not (p.body or "").strip():
         raise InvalidInput("body: a text item needs a text", field="body", reason="text_required")
     if p.starts_on and p.ends_on and p.ends_on < p.starts_on:
-        raise InvalidInput("ends_on: the last day is before the first", field="ends_on", reason="date_order")
+        raise InvalidInput(
+            "ends_on: the last day is before the first", field="ends_on", reason="date_order"
+        )
     if (p.daily_from is None) != (p.daily_to is None):
         field = "daily_to" if p.daily_to is None else "daily_from"
-        raise InvalidInput(f"{field}: give both daily times or neither", field=field, reason="both_times")
+        raise InvalidInput(
+            f"{field}: give both daily times or neither", field=field, reason="both_times"
+        )
     if p.daily_from and p.daily_to and p.daily_to <= p.daily_from:
-        raise InvalidInput("daily_to: the end is not after the start", field="daily_to", reason="time_order")
+        raise InvalidInput(
+            "daily_to: the end is not after the start", field="daily_to", reason="time_order"
+        )
     if p.screens == "devices":
         if not p.device_ids:
-            raise InvalidInput("device_ids: choose at least one screen", field="device_ids", reason="devices_required")
-        found = set(s.scalars(select(Device.id).where(Device.site_id == p.site_id, Device.kind == "display",
-                                                      Device.id.in_(p.device_ids))))
+            raise InvalidInput(
+                "device_ids: choose at least one screen",
+                field="device_ids",
+                reason="devices_required",
+            )
+        found = set(
+            s.scalars(
+                select(Device.id).where(
+                    Device.site_id == p.site_id,
+                    Device.kind == "display",
+                    Device.id.in_(p.device_ids),
+                )
+            )
+        )
         missing = [d for d in p.device_ids if d not in found]
         if missing:
-            raise InvalidInput(f"device_ids: no display device {missing[0]}", field="device_ids",
-                               reason="device_unknown", params={"id": missing[0]})
+            raise InvalidInput(
+                f"device_ids: no display device {missing[0]}",
+                field="device_ids",
+                reason="device_unknown",
+                params={"id": missing[0]},
+            )
     else:
         p.device_ids = []
 
@@ -177,12 +267,17 @@ def list_publicity(ctx: Context, who: Principal) -> list[dict[str, Any]]:
     """Every publicity item of the hall, active or not, in display order."""
     _supervisor(who)
     with ctx.uow(write=False) as uow:
-        rows = uow.session.scalars(select(Publicity).where(Publicity.site_id == who.site_id)
-                                   .order_by(Publicity.sort, Publicity.id))
+        rows = uow.session.scalars(
+            select(Publicity)
+            .where(Publicity.site_id == who.site_id)
+            .order_by(Publicity.sort, Publicity.id)
+        )
         return [publicity_dict(p) for p in rows]
 
 
-def save_publicity(ctx: Context, who: Principal, data: dict[str, Any], obj_id: int | None = None) -> dict[str, Any]:
+def save_publicity(
+    ctx: Context, who: Principal, data: dict[str, Any], obj_id: int | None = None
+) -> dict[str, Any]:
     """Create (obj_id None) or change a publicity item; the hall screen shows it at once."""
     _admin(who)
     with ctx.uow() as uow:

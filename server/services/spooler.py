@@ -61,9 +61,15 @@ CLAIM_BATCH = 20
 class Spooler:
     """Background printing for one app: claim, render, send, settle; poll printer status."""
 
-    def __init__(self, ctx: Context, *, clock: Clock | None = None, server_url: str | None = None,
-                 printer_factory: Callable[[str, float], TicketPrinter] | None = None,
-                 config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        clock: Clock | None = None,
+        server_url: str | None = None,
+        printer_factory: Callable[[str, float], TicketPrinter] | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         """Configure from ctx.config (then `config` overrides); nothing runs until start()."""
         cfg = {**ctx.config, **(config or {})}
         self.config = cfg
@@ -78,13 +84,20 @@ class Spooler:
         self.lease_s = float(cfg.get("PRINTER_LEASE_S") or self.timeout * 3 + 10)
         self.agent_timeout_s = float(cfg.get("PRINTER_AGENT_TIMEOUT_S", 10.0))
         confirm_s = float(cfg.get("PRINTER_CONFIRM_S", 0.0))
-        dirs = cfg.get("PRINTER_DEVICE_DIRS")  # a URL saved before the check existed is refused here too
+        dirs = cfg.get(
+            "PRINTER_DEVICE_DIRS"
+        )  # a URL saved before the check existed is refused here too
         self._factory = printer_factory or (
-            lambda url, timeout: open_printer(printer_urls.usable(url, dirs), timeout=timeout, confirm_s=confirm_s))
+            lambda url, timeout: open_printer(
+                printer_urls.usable(url, dirs), timeout=timeout, confirm_s=confirm_s
+            )
+        )
         self._printers: dict[str, TicketPrinter] = {}
         self._busy: set[str] = set()
         self._lock = threading.Lock()
-        self._life = threading.Lock()  # start() may race between the server's start and a first request
+        self._life = (
+            threading.Lock()
+        )  # start() may race between the server's start and a first request
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -167,10 +180,14 @@ class Spooler:
         now = self.clock.now()
         with self.ctx.uow(write=False) as uow:
             due = uow.session.execute(
-                select(PrintJob.id, PrintJob.printer_url).where(
+                select(PrintJob.id, PrintJob.printer_url)
+                .where(
                     PrintJob.state == "queued",
-                    or_(PrintJob.next_attempt_at.is_(None), PrintJob.next_attempt_at <= now))
-                .order_by(PrintJob.id).limit(CLAIM_BATCH)).all()
+                    or_(PrintJob.next_attempt_at.is_(None), PrintJob.next_attempt_at <= now),
+                )
+                .order_by(PrintJob.id)
+                .limit(CLAIM_BATCH)
+            ).all()
         started, seen = 0, set()
         for job_id, url in due:
             if url in seen:
@@ -195,20 +212,30 @@ class Spooler:
         """
         now = self.clock.now()
         other = aliased(PrintJob)
-        sending = exists().where(and_(other.ticket_id == PrintJob.ticket_id, other.id != PrintJob.id,
-                                      other.state == "printing"))
+        sending = exists().where(
+            and_(
+                other.ticket_id == PrintJob.ticket_id,
+                other.id != PrintJob.id,
+                other.state == "printing",
+            )
+        )
         with self.ctx.uow() as uow:
             res = uow.session.execute(
-                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == "queued", ~sending)
-                .values(state="printing", attempts=PrintJob.attempts + 1, updated_at=now))
+                update(PrintJob)
+                .where(PrintJob.id == job_id, PrintJob.state == "queued", ~sending)
+                .values(state="printing", attempts=PrintJob.attempts + 1, updated_at=now)
+            )
             n = cast(CursorResult[Any], res).rowcount
             uow.commit()
         return n == 1
 
     def _release(self, job_id: int) -> None:
         with self.ctx.uow() as uow:
-            uow.session.execute(update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == "printing")
-                                .values(state="queued", attempts=PrintJob.attempts - 1))
+            uow.session.execute(
+                update(PrintJob)
+                .where(PrintJob.id == job_id, PrintJob.state == "printing")
+                .values(state="queued", attempts=PrintJob.attempts - 1)
+            )
             uow.commit()
 
     def render(self, job_id: int) -> bytes | None:
@@ -236,18 +263,35 @@ class Spooler:
         try:
             printer = self._printer(url)
             printer.send(data)
-        except PrintUnconfirmed as exc:  # sent, then a fault: maybe partly on paper, so never resent
+        except (
+            PrintUnconfirmed
+        ) as exc:  # sent, then a fault: maybe partly on paper, so never resent
             paper = "out" if isinstance(exc, PaperOut) else "unknown"
-            self.finish(job_id, f"not confirmed: {exc}", passing=False, size=len(data),
-                        status={"online": paper == "out", "paper": paper, "error": str(exc)[:200]})
+            self.finish(
+                job_id,
+                f"not confirmed: {exc}",
+                passing=False,
+                size=len(data),
+                status={"online": paper == "out", "paper": paper, "error": str(exc)[:200]},
+            )
             return
         except PaperOut as exc:
-            self.finish(job_id, f"paper out: {exc}", passing=False, size=len(data),
-                        status={"online": True, "paper": "out", "error": "paper out"})
+            self.finish(
+                job_id,
+                f"paper out: {exc}",
+                passing=False,
+                size=len(data),
+                status={"online": True, "paper": "out", "error": "paper out"},
+            )
             return
         except PrinterError as exc:
-            self.finish(job_id, str(exc) or type(exc).__name__, passing=True, size=len(data),
-                        status={"online": False, "paper": "unknown", "error": str(exc)[:200]})
+            self.finish(
+                job_id,
+                str(exc) or type(exc).__name__,
+                passing=True,
+                size=len(data),
+                status={"online": False, "paper": "unknown", "error": str(exc)[:200]},
+            )
             return
         except ValueError as exc:  # a printer URL no driver understands: retrying cannot help
             self.finish(job_id, str(exc), passing=False, size=len(data))
@@ -256,7 +300,9 @@ class Spooler:
             self.finish(job_id, f"{type(exc).__name__}: {exc}", passing=True, size=len(data))
             return
         self.sent.append((job_id, time.perf_counter() - started))
-        self.finish(job_id, None, size=len(data), status={"online": True, "paper": None, "error": None})
+        self.finish(
+            job_id, None, size=len(data), status={"online": True, "paper": None, "error": None}
+        )
 
     def _agent_job(self, job_id: int) -> None:
         """Hand the rendered ticket to the kiosk's agent; its `print.result` settles the job."""
@@ -267,9 +313,15 @@ class Spooler:
         now = self.clock.now()
         with self.ctx.uow() as uow:
             job = uow.session.get_one(PrintJob, job_id)
-            job.size_bytes, job.updated_at = len(data), now  # the lease starts when the agent is asked
-            body = {"job_id": job.id, "ticket_id": job.ticket_id,
-                    "data_b64": base64.b64encode(data).decode("ascii")}
+            job.size_bytes, job.updated_at = (
+                len(data),
+                now,
+            )  # the lease starts when the agent is asked
+            body = {
+                "job_id": job.id,
+                "ticket_id": job.ticket_id,
+                "data_b64": base64.b64encode(data).decode("ascii"),
+            }
             uow.emit("print.job", body, printing.device_room(job.device_id))
             uow.commit()
 
@@ -283,8 +335,15 @@ class Spooler:
                 self._printers[url] = self._factory(url, self.timeout)
             return self._printers[url]
 
-    def finish(self, job_id: int, error: str | None, *, passing: bool = False, size: int | None = None,
-               status: dict[str, Any] | None = None) -> str:
+    def finish(
+        self,
+        job_id: int,
+        error: str | None,
+        *,
+        passing: bool = False,
+        size: int | None = None,
+        status: dict[str, Any] | None = None,
+    ) -> str:
         """Settle a claimed job (and note what the attempt taught about the printer)."""
         now = self.clock.now()
         with self.ctx.uow() as uow:
@@ -293,13 +352,23 @@ class Spooler:
                 return job.state
             if size is not None:
                 job.size_bytes = size
-            state = printing.settle(uow, job, now, error=error, passing=passing, retries=self.retries,
-                                    backoff_s=self.backoff_s)
+            state = printing.settle(
+                uow,
+                job,
+                now,
+                error=error,
+                passing=passing,
+                retries=self.retries,
+                backoff_s=self.backoff_s,
+            )
             dev = uow.session.get(Device, job.device_id) if job.device_id else None
             if status is not None and dev is not None:
                 old = (dev.status or {}).get("printer") or {}
                 if status.get("paper") is None:  # a success says "has paper", not how much
-                    status = {**status, "paper": old.get("paper") if old.get("paper") in ("ok", "low") else "ok"}
+                    status = {
+                        **status,
+                        "paper": old.get("paper") if old.get("paper") in ("ok", "low") else "ok",
+                    }
                 printing.record_status(uow, dev, status, now)
             uow.commit()
         if state == "queued":
@@ -320,13 +389,18 @@ class Spooler:
                 stale = printing.fail_stale(uow, old, now)
                 uow.commit()
         if stale:
-            log.warning("%d queued print job(s) from an earlier business day failed instead of printing", stale)
+            log.warning(
+                "%d queued print job(s) from an earlier business day failed instead of printing",
+                stale,
+            )
         agent_cut = now - timedelta(seconds=self.agent_timeout_s)
         local_cut = now - timedelta(seconds=self.lease_s)
         with self.ctx.uow(write=False) as uow:
             stuck = uow.session.execute(
-                select(PrintJob.id, PrintJob.printer_url, PrintJob.updated_at)
-                .where(PrintJob.state == "printing", PrintJob.updated_at < max(agent_cut, local_cut))).all()
+                select(PrintJob.id, PrintJob.printer_url, PrintJob.updated_at).where(
+                    PrintJob.state == "printing", PrintJob.updated_at < max(agent_cut, local_cut)
+                )
+            ).all()
         n = 0
         for job_id, url, updated in stuck:
             agent = printing.is_agent(url)
@@ -338,8 +412,12 @@ class Spooler:
             if agent:
                 self.finish(job_id, "the kiosk agent did not answer", passing=True)
             else:
-                self.finish(job_id, "interrupted (server restarted while printing); not resent "
-                            "because it may have printed", passing=False)
+                self.finish(
+                    job_id,
+                    "interrupted (server restarted while printing); not resent "
+                    "because it may have printed",
+                    passing=False,
+                )
             n += 1
         return n + stale
 
@@ -352,8 +430,10 @@ class Spooler:
         """
         with self.ctx.uow(write=False) as uow:
             rows = uow.session.execute(
-                select(Device.id, Device.printer_url).where(Device.kind == "kiosk", Device.active,
-                                                            Device.printer_url.is_not(None))).all()
+                select(Device.id, Device.printer_url).where(
+                    Device.kind == "kiosk", Device.active, Device.printer_url.is_not(None)
+                )
+            ).all()
         by_url: dict[str, list[int]] = {}
         for dev_id, url in rows:
             if url and not printing.is_agent(url):

@@ -31,7 +31,9 @@ def agent_result(spooler: Spooler, who: Principal, data: Any) -> dict[str, Any]:
     paper_out = isinstance(data.get("status"), dict) and data["status"].get("paper") == "out"
     # "unconfirmed": the agent sent the ticket and then saw a fault; a retry could print it twice.
     passing = not paper_out and not data.get("unconfirmed")
-    status = printing.printer_state(data["status"]) if isinstance(data.get("status"), dict) else None
+    status = (
+        printing.printer_state(data["status"]) if isinstance(data.get("status"), dict) else None
+    )
     state = spooler.finish(int(data["job_id"]), error, passing=passing, status=status)
     return {"ok": True, "state": state}
 
@@ -72,7 +74,11 @@ def install(app: Flask) -> Spooler:
 
     def on_result(data: Any = None) -> dict[str, Any]:
         caller = who()
-        return agent_result(spooler, caller, data) if caller else {"ok": False, "error": "unknown client"}
+        return (
+            agent_result(spooler, caller, data)
+            if caller
+            else {"ok": False, "error": "unknown client"}
+        )
 
     def on_state(data: Any = None) -> None:
         caller = who()

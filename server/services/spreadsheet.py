@@ -64,8 +64,12 @@ def fit_sheet(ws: Any, sample: int = 2000) -> None:
     from openpyxl.utils import get_column_letter
 
     ws.freeze_panes = "A2"
-    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, sample + 1)), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(60, max(_width(c.value) for c in column) + 2)
+    for i, column in enumerate(
+        ws.iter_cols(min_row=1, max_row=min(ws.max_row, sample + 1)), start=1
+    ):
+        ws.column_dimensions[get_column_letter(i)].width = min(
+            60, max(_width(c.value) for c in column) + 2
+        )
         if any(isinstance(c.value, float) for c in column[1:]):
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = "0.0"

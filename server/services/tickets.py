@@ -293,7 +293,9 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
             # never starved (services/appointment_checkin.py); move onto the subscriber registry
             pick = appointment_checkin.booked_pick(s, site, w.id, weights, day, now, skip, cands)
             if pick is None:
-                pick = ordering.pick_next(cands, w.id, weights, w.priority_streak, site.priority_ratio)
+                pick = ordering.pick_next(
+                    cands, w.id, weights, w.priority_streak, site.priority_ratio
+                )
             if pick is None:
                 raise QueueEmpty("no ticket is waiting for this window")
             if postgres and uow.execute(_skip_locked(), {"tid": pick.ticket_id}).first() is None:
@@ -531,7 +533,9 @@ def transfer(
         t.window_id = None
         t.queued_at = now
         t.called_at = t.started_at = None
-        t.recall_count = 0  # recalls count per window: the first call at the next one is not a recall
+        t.recall_count = (
+            0  # recalls count per window: the first call at the next one is not a recall
+        )
         out = views.ticket_dict(s, t)
         ticket_changed(uow, ev.TicketTransferred, site, t, out, from_window_id=w.id)
         queue_changed(uow, site.id, views.today(site, now))

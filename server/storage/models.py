@@ -36,7 +36,9 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     reset_hour: Mapped[int] = mapped_column(SmallInteger, default=0)
     priority_ratio: Mapped[int] = mapped_column(SmallInteger, default=3)
-    announce_template: Mapped[str] = mapped_column(String(200), default="请{number}号到{window}号窗口办理")
+    announce_template: Mapped[str] = mapped_column(
+        String(200), default="请{number}号到{window}号窗口办理"
+    )
     public_base_url: Mapped[str] = mapped_column(String(300), default="")
     hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
     holidays: Mapped[list[Any]] = mapped_column(default=list)
@@ -100,8 +102,12 @@ class Staff(Base):
 
 class StaffWindow(Base):
     __tablename__ = "staff_windows"
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
-    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_id: Mapped[int] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class StaffToken(Base):
@@ -134,8 +140,12 @@ class Window(Base):
 
 class WindowService(Base):
     __tablename__ = "window_services"
-    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    window_id: Mapped[int] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True
+    )
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
     weight: Mapped[int] = mapped_column(SmallInteger, default=5)
 
 
@@ -146,7 +156,9 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"), nullable=True)
+    window_id: Mapped[int | None] = mapped_column(
+        ForeignKey("windows.id", ondelete="SET NULL"), nullable=True
+    )
     printer_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     last_seen: Mapped[datetime | None] = mapped_column(nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -170,7 +182,9 @@ class ServiceDayCount(Base):
     """Tickets issued per item and day: the daily cap is checked by the same atomic bump."""
 
     __tablename__ = "service_day_counts"
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     issued: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -190,8 +204,17 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("site_id", "prefix", "day", "seq_no"),
         # the head of each (item, class, target window) queue is one index step (call-next)
-        Index("ix_tickets_heads", "site_id", "day", "state", "service_id", "priority", "target_window_id",
-              "issued_at", "id"),
+        Index(
+            "ix_tickets_heads",
+            "site_id",
+            "day",
+            "state",
+            "service_id",
+            "priority",
+            "target_window_id",
+            "issued_at",
+            "id",
+        ),
         Index("ix_tickets_targeted", "site_id", "day", "state", "target_window_id"),
         Index("ix_tickets_window", "window_id", "state"),
     )
@@ -209,7 +232,9 @@ class Ticket(Base):
     target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"), nullable=True)
     first_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"), nullable=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"), nullable=True)
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL"), nullable=True
+    )
     recall_count: Mapped[int] = mapped_column(SmallInteger, default=0)
     transfer_count: Mapped[int] = mapped_column(SmallInteger, default=0)
     issued_at: Mapped[datetime]
@@ -229,9 +254,21 @@ class TicketEvent(Base):
     __tablename__ = "ticket_events"
     __table_args__ = (
         # On PostgreSQL the report index carries what reports read: a year's report is index-only.
-        Index("ix_events_report", "site_id", "day", "type",
-              postgresql_include=["service_id", "window_id", "staff_id", "hour", "duration_s", "elapsed_s",
-                                  "wait_s"]),
+        Index(
+            "ix_events_report",
+            "site_id",
+            "day",
+            "type",
+            postgresql_include=[
+                "service_id",
+                "window_id",
+                "staff_id",
+                "hour",
+                "duration_s",
+                "elapsed_s",
+                "wait_s",
+            ],
+        ),
         Index("ix_events_ticket", "ticket_id"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -301,7 +338,9 @@ class Publicity(Base):
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     daily_from: Mapped[str | None] = mapped_column(String(5), nullable=True)  # "HH:MM", hall time
     daily_to: Mapped[str | None] = mapped_column(String(5), nullable=True)
-    screens: Mapped[str] = mapped_column(String(16), default="hall", server_default="hall")  # hall|windows|all|devices
+    screens: Mapped[str] = mapped_column(
+        String(16), default="hall", server_default="hall"
+    )  # hall|windows|all|devices
     device_ids: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
@@ -309,14 +348,20 @@ class WindowEvent(Base):
     """Append-only log of window openings, pauses and closings (discipline figures)."""
 
     __tablename__ = "window_events"
-    __table_args__ = (Index("ix_window_events_report", "site_id", "day"),
-                      Index("ix_window_events_window_at", "window_id", "at"))
+    __table_args__ = (
+        Index("ix_window_events_report", "site_id", "day"),
+        Index("ix_window_events_window_at", "window_id", "at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     # no cascade: a window with history is deactivated, never deleted (its figures stay traceable)
-    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id", name="fk_window_events_window_id_windows"))
+    window_id: Mapped[int] = mapped_column(
+        ForeignKey("windows.id", name="fk_window_events_window_id_windows")
+    )
     staff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # who made the change
-    clerk_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the window's clerk from then on
+    clerk_id: Mapped[int | None] = mapped_column(
+        Integer, nullable=True
+    )  # the window's clerk from then on
     action: Mapped[str] = mapped_column(String(16))
     from_state: Mapped[str] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))

@@ -30,7 +30,9 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor_name: Mapped[str] = mapped_column(String(100), default="")
     actor_role: Mapped[str] = mapped_column(String(16), default="")
-    action: Mapped[str] = mapped_column(String(60))  # the operation id, e.g. call_next, update_service
+    action: Mapped[str] = mapped_column(
+        String(60)
+    )  # the operation id, e.g. call_next, update_service
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(300))
     target: Mapped[str] = mapped_column(String(200), default="")
@@ -51,7 +53,9 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(20))  # wait_over | window_paused | window_idle | service_over | bad_rating
+    kind: Mapped[str] = mapped_column(
+        String(20)
+    )  # wait_over | window_paused | window_idle | service_over | bad_rating
     severity: Mapped[str] = mapped_column(String(8), default="warn")
     message: Mapped[str] = mapped_column(String(300))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -34,11 +34,25 @@ T = Ticket  # the mapped columns work in these Core statements as they do in ORM
 def issue_context() -> Any:
     """What issuing needs to know of an item, its department and its hall, and the printer of the
     issuing kiosk (`:device_id`, None for staff), in one row."""
-    printer = select(Device.printer_url).where(Device.id == bindparam("device_id")).scalar_subquery()
+    printer = (
+        select(Device.printer_url).where(Device.id == bindparam("device_id")).scalar_subquery()
+    )
     return (
-        select(Service.site_id, Service.active, Service.name, Service.prefix, Service.daily_cap, Service.hours,
-               Department.active.label("department_active"), Site.timezone, Site.reset_hour,
-               Site.hours.label("site_hours"), Site.holidays, Site.enforce_hours, printer.label("printer"))
+        select(
+            Service.site_id,
+            Service.active,
+            Service.name,
+            Service.prefix,
+            Service.daily_cap,
+            Service.hours,
+            Department.active.label("department_active"),
+            Site.timezone,
+            Site.reset_hour,
+            Site.hours.label("site_hours"),
+            Site.holidays,
+            Site.enforce_hours,
+            printer.label("printer"),
+        )
         .join(Department, Department.id == Service.department_id)
         .join(Site, Site.id == Service.site_id)
         .where(Service.id == bindparam("service_id"))
@@ -50,12 +64,18 @@ def bump(model: Any, dialect: str) -> Any:
     """Insert a counter row at 1 or add one to it, returning its new value: one atomic statement.
 
     `model` is Counter (per site, prefix and business day) or ServiceDayCount (per item and day)."""
-    keys, column = ((["site_id", "prefix", "day"], "value") if model is Counter else (["service_id", "day"], "issued"))
+    keys, column = (
+        (["site_id", "prefix", "day"], "value")
+        if model is Counter
+        else (["service_id", "day"], "issued")
+    )
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
     col = getattr(model, column)
-    return (ins.values({k: bindparam(k) for k in keys} | {column: 1})
-            .on_conflict_do_update(index_elements=keys, set_={column: col + 1})
-            .returning(col))
+    return (
+        ins.values({k: bindparam(k) for k in keys} | {column: 1})
+        .on_conflict_do_update(index_elements=keys, set_={column: col + 1})
+        .returning(col)
+    )
 
 
 COUNTERS = (Counter, ServiceDayCount)
@@ -73,8 +93,14 @@ def waiting_counts() -> Any:
     """Waiting tickets per active item of a hall on a business day (kept by triggers, migration 0011)."""
     return (
         select(Service.id, QueueCount.waiting)
-        .outerjoin(QueueCount, and_(QueueCount.service_id == Service.id, QueueCount.site_id == bindparam("site_id"),
-                                    QueueCount.day == bindparam("day")))
+        .outerjoin(
+            QueueCount,
+            and_(
+                QueueCount.service_id == Service.id,
+                QueueCount.site_id == bindparam("site_id"),
+                QueueCount.day == bindparam("day"),
+            ),
+        )
         .where(Service.site_id == bindparam("site_id"), Service.active)
     )
 
@@ -89,19 +115,33 @@ def queue_heads(services: int, skip: bool) -> Any:
 
     One index step per queue (ix_tickets_heads): a call costs the same with ten or ten thousand
     waiting."""
-    base = [T.site_id == bindparam("site_id"), T.day == bindparam("day"), T.state == TicketState.WAITING.value]
+    base = [
+        T.site_id == bindparam("site_id"),
+        T.day == bindparam("day"),
+        T.state == TicketState.WAITING.value,
+    ]
     if skip:
         base.append(T.id.notin_(bindparam("skip", expanding=True)))
     parts = [
-        select(h) for h in (
+        select(h)
+        for h in (
             select(*CANDIDATE_COLUMNS)
-            .where(*base, T.service_id == bindparam(f"s{i}"), T.priority == prio.value,
-                   T.target_window_id.is_(None))
-            .order_by(T.issued_at, T.id).limit(bindparam("per_queue")).subquery()
-            for i in range(services) for prio in Priority
+            .where(
+                *base,
+                T.service_id == bindparam(f"s{i}"),
+                T.priority == prio.value,
+                T.target_window_id.is_(None),
+            )
+            .order_by(T.issued_at, T.id)
+            .limit(bindparam("per_queue"))
+            .subquery()
+            for i in range(services)
+            for prio in Priority
         )
     ]
-    parts.append(select(*CANDIDATE_COLUMNS).where(*base, T.target_window_id == bindparam("window_id")))
+    parts.append(
+        select(*CANDIDATE_COLUMNS).where(*base, T.target_window_id == bindparam("window_id"))
+    )
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -114,8 +154,10 @@ def queue_heads_pg() -> Any:
     `queue_heads_pg_params`."""
     cols = "t.id, t.service_id, t.priority, t.issued_at, t.target_window_id"
     classes = ", ".join(f"('{p.value}')" for p in Priority)
-    base = ("t.site_id = :site_id AND t.day = :day AND t.state = 'waiting' "
-            "AND t.id <> ALL(CAST(:skip AS integer[]))")
+    base = (
+        "t.site_id = :site_id AND t.day = :day AND t.state = 'waiting' "
+        "AND t.id <> ALL(CAST(:skip AS integer[]))"
+    )
     return text(
         f"SELECT h.id, h.service_id, h.priority, h.issued_at, h.target_window_id "
         f"FROM unnest(CAST(:services AS integer[])) AS s(id) CROSS JOIN (VALUES {classes}) AS p(prio) "
@@ -126,17 +168,30 @@ def queue_heads_pg() -> Any:
     ).bindparams(bindparam("day", type_=T.day.type))
 
 
-def queue_heads_pg_params(site_id: int, day: Any, window_id: int, services: list[int], skip: set[int],
-                          per_queue: int) -> dict[str, Any]:
+def queue_heads_pg_params(
+    site_id: int, day: Any, window_id: int, services: list[int], skip: set[int], per_queue: int
+) -> dict[str, Any]:
     """The parameters of `queue_heads_pg()`."""
-    return {"site_id": site_id, "day": day, "window_id": window_id, "per_queue": per_queue,
-            "services": list(services), "skip": sorted(skip)}
+    return {
+        "site_id": site_id,
+        "day": day,
+        "window_id": window_id,
+        "per_queue": per_queue,
+        "services": list(services),
+        "skip": sorted(skip),
+    }
 
 
-def queue_heads_params(site_id: int, day: Any, window_id: int, services: list[int], skip: set[int],
-                       per_queue: int) -> dict[str, Any]:
+def queue_heads_params(
+    site_id: int, day: Any, window_id: int, services: list[int], skip: set[int], per_queue: int
+) -> dict[str, Any]:
     """The parameters of `queue_heads(len(services), bool(skip))`."""
-    params: dict[str, Any] = {"site_id": site_id, "day": day, "window_id": window_id, "per_queue": per_queue}
+    params: dict[str, Any] = {
+        "site_id": site_id,
+        "day": day,
+        "window_id": window_id,
+        "per_queue": per_queue,
+    }
     params.update({f"s{i}": sid for i, sid in enumerate(services)})
     if skip:
         params["skip"] = sorted(skip)
@@ -153,9 +208,16 @@ def waiting_ahead(priority: str) -> Any:
     better = [p.value for p, r in PRIORITY_RANK.items() if r < rank]
     same = T.priority == priority
     issued, tid = bindparam("issued_at", type_=T.issued_at.type), bindparam("id", type_=T.id.type)
-    before = [T.priority == b for b in better]  # one literal each (an IN list would expand at execution)
+    before = [
+        T.priority == b for b in better
+    ]  # one literal each (an IN list would expand at execution)
     return select(func.count()).where(
-        T.site_id == bindparam("site_id"), T.day == bindparam("day"), T.state == TicketState.WAITING.value,
-        T.service_id == bindparam("service_id"), T.id != tid,
-        or_(*before, and_(same, T.issued_at < issued), and_(same, T.issued_at == issued, T.id < tid)),
+        T.site_id == bindparam("site_id"),
+        T.day == bindparam("day"),
+        T.state == TicketState.WAITING.value,
+        T.service_id == bindparam("service_id"),
+        T.id != tid,
+        or_(
+            *before, and_(same, T.issued_at < issued), and_(same, T.issued_at == issued, T.id < tid)
+        ),
     )

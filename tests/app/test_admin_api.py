@@ -23,7 +23,11 @@ def _changes(hall: Hall) -> list[tuple[str, str, dict[str, Any]]]:
         ("POST", "/api/v1/departments", {"name": "新单位"}),
         ("PATCH", f"/api/v1/departments/{ids['dept1']}", {"name": "改名"}),
         ("DELETE", f"/api/v1/departments/{ids['dept1']}", {}),
-        ("POST", "/api/v1/services", {"department_id": ids["dept1"], "name": "新事项", "prefix": "F"}),
+        (
+            "POST",
+            "/api/v1/services",
+            {"department_id": ids["dept1"], "name": "新事项", "prefix": "F"},
+        ),
         ("PATCH", f"/api/v1/services/{ids['A']}", {"active": False}),
         ("DELETE", f"/api/v1/services/{ids['A']}", {}),
         ("POST", "/api/v1/windows", {"number": 50, "name": "新窗口"}),
@@ -51,8 +55,16 @@ def test_only_an_admin_may_change_the_hall(hall: Hall) -> None:
             r = c.open(path, method=method, json=body)
             assert r.status_code == 403, (who, method, path, r.status_code, r.get_json())
             assert r.get_json()["error"]["code"] == "forbidden"
-        for path in ("/api/v1/admin/uploads", "/api/v1/catalogue.xlsx", f"/api/v1/staff/{hall.ids['clerk1']}/photo"):
-            r = c.post(path, data={"file": (io.BytesIO(_png(10, 10)), "x.png")}, content_type="multipart/form-data")
+        for path in (
+            "/api/v1/admin/uploads",
+            "/api/v1/catalogue.xlsx",
+            f"/api/v1/staff/{hall.ids['clerk1']}/photo",
+        ):
+            r = c.post(
+                path,
+                data={"file": (io.BytesIO(_png(10, 10)), "x.png")},
+                content_type="multipart/form-data",
+            )
             assert r.status_code == 403, (who, path)
     anonymous = hall.client()
     assert anonymous.patch("/api/v1/settings", json={"reset_hour": 3}).status_code == 401
@@ -61,8 +73,14 @@ def test_only_an_admin_may_change_the_hall(hall: Hall) -> None:
 
 def test_supervisors_read_the_configuration_and_clerks_do_not(hall: Hall) -> None:
     sup, clerk = hall.client("super"), hall.client("clerk1")
-    for path in ("/api/v1/settings", "/api/v1/admin/publicity", "/api/v1/catalogue.xlsx", "/api/v1/staff",
-                 "/api/v1/devices", "/api/v1/admin/services"):
+    for path in (
+        "/api/v1/settings",
+        "/api/v1/admin/publicity",
+        "/api/v1/catalogue.xlsx",
+        "/api/v1/staff",
+        "/api/v1/devices",
+        "/api/v1/admin/services",
+    ):
         assert sup.get(path).status_code == 200, path
         assert clerk.get(path).status_code == 403, path
 
@@ -70,47 +88,95 @@ def test_supervisors_read_the_configuration_and_clerks_do_not(hall: Hall) -> Non
 def test_admin_creates_updates_and_deletes_the_whole_configuration(hall: Hall) -> None:
     a = hall.client("admin")
     dept = a.post("/api/v1/departments", json={"name": "区税务局", "code": "sw"}).get_json()
-    disclosure = {"basis": "《税收征收管理法》", "conditions": "已办理登记", "materials": ["身份证", "营业执照"],
-                  "procedure": ["受理", "办结"], "time_limit": "即时", "fees": "不收费"}
-    r = a.post("/api/v1/services", json={"department_id": dept["id"], "name": "发票领用", "prefix": "g",
-                                         "mode": "promised", "promised_days": 3, "daily_cap": 50,
-                                         "expected_service_min": 15, "wait_threshold_min": 20,
-                                         "disclosure": disclosure})
+    disclosure = {
+        "basis": "《税收征收管理法》",
+        "conditions": "已办理登记",
+        "materials": ["身份证", "营业执照"],
+        "procedure": ["受理", "办结"],
+        "time_limit": "即时",
+        "fees": "不收费",
+    }
+    r = a.post(
+        "/api/v1/services",
+        json={
+            "department_id": dept["id"],
+            "name": "发票领用",
+            "prefix": "g",
+            "mode": "promised",
+            "promised_days": 3,
+            "daily_cap": 50,
+            "expected_service_min": 15,
+            "wait_threshold_min": 20,
+            "disclosure": disclosure,
+        },
+    )
     assert r.status_code == 201, r.get_json()
     item = r.get_json()
     assert item["prefix"] == "G" and item["disclosure"]["materials"] == ["身份证", "营业执照"]
-    staff = a.post("/api/v1/staff", json={"username": "shuiwu1", "name": "税务专员", "badge": "SW-01"}).get_json()
+    staff = a.post(
+        "/api/v1/staff", json={"username": "shuiwu1", "name": "税务专员", "badge": "SW-01"}
+    ).get_json()
     assert len(staff["password"]) >= 10  # generated and shown once
-    win = a.post("/api/v1/windows", json={"number": 20, "name": "税务窗口", "kind": "green",
-                                          "services": [{"service_id": item["id"], "weight": 9}],
-                                          "staff_ids": [staff["id"]]}).get_json()
+    win = a.post(
+        "/api/v1/windows",
+        json={
+            "number": 20,
+            "name": "税务窗口",
+            "kind": "green",
+            "services": [{"service_id": item["id"], "weight": 9}],
+            "staff_ids": [staff["id"]],
+        },
+    ).get_json()
     assert win["service_ids"] == [item["id"]] and win["weights"] == {str(item["id"]): 9}
     listed = {s["id"]: s for s in a.get("/api/v1/staff").get_json()["items"]}
     assert listed[staff["id"]]["window_ids"] == [win["id"]]
     reset = a.post(f"/api/v1/staff/{staff['id']}/reset-password").get_json()
-    login = hall.client().post("/api/v1/auth/login", json={"username": "shuiwu1", "password": reset["password"]})
+    login = hall.client().post(
+        "/api/v1/auth/login", json={"username": "shuiwu1", "password": reset["password"]}
+    )
     assert login.status_code == 200
 
-    dev = a.post("/api/v1/devices", json={"name": "税务评价器", "kind": "evaluator", "window_id": win["id"]}).get_json()
+    dev = a.post(
+        "/api/v1/devices", json={"name": "税务评价器", "kind": "evaluator", "window_id": win["id"]}
+    ).get_json()
     assert dev["token"].startswith("qhd_")
-    listed_dev = [d for d in a.get("/api/v1/devices").get_json()["items"] if d["id"] == dev["id"]][0]
+    listed_dev = [d for d in a.get("/api/v1/devices").get_json()["items"] if d["id"] == dev["id"]][
+        0
+    ]
     assert "token" not in listed_dev  # shown once, never again
     rotated = a.patch(f"/api/v1/devices/{dev['id']}", json={"rotate_token": True}).get_json()
     assert rotated["token"] != dev["token"]
-    assert hall.client().get("/api/v1/snapshot", headers={"Authorization": f"Bearer {dev['token']}"}).status_code == 401
+    assert (
+        hall.client()
+        .get("/api/v1/snapshot", headers={"Authorization": f"Bearer {dev['token']}"})
+        .status_code
+        == 401
+    )
     a.patch(f"/api/v1/devices/{dev['id']}", json={"active": False})
-    revoked = hall.client().get("/api/v1/snapshot", headers={"Authorization": f"Bearer {rotated['token']}"})
+    revoked = hall.client().get(
+        "/api/v1/snapshot", headers={"Authorization": f"Bearer {rotated['token']}"}
+    )
     assert revoked.status_code == 401
 
-    pub = a.post("/api/v1/publicity", json={"title": "温馨提示", "body": "周六上午照常办公", "sort": 5}).get_json()
+    pub = a.post(
+        "/api/v1/publicity", json={"title": "温馨提示", "body": "周六上午照常办公", "sort": 5}
+    ).get_json()
     a.patch(f"/api/v1/publicity/{pub['id']}", json={"sort": 1, "title": "办公时间"})
     shown = a.get("/api/v1/admin/publicity").get_json()["items"]
     assert [p["title"] for p in shown] == ["办公时间"]
 
     a.patch(f"/api/v1/services/{item['id']}", json={"active": False})
-    assert item["id"] not in [s["id"] for s in hall.client().get("/api/v1/services").get_json()["items"]]
-    for path in (f"/api/v1/publicity/{pub['id']}", f"/api/v1/devices/{dev['id']}", f"/api/v1/windows/{win['id']}",
-                 f"/api/v1/staff/{staff['id']}", f"/api/v1/services/{item['id']}", f"/api/v1/departments/{dept['id']}"):
+    assert item["id"] not in [
+        s["id"] for s in hall.client().get("/api/v1/services").get_json()["items"]
+    ]
+    for path in (
+        f"/api/v1/publicity/{pub['id']}",
+        f"/api/v1/devices/{dev['id']}",
+        f"/api/v1/windows/{win['id']}",
+        f"/api/v1/staff/{staff['id']}",
+        f"/api/v1/services/{item['id']}",
+        f"/api/v1/departments/{dept['id']}",
+    ):
         assert a.delete(path).status_code == 200, path
     assert a.get("/api/v1/admin/publicity").get_json()["items"] == []
 
@@ -126,7 +192,11 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("/api/v1/settings", {"holidays": ["2026-10-01", "10/02"]}, "holidays.1"),
     ("/api/v1/settings", {"public_base_url": "ftp://x"}, "public_base_url"),
     ("/api/v1/services", {"department_id": 1, "name": "x", "prefix": "E"}, "prefix"),
-    ("/api/v1/services", {"department_id": 1, "name": "x", "prefix": "F", "daily_cap": 0}, "daily_cap"),
+    (
+        "/api/v1/services",
+        {"department_id": 1, "name": "x", "prefix": "F", "daily_cap": 0},
+        "daily_cap",
+    ),
     ("/api/v1/windows", {"number": 0, "name": "x"}, "number"),
     ("/api/v1/staff", {"username": "a b", "name": "x"}, "username"),
     ("/api/v1/publicity", {"kind": "image", "title": "无图"}, "media"),
@@ -153,9 +223,15 @@ def test_a_change_refuses_null_where_nothing_can_be_empty_and_keeps_the_object(h
     ids = hall.ids
     service = f"/api/v1/services/{ids['A']}"
     before = a.get("/api/v1/services").get_json()["items"]
-    for path, field in [(service, "department_id"), (service, "name"), (service, "prefix"),
-                        (f"/api/v1/windows/{ids['w1']}", "number"), (f"/api/v1/windows/{ids['w1']}", "services"),
-                        (f"/api/v1/staff/{ids['clerk1']}", "window_ids"), (f"/api/v1/devices/{ids['kiosk']}", "name")]:
+    for path, field in [
+        (service, "department_id"),
+        (service, "name"),
+        (service, "prefix"),
+        (f"/api/v1/windows/{ids['w1']}", "number"),
+        (f"/api/v1/windows/{ids['w1']}", "services"),
+        (f"/api/v1/staff/{ids['clerk1']}", "window_ids"),
+        (f"/api/v1/devices/{ids['kiosk']}", "name"),
+    ]:
         r = a.patch(path, json={field: None})
         assert r.status_code == 422, (path, field, r.get_json())
         assert r.get_json()["error"]["field"] == field
@@ -171,14 +247,25 @@ def test_settings_are_saved_and_reach_an_open_screen(hall: Hall) -> None:
     screen = realtime.sio.test_client(hall.app, auth={"token": hall.tokens["display"]})
     assert screen.is_connected()
     screen.get_received()
-    body = {"name": "新林区政务服务中心", "reset_hour": 4, "priority_ratio": 5, "enforce_hours": True,
-            "announce_template": "请{number}号到{window}号窗口", "public_base_url": "http://10.0.0.5:8000/",
-            "hours": {"mon": [["09:00", "12:00"], ["13:30", "17:00"]]}, "holidays": ["2026-10-02", "2026-10-01"],
-            "voice_repeat": 2, "voice_chime": False}
+    body = {
+        "name": "新林区政务服务中心",
+        "reset_hour": 4,
+        "priority_ratio": 5,
+        "enforce_hours": True,
+        "announce_template": "请{number}号到{window}号窗口",
+        "public_base_url": "http://10.0.0.5:8000/",
+        "hours": {"mon": [["09:00", "12:00"], ["13:30", "17:00"]]},
+        "holidays": ["2026-10-02", "2026-10-01"],
+        "voice_repeat": 2,
+        "voice_chime": False,
+    }
     r = hall.client("admin").patch("/api/v1/settings", json=body)
     assert r.status_code == 200, r.get_json()
     out = r.get_json()
-    assert out["holidays"] == ["2026-10-01", "2026-10-02"] and out["public_base_url"] == "http://10.0.0.5:8000"
+    assert (
+        out["holidays"] == ["2026-10-01", "2026-10-02"]
+        and out["public_base_url"] == "http://10.0.0.5:8000"
+    )
     assert hall.client("super").get("/api/v1/settings").get_json()["voice_repeat"] == 2
     hall.client("admin").post("/api/v1/publicity", json={"title": "公告", "body": "新公告"})
     events = [e for e in screen.get_received() if e["name"] == "catalog.changed"]
@@ -191,7 +278,9 @@ def test_uploads_are_checked_by_content_scaled_and_served(hall: Hall) -> None:
     a = hall.client("admin")
 
     def up(data: bytes, path: str = "/api/v1/admin/uploads") -> Any:
-        return a.post(path, data={"file": (io.BytesIO(data), "f.png")}, content_type="multipart/form-data")
+        return a.post(
+            path, data={"file": (io.BytesIO(data), "f.png")}, content_type="multipart/form-data"
+        )
 
     r = up(_png(1600, 1200))
     assert r.status_code == 201, r.get_json()
@@ -200,7 +289,9 @@ def test_uploads_are_checked_by_content_scaled_and_served(hall: Hall) -> None:
     assert served.status_code == 200
     assert max(Image.open(io.BytesIO(served.data)).size) == 800
     assert up(b"<html>not an image</html>").get_json()["error"]["field"] == "file"
-    assert up(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).status_code == 422  # a PNG signature alone is not an image
+    assert (
+        up(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).status_code == 422
+    )  # a PNG signature alone is not an image
     assert up(b"\x89PNG" + b"\0" * (6 * 1024 * 1024)).status_code == 422  # over the image limit
     assert a.post("/api/v1/admin/uploads").get_json()["error"]["field"] == "file"
     video = b"\0\0\0\x18ftypmp42" + b"\0" * 200
@@ -222,17 +313,30 @@ def test_admin_pages_ask_to_sign_in_refuse_clerks_and_serve_admins(sqlite_hall: 
     s = sqlite_hall.app.test_client()
     s.post("/api/v1/auth/login", json={"username": "super", "password": "pw-super-123456"})
     ro = s.get("/admin/windows")
-    assert ro.status_code == 200 and b'id="adm-readonly"' in ro.data and b'"readonly": true' in ro.data
+    assert (
+        ro.status_code == 200 and b'id="adm-readonly"' in ro.data and b'"readonly": true' in ro.data
+    )
     a = sqlite_hall.app.test_client()
     a.post("/api/v1/auth/login", json={"username": "admin", "password": "pw-admin-123456"})
-    for name in ("services", "departments", "windows", "staff", "devices", "publicity", "settings", "catalogue"):
+    for name in (
+        "services",
+        "departments",
+        "windows",
+        "staff",
+        "devices",
+        "publicity",
+        "settings",
+        "catalogue",
+    ):
         r = a.get(f"/admin/{name}")
         assert r.status_code == 200 and b'id="adm-readonly"' not in r.data, name
     assert a.get("/admin/nothing").status_code == 404
     assert a.get("/admin/static/admin/admin.js").status_code == 200
 
 
-def test_an_item_window_or_clerk_with_history_is_not_deleted_and_the_answer_says_deactivate(hall: Hall) -> None:
+def test_an_item_window_or_clerk_with_history_is_not_deleted_and_the_answer_says_deactivate(
+    hall: Hall,
+) -> None:
     from sqlalchemy import func, select, text
     from sqlalchemy.exc import IntegrityError
 
@@ -247,13 +351,23 @@ def test_an_item_window_or_clerk_with_history_is_not_deleted_and_the_answer_says
     c4 = hall.client("clerk4")
     c4.post(f"/api/v1/windows/{ids['w4']}/open", json={})
     c4.post(f"/api/v1/windows/{ids['w4']}/close")
-    for path in (f"/api/v1/services/{ids['A']}", f"/api/v1/windows/{ids['w1']}", f"/api/v1/windows/{ids['w4']}",
-                 f"/api/v1/staff/{ids['clerk1']}", f"/api/v1/staff/{ids['clerk4']}"):
+    for path in (
+        f"/api/v1/services/{ids['A']}",
+        f"/api/v1/windows/{ids['w1']}",
+        f"/api/v1/windows/{ids['w4']}",
+        f"/api/v1/staff/{ids['clerk1']}",
+        f"/api/v1/staff/{ids['clerk4']}",
+    ):
         r = a.delete(path)
         assert r.status_code == 409, (path, r.get_json())
-        assert r.get_json()["error"]["code"] == "has_history" and "deactivate" in r.get_json()["error"]["message"]
+        assert (
+            r.get_json()["error"]["code"] == "has_history"
+            and "deactivate" in r.get_json()["error"]["message"]
+        )
     with hall.ctx.uow(write=False) as uow:
-        kept = uow.session.scalar(select(func.count()).select_from(WindowEvent).where(WindowEvent.window_id == ids["w4"]))
+        kept = uow.session.scalar(
+            select(func.count()).select_from(WindowEvent).where(WindowEvent.window_id == ids["w4"])
+        )
     assert kept == 2
     # the database itself keeps the log: no cascade from a deleted window any more
     with pytest.raises(IntegrityError), hall.ctx.db.writer.begin() as conn:
@@ -266,9 +380,14 @@ def test_an_item_window_or_clerk_with_history_is_not_deleted_and_the_answer_says
 
 def test_an_item_with_its_own_hours_is_issued_only_then(hall: Hall) -> None:
     ids, a, kiosk = hall.ids, hall.client("admin"), hall.client("kiosk")
-    r = a.patch(f"/api/v1/services/{ids['A']}", json={"hours": {"mon": [["09:00", "09:30"]], "tue": [["09:00", "12:00"]]}})
+    r = a.patch(
+        f"/api/v1/services/{ids['A']}",
+        json={"hours": {"mon": [["09:00", "09:30"]], "tue": [["09:00", "12:00"]]}},
+    )
     assert r.status_code == 200 and r.get_json()["hours"]["mon"] == [["09:00", "09:30"]]
-    assert kiosk.post("/api/v1/tickets", json={"service_id": ids["A"]}).status_code == 201  # Monday 09:00
+    assert (
+        kiosk.post("/api/v1/tickets", json={"service_id": ids["A"]}).status_code == 201
+    )  # Monday 09:00
     listed = {s["id"]: s for s in hall.client().get("/api/v1/services").get_json()["items"]}
     assert listed[ids["A"]]["open_now"] is True and listed[ids["B"]]["open_now"] is True
     hall.clock.advance(seconds=45 * 60)  # 09:45: item A is closed for the day, the others are not
@@ -278,7 +397,9 @@ def test_an_item_with_its_own_hours_is_issued_only_then(hall: Hall) -> None:
     assert hall.client().get("/api/v1/services").get_json()["items"][0]["open_now"] is False
     bad = a.patch(f"/api/v1/services/{ids['A']}", json={"hours": {"wed": [["12:00", "09:00"]]}})
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "hours.wed"
-    assert a.patch(f"/api/v1/services/{ids['A']}", json={"hours": {}}).status_code == 200  # back to the hall's
+    assert (
+        a.patch(f"/api/v1/services/{ids['A']}", json={"hours": {}}).status_code == 200
+    )  # back to the hall's
     assert kiosk.post("/api/v1/tickets", json={"service_id": ids["A"]}).status_code == 201
 
 
@@ -286,22 +407,35 @@ def test_the_catalogue_spreadsheet_carries_item_hours_both_ways(hall: Hall) -> N
     from openpyxl import load_workbook
 
     ids, a = hall.ids, hall.client("admin")
-    a.patch(f"/api/v1/services/{ids['A']}", json={"hours": {d: [["09:00", "12:00"]] for d in
-                                                             ("mon", "tue", "wed", "thu", "fri")}})
+    a.patch(
+        f"/api/v1/services/{ids['A']}",
+        json={"hours": {d: [["09:00", "12:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}},
+    )
     wb = load_workbook(io.BytesIO(a.get("/api/v1/catalogue.xlsx").get_data()))
     items = wb["事项"]
     header = [c.value for c in items[1]]
     col = header.index("办理时段") + 1
     by_code = {items.cell(row=r, column=1).value: r for r in range(2, items.max_row + 1)}
-    code_a = next(s["code"] for s in a.get("/api/v1/admin/services").get_json()["items"] if s["id"] == ids["A"])
-    code_b = next(s["code"] for s in a.get("/api/v1/admin/services").get_json()["items"] if s["id"] == ids["B"])
+    code_a = next(
+        s["code"]
+        for s in a.get("/api/v1/admin/services").get_json()["items"]
+        if s["id"] == ids["A"]
+    )
+    code_b = next(
+        s["code"]
+        for s in a.get("/api/v1/admin/services").get_json()["items"]
+        if s["id"] == ids["B"]
+    )
     assert items.cell(row=by_code[code_a], column=col).value == "周一至周五 09:00-12:00"
 
     def post(book: Any) -> Any:
         buf = io.BytesIO()
         book.save(buf)
-        return a.post("/api/v1/catalogue.xlsx", data={"file": (io.BytesIO(buf.getvalue()), "c.xlsx")},
-                      content_type="multipart/form-data")
+        return a.post(
+            "/api/v1/catalogue.xlsx",
+            data={"file": (io.BytesIO(buf.getvalue()), "c.xlsx")},
+            content_type="multipart/form-data",
+        )
 
     items.cell(row=by_code[code_b], column=col, value="周一至周五 9:00-11:30；周六 09:00-12:00")
     items.cell(row=by_code[code_a], column=col, value="周五至周一 9:00-10:00")
@@ -309,35 +443,58 @@ def test_the_catalogue_spreadsheet_carries_item_hours_both_ways(hall: Hall) -> N
     assert r.status_code == 422
     err = r.get_json()["error"]
     assert (err["errors"][0]["row"], err["errors"][0]["field"], err["errors"][0]["reason"]) == (
-        by_code[code_a], "hours", "hours_text")
-    assert a.get("/api/v1/admin/services").get_json()["items"][1]["hours"] == {}  # nothing was imported
+        by_code[code_a],
+        "hours",
+        "hours_text",
+    )
+    assert (
+        a.get("/api/v1/admin/services").get_json()["items"][1]["hours"] == {}
+    )  # nothing was imported
     items.cell(row=by_code[code_a], column=col, value="")
     assert post(wb).status_code == 200
     after = {s["id"]: s["hours"] for s in a.get("/api/v1/admin/services").get_json()["items"]}
     assert after[ids["A"]] == {}
-    assert after[ids["B"]]["tue"] == [["09:00", "11:30"]] and after[ids["B"]]["sat"] == [["09:00", "12:00"]]
+    assert after[ids["B"]]["tue"] == [["09:00", "11:30"]] and after[ids["B"]]["sat"] == [
+        ["09:00", "12:00"]
+    ]
 
 
 def test_publicity_follows_its_dates_daily_hours_and_screens(hall: Hall) -> None:
     from server.services import publicity
 
     a = hall.client("admin")
-    win_screen = a.post("/api/v1/devices", json={"name": "1号窗口屏", "kind": "display",
-                                                 "window_id": hall.ids["w1"]}).get_json()
+    win_screen = a.post(
+        "/api/v1/devices",
+        json={"name": "1号窗口屏", "kind": "display", "window_id": hall.ids["w1"]},
+    ).get_json()
     lobby2 = a.post("/api/v1/devices", json={"name": "二楼大厅屏", "kind": "display"}).get_json()
     made = {}
-    for title, extra in (("大厅公告", {}), ("窗口提示", {"screens": "windows"}),
-                         ("明日起", {"screens": "all", "starts_on": "2026-12-01"}),
-                         ("二楼早间", {"screens": "devices", "device_ids": [lobby2["id"]], "daily_from": "09:00",
-                                       "daily_to": "10:00"}),
-                         ("已过期", {"screens": "all", "ends_on": "2026-11-29"})):
+    for title, extra in (
+        ("大厅公告", {}),
+        ("窗口提示", {"screens": "windows"}),
+        ("明日起", {"screens": "all", "starts_on": "2026-12-01"}),
+        (
+            "二楼早间",
+            {
+                "screens": "devices",
+                "device_ids": [lobby2["id"]],
+                "daily_from": "09:00",
+                "daily_to": "10:00",
+            },
+        ),
+        ("已过期", {"screens": "all", "ends_on": "2026-11-29"}),
+    ):
         r = a.post("/api/v1/publicity", json={"title": title, "body": title + "内容", **extra})
         assert r.status_code == 201, r.get_json()
         made[title] = r.get_json()
 
     def shown(token: str) -> list[str]:
-        return [p["title"] for p in hall.client().get("/api/v1/publicity", headers={
-            "Authorization": f"Bearer {token}"}).get_json()["items"]]
+        return [
+            p["title"]
+            for p in hall.client()
+            .get("/api/v1/publicity", headers={"Authorization": f"Bearer {token}"})
+            .get_json()["items"]
+        ]
 
     assert shown(hall.tokens["display"]) == ["大厅公告"]
     assert shown(win_screen["token"]) == ["窗口提示"]
@@ -348,73 +505,117 @@ def test_publicity_follows_its_dates_daily_hours_and_screens(hall: Hall) -> None
     start = hall.clock.now()
     hall.clock.advance(seconds=3600)  # 10:00: the morning item ends, the screens are told
     assert publicity.announce_schedule(hall.ctx, start, hall.clock.now()) == [1]
-    assert [e["args"][0]["what"] for e in screen.get_received() if e["name"] == "catalog.changed"] == ["publicity"]
+    assert [
+        e["args"][0]["what"] for e in screen.get_received() if e["name"] == "catalog.changed"
+    ] == ["publicity"]
     assert shown(lobby2["token"]) == ["大厅公告"]
     assert publicity.announce_schedule(hall.ctx, hall.clock.now(), hall.clock.now()) == []
     hall.clock.advance(seconds=14 * 3600)  # Tuesday 00:00
     assert shown(win_screen["token"]) == ["窗口提示", "明日起"]
     screen.disconnect()
     listed = {p["title"]: p for p in a.get("/api/v1/admin/publicity").get_json()["items"]}
-    assert listed["二楼早间"]["device_ids"] == [lobby2["id"]] and listed["明日起"]["starts_on"] == "2026-12-01"
+    assert (
+        listed["二楼早间"]["device_ids"] == [lobby2["id"]]
+        and listed["明日起"]["starts_on"] == "2026-12-01"
+    )
 
     pid = made["大厅公告"]["id"]
-    for body, field in (({"starts_on": "2026-12-05", "ends_on": "2026-12-01"}, "ends_on"),
-                        ({"daily_from": "09:00"}, "daily_to"), ({"daily_from": "9点"}, "daily_from"),
-                        ({"daily_from": "12:00", "daily_to": "08:00"}, "daily_to"),
-                        ({"screens": "devices", "device_ids": []}, "device_ids"),
-                        ({"screens": "devices", "device_ids": [hall.ids["kiosk"]]}, "device_ids"),
-                        ({"screens": None}, "screens"), ({"screens": "lobby"}, "screens")):
+    for body, field in (
+        ({"starts_on": "2026-12-05", "ends_on": "2026-12-01"}, "ends_on"),
+        ({"daily_from": "09:00"}, "daily_to"),
+        ({"daily_from": "9点"}, "daily_from"),
+        ({"daily_from": "12:00", "daily_to": "08:00"}, "daily_to"),
+        ({"screens": "devices", "device_ids": []}, "device_ids"),
+        ({"screens": "devices", "device_ids": [hall.ids["kiosk"]]}, "device_ids"),
+        ({"screens": None}, "screens"),
+        ({"screens": "lobby"}, "screens"),
+    ):
         r = a.patch(f"/api/v1/publicity/{pid}", json=body)
         assert r.status_code == 422, (body, r.get_json())
         assert r.get_json()["error"]["field"] == field, (body, r.get_json())
-    assert a.patch(f"/api/v1/publicity/{pid}", json={"screens": "all"}).get_json()["screens"] == "all"
+    assert (
+        a.patch(f"/api/v1/publicity/{pid}", json={"screens": "all"}).get_json()["screens"] == "all"
+    )
 
 
 def test_the_voice_name_and_rate_are_hall_settings(hall: Hall) -> None:
     a = hall.client("admin")
-    out = a.patch("/api/v1/settings", json={"voice_name": "cmn-latn-pinyin", "voice_rate": 170}).get_json()
+    out = a.patch(
+        "/api/v1/settings", json={"voice_name": "cmn-latn-pinyin", "voice_rate": 170}
+    ).get_json()
     assert (out["voice_name"], out["voice_rate"]) == ("cmn-latn-pinyin", 170)
     assert hall.client("super").get("/api/v1/settings").get_json()["voice_rate"] == 170
-    for body, field in (({"voice_rate": 500}, "voice_rate"), ({"voice_name": "cmn; rm -rf"}, "voice_name"),
-                        ({"voice_rate": None}, "voice_rate")):
+    for body, field in (
+        ({"voice_rate": 500}, "voice_rate"),
+        ({"voice_name": "cmn; rm -rf"}, "voice_name"),
+        ({"voice_rate": None}, "voice_rate"),
+    ):
         r = a.patch("/api/v1/settings", json=body)
-        assert r.status_code == 422 and r.get_json()["error"]["field"] == field, (body, r.get_json())
+        assert r.status_code == 422 and r.get_json()["error"]["field"] == field, (
+            body,
+            r.get_json(),
+        )
 
 
-def test_every_refusal_the_admin_pages_show_has_its_reason_in_chinese_and_english(hall: Hall) -> None:
+def test_every_refusal_the_admin_pages_show_has_its_reason_in_chinese_and_english(
+    hall: Hall,
+) -> None:
     from server.i18n import catalogue
 
     zh, en = catalogue("zh"), catalogue("en")
     a = hall.client("admin")
     seen = set()
     for path, body, _field in INVALID:
-        err = a.open(path, method="PATCH" if path.endswith("settings") else "POST", json=body).get_json()["error"]
+        err = a.open(
+            path, method="PATCH" if path.endswith("settings") else "POST", json=body
+        ).get_json()["error"]
         seen.add(err["reason"])
         assert f"error.reason.{err['reason']}" in zh and f"error.reason.{err['reason']}" in en, err
     assert {"prefix_forbidden", "greater_than_equal", "template_key", "hours", "url_scheme"} <= seen
-    err = a.post("/api/v1/services", json={"department_id": 1, "name": "x", "prefix": "E"}).get_json()["error"]
+    err = a.post(
+        "/api/v1/services", json={"department_id": 1, "name": "x", "prefix": "E"}
+    ).get_json()["error"]
     assert zh["error.reason." + err["reason"]].format(**err["params"]).startswith("不能用 E")
     err = a.post("/api/v1/windows", json={"number": 0, "name": "x"}).get_json()["error"]
     assert zh["error.reason." + err["reason"]].format(**err["params"]) == "不能小于 1"
     for code in ("invalid_input", "conflict", "has_history", "not_found"):
-        assert zh[f"error.{code}"] and en[f"error.{code}"] and zh[f"error.{code}"] != en[f"error.{code}"]
+        assert (
+            zh[f"error.{code}"]
+            and en[f"error.{code}"]
+            and zh[f"error.{code}"] != en[f"error.{code}"]
+        )
 
 
-def test_the_halls_speech_rate_changes_the_screens_announcement_audio(sqlite_hall: Hall, tmp_path: Any) -> None:
+def test_the_halls_speech_rate_changes_the_screens_announcement_audio(
+    sqlite_hall: Hall, tmp_path: Any
+) -> None:
     import re
     import subprocess
 
     hall = sqlite_hall
     lengths = {}
     for rate in (90, 260):
-        assert hall.client("admin").patch("/api/v1/settings", json={
-            "voice_rate": rate, "voice_repeat": 1, "voice_chime": False}).status_code == 200
-        r = hall.client("display").get("/api/v1/announcements/audio", query_string={"text": "请A001号到3号窗口办理"})
+        assert (
+            hall.client("admin")
+            .patch(
+                "/api/v1/settings",
+                json={"voice_rate": rate, "voice_repeat": 1, "voice_chime": False},
+            )
+            .status_code
+            == 200
+        )
+        r = hall.client("display").get(
+            "/api/v1/announcements/audio", query_string={"text": "请A001号到3号窗口办理"}
+        )
         assert r.status_code == 200 and r.data[:4] == b"RIFF"
         wav = tmp_path / f"rate-{rate}.wav"
         wav.write_bytes(r.data)
-        stat = subprocess.run(["sox", str(wav), "-n", "stat"], capture_output=True, text=True, check=True).stderr
+        stat = subprocess.run(
+            ["sox", str(wav), "-n", "stat"], capture_output=True, text=True, check=True
+        ).stderr
         match = re.search(r"Length \(seconds\):\s+([0-9.]+)", stat)
         assert match, stat
         lengths[rate] = float(match.group(1))
-    assert lengths[90] > 1.8 * lengths[260], lengths  # real espeak-ng: the slow voice takes far longer
+    assert lengths[90] > 1.8 * lengths[260], (
+        lengths
+    )  # real espeak-ng: the slow voice takes far longer

@@ -33,18 +33,25 @@ def test_issuing_answers_201_with_the_ticket(hall: Hall) -> None:
     assert r.status_code == 201
     t = r.get_json()
     assert t["number"] == "A001" and t["state"] == "waiting" and t["service_id"] == hall.ids["A"]
-    assert t["waiting_ahead"] == 0 and t["issued_at"].endswith("+00:00") and t["print_state"] is None
+    assert (
+        t["waiting_ahead"] == 0 and t["issued_at"].endswith("+00:00") and t["print_state"] is None
+    )
     assert hall.client().get("/api/v1/services").get_json()["items"][0]["waiting"] == 1
 
 
-@pytest.mark.parametrize(("body", "status", "code"), [
-    ('{"service_id": 1,', 400, "bad_json"),
-    ('{"service_id": "abc"}', 422, "invalid_input"),
-    ('{}', 422, "invalid_input"),
-    ('{"service_id": 1, "priority": "vip"}', 422, "invalid_input"),
-    ('[1, 2]', 422, "invalid_input"),
-])
-def test_bad_input_gets_a_clear_error_and_issues_nothing(hall: Hall, body: str, status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ('{"service_id": 1,', 400, "bad_json"),
+        ('{"service_id": "abc"}', 422, "invalid_input"),
+        ("{}", 422, "invalid_input"),
+        ('{"service_id": 1, "priority": "vip"}', 422, "invalid_input"),
+        ("[1, 2]", 422, "invalid_input"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_issues_nothing(
+    hall: Hall, body: str, status: int, code: str
+) -> None:
     r = hall.client("kiosk").post("/api/v1/tickets", data=body, content_type="application/json")
     assert r.status_code == status and err(r) == code
     if code == "invalid_input":
@@ -53,12 +60,18 @@ def test_bad_input_gets_a_clear_error_and_issues_nothing(hall: Hall, body: str, 
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", None, "application/x-www-form-urlencoded"])
-def test_malformed_json_is_400_whatever_the_content_type(hall: Hall, content_type: str | None) -> None:
+def test_malformed_json_is_400_whatever_the_content_type(
+    hall: Hall, content_type: str | None
+) -> None:
     k = hall.client("kiosk")
     r = k.post("/api/v1/tickets", data='{"service_id": 1,', content_type=content_type)
     assert r.status_code == 400 and err(r) == "bad_json"
-    ok = k.post("/api/v1/tickets", data=json.dumps({"service_id": hall.ids["A"]}), content_type=content_type)
-    assert ok.status_code == 415 and err(ok) == "unsupported_media_type"  # valid JSON, but say what it is
+    ok = k.post(
+        "/api/v1/tickets", data=json.dumps({"service_id": hall.ids["A"]}), content_type=content_type
+    )
+    assert (
+        ok.status_code == 415 and err(ok) == "unsupported_media_type"
+    )  # valid JSON, but say what it is
     assert hall.client().get("/api/v1/services").get_json()["items"][0]["waiting"] == 0
 
 
@@ -69,8 +82,12 @@ def test_an_action_without_a_body_refuses_malformed_json_and_changes_nothing(hal
     c.post(f"/api/v1/windows/{w1}/open")
     r = c.post(f"/api/v1/windows/{w1}/call-next", data="{bad", content_type="application/json")
     assert r.status_code == 400 and err(r) == "bad_json"
-    assert hall.client().get("/api/v1/services").get_json()["items"][0]["waiting"] == 1  # nobody was called
-    t = c.post(f"/api/v1/windows/{w1}/call-next", data="{}", content_type="application/json").get_json()
+    assert (
+        hall.client().get("/api/v1/services").get_json()["items"][0]["waiting"] == 1
+    )  # nobody was called
+    t = c.post(
+        f"/api/v1/windows/{w1}/call-next", data="{}", content_type="application/json"
+    ).get_json()
     r = c.post(f"/api/v1/tickets/{t['id']}/start", data="{bad", content_type="application/json")
     assert r.status_code == 400 and err(r) == "bad_json"
     assert c.get(f"/api/v1/tickets/{t['id']}").get_json()["state"] == "called"
@@ -82,7 +99,9 @@ def test_open_lists_and_sign_in_ignore_a_stale_token(hall: Hall) -> None:
     for path in ("/api/v1/departments", "/api/v1/services", "/api/v1/openapi.json"):
         assert stale.get(path).status_code == 200, path
     assert stale.get("/api/v1/windows").status_code == 401  # a staff read still needs a real token
-    r = stale.post("/api/v1/auth/login", json={"username": "clerk1", "password": "pw-clerk1-123456"})
+    r = stale.post(
+        "/api/v1/auth/login", json={"username": "clerk1", "password": "pw-clerk1-123456"}
+    )
     assert r.status_code == 200 and r.get_json()["access_token"]
 
 
@@ -95,9 +114,15 @@ def test_unknown_ids_are_404(hall: Hall) -> None:
 
 def test_without_credentials_state_changes_and_staff_reads_are_401(hall: Hall) -> None:
     c = hall.client()
-    for method, path in [("post", "/api/v1/tickets"), ("get", "/api/v1/windows"), ("get", "/api/v1/snapshot"),
-                         ("post", f"/api/v1/windows/{hall.ids['w1']}/call-next"), ("get", "/api/v1/tickets/1"),
-                         ("post", "/api/v1/departments"), ("get", "/api/v1/reports/summary?from=2026-11-01&to=2026-11-30")]:
+    for method, path in [
+        ("post", "/api/v1/tickets"),
+        ("get", "/api/v1/windows"),
+        ("get", "/api/v1/snapshot"),
+        ("post", f"/api/v1/windows/{hall.ids['w1']}/call-next"),
+        ("get", "/api/v1/tickets/1"),
+        ("post", "/api/v1/departments"),
+        ("get", "/api/v1/reports/summary?from=2026-11-01&to=2026-11-30"),
+    ]:
         r = getattr(c, method)(path, json={})
         assert r.status_code == 401, (method, path, r.status_code)
         assert err(r) == "unauthorized"
@@ -107,14 +132,26 @@ def test_without_credentials_state_changes_and_staff_reads_are_401(hall: Hall) -
 
 
 def test_wrong_role_or_window_is_403(hall: Hall) -> None:
-    assert hall.client("display").post("/api/v1/tickets", json={"service_id": hall.ids["A"]}).status_code == 403
+    assert (
+        hall.client("display")
+        .post("/api/v1/tickets", json={"service_id": hall.ids["A"]})
+        .status_code
+        == 403
+    )
     # clerk2 is not assigned to window 1
     assert err(hall.client("clerk2").post(f"/api/v1/windows/{hall.ids['w1']}/open")) == "forbidden"
     hall.client("clerk1").post(f"/api/v1/windows/{hall.ids['w1']}/open")
-    assert hall.client("clerk2").post(f"/api/v1/windows/{hall.ids['w1']}/call-next").status_code == 403
+    assert (
+        hall.client("clerk2").post(f"/api/v1/windows/{hall.ids['w1']}/call-next").status_code == 403
+    )
     for who in ("clerk1", "super", "kiosk"):
         assert hall.client(who).post("/api/v1/departments", json={"name": "x"}).status_code == 403
-    assert hall.client("clerk1").get("/api/v1/reports/summary?from=2026-11-01&to=2026-11-30").status_code == 403
+    assert (
+        hall.client("clerk1")
+        .get("/api/v1/reports/summary?from=2026-11-01&to=2026-11-30")
+        .status_code
+        == 403
+    )
 
 
 def visit(hall: Hall, clerk: str = "clerk1", window: str = "w1", item: str = "A") -> dict:
@@ -141,8 +178,13 @@ def test_call_next_finish_and_the_errors_of_the_life_cycle(hall: Hall) -> None:
     assert c.post(f"/api/v1/tickets/{t['id']}/start").get_json()["state"] == "serving"
     r = c.post(f"/api/v1/tickets/{t['id']}/finish", json={"outcome": "refused"})
     assert r.status_code == 422 and r.get_json()["error"]["field"] == "reason"
-    assert c.get(f"/api/v1/tickets/{t['id']}").get_json()["state"] == "serving"  # nothing half-written
-    done = c.post(f"/api/v1/tickets/{t['id']}/finish", json={"outcome": "refused", "reason": "不属于本窗口受理范围"})
+    assert (
+        c.get(f"/api/v1/tickets/{t['id']}").get_json()["state"] == "serving"
+    )  # nothing half-written
+    done = c.post(
+        f"/api/v1/tickets/{t['id']}/finish",
+        json={"outcome": "refused", "reason": "不属于本窗口受理范围"},
+    )
     assert done.get_json()["state"] == "done" and done.get_json()["outcome"] == "refused"
 
 
@@ -152,7 +194,11 @@ def test_transfer_by_item_or_window_over_http(hall: Hall) -> None:
     r = c.post(f"/api/v1/tickets/{t['id']}/transfer", json={"service_id": hall.ids["B"]})
     assert r.status_code == 200
     moved = r.get_json()
-    assert moved["state"] == "waiting" and moved["number"] == t["number"] and moved["service_id"] == hall.ids["B"]
+    assert (
+        moved["state"] == "waiting"
+        and moved["number"] == t["number"]
+        and moved["service_id"] == hall.ids["B"]
+    )
     assert moved["first_window_id"] == hall.ids["w1"]
     assert c.post(f"/api/v1/tickets/{t['id']}/transfer", json={}).status_code == 422
 
@@ -167,7 +213,9 @@ def test_windows_list_and_pause_with_a_reason(hall: Hall) -> None:
     assert err(c.post(f"/api/v1/windows/{w1}/call-next")) == "window_not_open"
     items = hall.client("display").get("/api/v1/windows").get_json()["items"]
     first = next(i for i in items if i["id"] == w1)
-    assert {"id", "number", "name", "service_ids", "state"} <= set(first) and first["state"] == "paused"
+    assert {"id", "number", "name", "service_ids", "state"} <= set(first) and first[
+        "state"
+    ] == "paused"
     assert first["staff"]["name"] == "clerk1"
 
 
@@ -175,11 +223,20 @@ def test_evaluation_once_per_ticket_with_reasons_for_bad_ratings(hall: Hall) -> 
     t = visit(hall)
     c = hall.client("clerk1")
     ev = hall.client("eval1")
-    assert ev.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 5}).status_code == 409  # not finished
+    assert (
+        ev.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 5}).status_code == 409
+    )  # not finished
     c.post(f"/api/v1/tickets/{t['id']}/start")
     c.post(f"/api/v1/tickets/{t['id']}/finish")
-    assert c.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 5}).status_code == 403  # not from the clerk
-    assert hall.client("eval2").post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 5}).status_code == 403
+    assert (
+        c.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 5}).status_code == 403
+    )  # not from the clerk
+    assert (
+        hall.client("eval2")
+        .post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 5})
+        .status_code
+        == 403
+    )
     r = ev.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 2})
     assert r.status_code == 422 and r.get_json()["error"]["field"] == "reason"
     assert ev.post(f"/api/v1/tickets/{t['id']}/evaluation", json={"level": 6}).status_code == 422
@@ -199,7 +256,10 @@ def test_login_gives_a_token_and_a_wrong_password_does_not(hall: Hall) -> None:
     assert c.get("/api/v1/windows").status_code == 200
     assert c.post(f"/api/v1/windows/{hall.ids['w1']}/open").status_code == 403
     csrf = r.get_json()["csrf_token"]
-    assert c.post(f"/api/v1/windows/{hall.ids['w1']}/open", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert (
+        c.post(f"/api/v1/windows/{hall.ids['w1']}/open", headers={"X-CSRF-Token": csrf}).status_code
+        == 200
+    )
 
 
 def test_repeated_wrong_passwords_lock_the_account(hall: Hall) -> None:
@@ -212,10 +272,19 @@ def test_repeated_wrong_passwords_lock_the_account(hall: Hall) -> None:
 
 def test_admin_creates_a_service_with_only_department_name_and_prefix(hall: Hall) -> None:
     a = hall.client("admin")
-    r = a.post("/api/v1/services", json={"department_id": hall.ids["dept1"], "name": "食品经营许可", "prefix": "f"})
+    r = a.post(
+        "/api/v1/services",
+        json={"department_id": hall.ids["dept1"], "name": "食品经营许可", "prefix": "f"},
+    )
     assert r.status_code == 201 and r.get_json()["prefix"] == "F"
     sid = r.get_json()["id"]
-    assert a.post("/api/v1/services", json={"department_id": hall.ids["dept1"], "name": "x", "prefix": "E"}).status_code == 422
+    assert (
+        a.post(
+            "/api/v1/services",
+            json={"department_id": hall.ids["dept1"], "name": "x", "prefix": "E"},
+        ).status_code
+        == 422
+    )
     assert a.patch(f"/api/v1/services/{sid}", json={"active": False}).get_json()["active"] is False
     assert all(s["id"] != sid for s in hall.client().get("/api/v1/services").get_json()["items"])
     assert a.delete(f"/api/v1/services/{sid}").status_code == 200
@@ -253,7 +322,9 @@ def test_summary_report_counts_waits_and_satisfaction_and_exports(hall: Hall) ->
     rows_csv = list(csv.DictReader(io.StringIO(text)))
     # issue 18: exports speak Chinese by default, times in minutes
     assert rows_csv[0]["取号/呼叫"] == "2" and rows_csv[0]["平均办理（分钟）"] == "10.0"
-    english = list(csv.DictReader(io.StringIO(s.get(url + "&format=csv&lang=en").data.decode("utf-8-sig"))))
+    english = list(
+        csv.DictReader(io.StringIO(s.get(url + "&format=csv&lang=en").data.decode("utf-8-sig")))
+    )
     assert english[0]["Issued/called"] == "2"
     from openpyxl import load_workbook
 
@@ -267,7 +338,9 @@ def test_openapi_documents_every_route_with_its_schemas(hall: Hall) -> None:
     doc = hall.client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
     post = doc["paths"]["/api/v1/tickets"]["post"]
-    assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("IssueTicketIn")
+    assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "IssueTicketIn"
+    )
     assert "IssueTicketIn" in doc["components"]["schemas"]
     assert doc["paths"]["/api/v1/services"]["get"]["security"] == []
     assert "/api/v1/windows/{window_id}/call-next" in doc["paths"]

@@ -48,20 +48,39 @@ def test_services_carry_mode_and_promised_days(hall: Hall) -> None:
     assert items[hall.ids["A"]]["mode"] == "instant" and items[hall.ids["A"]]["promised_days"] == 0
 
 
-def test_joint_and_agency_items_read_as_instant_or_promised_and_keep_their_handling(hall: Hall) -> None:
+def test_joint_and_agency_items_read_as_instant_or_promised_and_keep_their_handling(
+    hall: Hall,
+) -> None:
     admin = hall.client("admin")
-    joint = admin.post("/api/v1/services", json={"department_id": hall.ids["dept1"], "name": "联办事项",
-                                                  "prefix": "J", "handling": "joint", "promised_days": 5})
+    joint = admin.post(
+        "/api/v1/services",
+        json={
+            "department_id": hall.ids["dept1"],
+            "name": "联办事项",
+            "prefix": "J",
+            "handling": "joint",
+            "promised_days": 5,
+        },
+    )
     assert joint.status_code == 201, joint.get_json()
-    agency = admin.post("/api/v1/services", json={"department_id": hall.ids["dept2"], "name": "代办即办",
-                                                   "prefix": "K", "mode": "agency"})
+    agency = admin.post(
+        "/api/v1/services",
+        json={
+            "department_id": hall.ids["dept2"],
+            "name": "代办即办",
+            "prefix": "K",
+            "mode": "agency",
+        },
+    )
     assert agency.status_code == 201, agency.get_json()
     items = {s["id"]: s for s in hall.app.test_client().get("/api/v1/services").get_json()["items"]}
     j, k = items[joint.get_json()["id"]], items[agency.get_json()["id"]]
     # the contract's mode is instant|promised; the hall's four ways stay readable as `handling`
     assert (j["mode"], j["handling"], j["promised_days"]) == ("promised", "joint", 5)
     assert (k["mode"], k["handling"], k["promised_days"]) == ("instant", "agency", 0)
-    changed = admin.patch(f"/api/v1/services/{k['id']}", json={"handling": "promised", "promised_days": 2})
+    changed = admin.patch(
+        f"/api/v1/services/{k['id']}", json={"handling": "promised", "promised_days": 2}
+    )
     assert (changed.get_json()["mode"], changed.get_json()["handling"]) == ("promised", "promised")
 
 

@@ -51,7 +51,9 @@ def test_exports_speak_chinese_by_default_and_english_when_asked(hall: Hall) -> 
     name_col = sheet.column_dimensions["B"].width
     assert name_col >= len("1号 市场监管窗口") * 2  # Chinese text takes two columns per character
     minutes = header.index("平均办理（分钟）") + 1
-    assert sheet.cell(row=2, column=minutes).number_format == "0.0"  # 10.0, not 10, in a spreadsheet too
+    assert (
+        sheet.cell(row=2, column=minutes).number_format == "0.0"
+    )  # 10.0, not 10, in a spreadsheet too
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert (row["名称"], row["差评率（%）"], row["非常不满意"]) == ("1号 市场监管窗口", 100.0, 1)
 

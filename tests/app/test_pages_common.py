@@ -26,8 +26,12 @@ def test_pages_name_the_hall_itself_and_carry_its_time_zone(sqlite_hall: Hall) -
 
 def test_every_script_and_stylesheet_is_served_by_the_hall(sqlite_hall: Hall) -> None:
     c = sqlite_hall.client()
-    pages = ["/caller", "/admin", f"/kiosk?token={sqlite_hall.tokens['kiosk']}",
-             f"/display/hall?token={sqlite_hall.tokens['display']}"]
+    pages = [
+        "/caller",
+        "/admin",
+        f"/kiosk?token={sqlite_hall.tokens['kiosk']}",
+        f"/display/hall?token={sqlite_hall.tokens['display']}",
+    ]
     for page in pages:
         html = c.get(page).get_data(as_text=True)
         for ref in re.findall(r'(?:src|href)="([^"]+)"', html):

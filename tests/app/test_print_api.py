@@ -18,7 +18,9 @@ from server.storage.models_print import PrintJob
 
 def set_printer(hall: Any, url: str | None) -> None:
     with hall.ctx.uow() as uow:
-        uow.session.execute(update(Device).where(Device.id == hall.ids["kiosk"]).values(printer_url=url))
+        uow.session.execute(
+            update(Device).where(Device.id == hall.ids["kiosk"]).values(printer_url=url)
+        )
         uow.commit()
 
 
@@ -30,12 +32,17 @@ def issue(hall: Any, who: str = "kiosk") -> dict[str, Any]:
 
 def job_states(hall: Any, ticket_id: int) -> list[tuple[str, int]]:
     with hall.ctx.uow(write=False) as uow:
-        rows = uow.session.execute(select(PrintJob.state, PrintJob.attempts)
-                                   .where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id))
+        rows = uow.session.execute(
+            select(PrintJob.state, PrintJob.attempts)
+            .where(PrintJob.ticket_id == ticket_id)
+            .order_by(PrintJob.id)
+        )
         return [(s, a) for s, a in rows]
 
 
-def test_a_kiosk_without_printer_issues_without_a_print_state_and_cannot_reprint(sqlite_hall: Any) -> None:
+def test_a_kiosk_without_printer_issues_without_a_print_state_and_cannot_reprint(
+    sqlite_hall: Any,
+) -> None:
     t = issue(sqlite_hall)
     assert t["print_state"] is None
     r = sqlite_hall.client("kiosk").post(f"/api/v1/tickets/{t['id']}/print")
@@ -49,8 +56,12 @@ def test_only_the_issuing_kiosk_and_staff_may_reprint(sqlite_hall: Any) -> None:
     hall = sqlite_hall
     set_printer(hall, "tcp://127.0.0.1:9")
     root = Principal("staff", 0, 1, "admin", "setup")
-    other = catalog.save(hall.ctx, root, "device", {"name": "kiosk2", "kind": "kiosk",
-                                                    "printer_url": "tcp://127.0.0.1:9"})
+    other = catalog.save(
+        hall.ctx,
+        root,
+        "device",
+        {"name": "kiosk2", "kind": "kiosk", "printer_url": "tcp://127.0.0.1:9"},
+    )
     t = issue(hall)
     assert t["print_state"] == "queued" and job_states(hall, t["id"]) == [("queued", 0)]
     c = hall.app.test_client()
@@ -64,8 +75,11 @@ def test_only_the_issuing_kiosk_and_staff_may_reprint(sqlite_hall: Any) -> None:
     # each reprint supersedes the job still waiting, so only the last one can come out
     assert [s for s, _ in job_states(hall, t["id"])] == ["superseded", "superseded", "queued"]
     jobs = hall.client("clerk1").get(f"/api/v1/tickets/{t['id']}/print-jobs").get_json()["items"]
-    assert [(j["kind"], j["state"]) for j in jobs] == [("issue", "superseded"), ("reprint", "superseded"),
-                                                       ("reprint", "queued")]
+    assert [(j["kind"], j["state"]) for j in jobs] == [
+        ("issue", "superseded"),
+        ("reprint", "superseded"),
+        ("reprint", "queued"),
+    ]
     assert jobs[0]["error"] == f"superseded by reprint job {jobs[1]['id']}"
     assert hall.client("kiosk").get(f"/api/v1/tickets/{t['id']}/print-jobs").status_code == 403
     assert hall.client("kiosk").post("/api/v1/tickets/999999/print").status_code == 404
@@ -77,7 +91,9 @@ def test_the_printer_list_is_for_staff(sqlite_hall: Any) -> None:
     items = sqlite_hall.client("clerk1").get("/api/v1/printers").get_json()["items"]
     assert [(i["name"], i["agent"], i["paper"]) for i in items] == [("kiosk", True, "unknown")]
     doc = sqlite_hall.client().get("/api/v1/openapi.json").get_json()
-    assert "/api/v1/tickets/{ticket_id}/print" in doc["paths"] and "/api/v1/printers" in doc["paths"]
+    assert (
+        "/api/v1/tickets/{ticket_id}/print" in doc["paths"] and "/api/v1/printers" in doc["paths"]
+    )
 
 
 def test_an_agent_kiosk_receives_its_job_and_its_result_settles_it(sqlite_hall: Any) -> None:
@@ -87,11 +103,15 @@ def test_an_agent_kiosk_receives_its_job_and_its_result_settles_it(sqlite_hall: 
     kiosk = sio.test_client(hall.app, auth={"token": hall.tokens["kiosk"]})
     kiosk.get_received()
     spooler: Spooler = hall.app.extensions["queuehall.spooler"]
-    spooler.__init__(hall.ctx, config={"PRINTER_IDLE_S": 0.05, "PUBLIC_BASE_URL": "https://q.example"})
+    spooler.__init__(
+        hall.ctx, config={"PRINTER_IDLE_S": 0.05, "PUBLIC_BASE_URL": "https://q.example"}
+    )
     spooler.start()
     try:
         t = issue(hall)
-        deadline = time.monotonic() + 10  # a loaded CI machine: the first round imports python-escpos
+        deadline = (
+            time.monotonic() + 10
+        )  # a loaded CI machine: the first round imports python-escpos
         jobs: list[dict[str, Any]] = []
         while not jobs and time.monotonic() < deadline:
             jobs = [m["args"][0] for m in kiosk.get_received() if m["name"] == "print.job"]
@@ -102,26 +122,50 @@ def test_an_agent_kiosk_receives_its_job_and_its_result_settles_it(sqlite_hall: 
         assert paper.qr_payloads == [f"https://q.example/t/{t['public_id']}"]
         # another device cannot settle it
         display = sio.test_client(hall.app, auth={"token": hall.tokens["display"]})
-        assert display.emit("print.result", {"job_id": job["job_id"], "ok": True}, callback=True)["ok"] is False
-        ack = kiosk.emit("print.result", {"job_id": job["job_id"], "ok": True, "error": None,
-                                          "status": {"online": True, "paper": "low", "error": None}},
-                         callback=True)
+        assert (
+            display.emit("print.result", {"job_id": job["job_id"], "ok": True}, callback=True)["ok"]
+            is False
+        )
+        ack = kiosk.emit(
+            "print.result",
+            {
+                "job_id": job["job_id"],
+                "ok": True,
+                "error": None,
+                "status": {"online": True, "paper": "low", "error": None},
+            },
+            callback=True,
+        )
         assert ack == {"ok": True, "state": "printed"}
-        assert hall.client("kiosk").get(f"/api/v1/tickets/{t['id']}").get_json()["print_state"] == "printed"
+        assert (
+            hall.client("kiosk").get(f"/api/v1/tickets/{t['id']}").get_json()["print_state"]
+            == "printed"
+        )
         got = kiosk.get_received()
-        assert [m["args"][0]["print_state"] for m in got if m["name"] == "print.updated"] == ["printed"]
+        assert [m["args"][0]["print_state"] for m in got if m["name"] == "print.updated"] == [
+            "printed"
+        ]
         # the kiosk is in its device room and in the site room: one push to each
-        assert [m["args"][0]["paper"] for m in got if m["name"] == "printer.status"] == ["low", "low"]
+        assert [m["args"][0]["paper"] for m in got if m["name"] == "printer.status"] == [
+            "low",
+            "low",
+        ]
         # a late duplicate answer changes nothing
-        assert kiosk.emit("print.result", {"job_id": job["job_id"], "ok": False, "error": "x"},
-                          callback=True)["state"] == "printed"
+        assert (
+            kiosk.emit(
+                "print.result", {"job_id": job["job_id"], "ok": False, "error": "x"}, callback=True
+            )["state"]
+            == "printed"
+        )
         display.disconnect()
     finally:
         spooler.stop()
         kiosk.disconnect()
 
 
-def test_an_agent_s_unconfirmed_print_fails_at_once_instead_of_being_sent_again(sqlite_hall: Any) -> None:
+def test_an_agent_s_unconfirmed_print_fails_at_once_instead_of_being_sent_again(
+    sqlite_hall: Any,
+) -> None:
     hall = sqlite_hall
     set_printer(hall, "agent://usb")
     sio = hall.app.extensions["queuehall.realtime"].sio
@@ -132,12 +176,19 @@ def test_an_agent_s_unconfirmed_print_fails_at_once_instead_of_being_sent_again(
         for unconfirmed, expected in ((False, "queued"), (True, "failed")):
             t = issue(hall)
             with hall.ctx.uow(write=False) as uow:
-                job_id = uow.session.scalar(select(PrintJob.id).where(PrintJob.ticket_id == t["id"]))
+                job_id = uow.session.scalar(
+                    select(PrintJob.id).where(PrintJob.ticket_id == t["id"])
+                )
             assert spooler.claim(job_id)  # handed to the agent
             body = {"job_id": job_id, "ok": False, "error": "went offline", "status": offline}
-            if unconfirmed:  # the agent had sent the ticket when the fault showed: it may be on paper
+            if (
+                unconfirmed
+            ):  # the agent had sent the ticket when the fault showed: it may be on paper
                 body["unconfirmed"] = True
-            assert kiosk.emit("print.result", body, callback=True) == {"ok": True, "state": expected}
+            assert kiosk.emit("print.result", body, callback=True) == {
+                "ok": True,
+                "state": expected,
+            }
             assert job_states(hall, t["id"]) == [(expected, 1)]
     finally:
         kiosk.disconnect()

@@ -17,7 +17,12 @@ def test_anyone_sees_a_ticket_by_its_public_id_without_personal_data(sqlite_hall
     first = _issue(sqlite_hall, "A")
     second = _issue(sqlite_hall, "A")
     # minutes are given only while a window for the item is open (issue 15 #22)
-    assert sqlite_hall.client("clerk1").post(f"/api/v1/windows/{sqlite_hall.ids['w1']}/open", json={}).status_code == 200
+    assert (
+        sqlite_hall.client("clerk1")
+        .post(f"/api/v1/windows/{sqlite_hall.ids['w1']}/open", json={})
+        .status_code
+        == 200
+    )
     r = sqlite_hall.client().get(f"/api/v1/public/tickets/{second['public_id']}")
     assert r.status_code == 200
     body = r.get_json()
@@ -40,10 +45,17 @@ def test_the_status_shows_the_window_when_called_and_the_outcome_after(sqlite_ha
     assert clerk.post(f"/api/v1/windows/{sqlite_hall.ids['w1']}/open", json={}).status_code == 200
     assert clerk.post(f"/api/v1/windows/{sqlite_hall.ids['w1']}/call-next").status_code == 200
     body = sqlite_hall.client().get(f"/api/v1/public/tickets/{tk['public_id']}").get_json()
-    assert body["state"] == "called" and body["window"]["number"] == 1 and body["estimated_wait_min"] is None
+    assert (
+        body["state"] == "called"
+        and body["window"]["number"] == 1
+        and body["estimated_wait_min"] is None
+    )
     clerk.post(f"/api/v1/tickets/{tk['id']}/start")
     sqlite_hall.clock.advance(minutes=7)
-    assert clerk.post(f"/api/v1/tickets/{tk['id']}/finish", json={"outcome": "done"}).status_code == 200
+    assert (
+        clerk.post(f"/api/v1/tickets/{tk['id']}/finish", json={"outcome": "done"}).status_code
+        == 200
+    )
     body = sqlite_hall.client().get(f"/api/v1/public/tickets/{tk['public_id']}").get_json()
     assert body["state"] == "done" and body["outcome"] == "done"
 
@@ -54,13 +66,20 @@ def test_estimates_list_every_item_with_waiting_wait_and_pinyin_initials(sqlite_
     body = sqlite_hall.client("kiosk").get("/api/v1/public/estimates").get_json()
     by_id = {i["service_id"]: i for i in body["items"]}
     b = by_id[sqlite_hall.ids["B"]]
-    assert b["waiting"] == 3 and b["initials"] == "shbzkbh" and b["pinyin"].startswith("shehuibaozhang")
+    assert (
+        b["waiting"] == 3
+        and b["initials"] == "shbzkbh"
+        and b["pinyin"].startswith("shehuibaozhang")
+    )
     assert b["windows_open"] is False and b["estimated_wait_min"] > 0
     # opening windows for the item shortens the estimate
     before = b["estimated_wait_min"]
     for clerk, w in (("clerk2", "w2"), ("clerk3", "w3"), ("clerk4", "w4")):
         sqlite_hall.client(clerk).post(f"/api/v1/windows/{sqlite_hall.ids[w]}/open", json={})
-    after = {i["service_id"]: i for i in sqlite_hall.client("kiosk").get("/api/v1/public/estimates").get_json()["items"]}
+    after = {
+        i["service_id"]: i
+        for i in sqlite_hall.client("kiosk").get("/api/v1/public/estimates").get_json()["items"]
+    }
     assert after[sqlite_hall.ids["B"]]["windows_open"] is True
     assert after[sqlite_hall.ids["B"]]["estimated_wait_min"] < before
 
@@ -77,7 +96,9 @@ def test_the_kiosk_page_needs_an_active_kiosk_token(sqlite_hall: Hall) -> None:
     assert "Take a number" in r.get_data(as_text=True)
 
 
-def test_the_status_page_is_rendered_with_the_number_and_the_qr_code_is_svg(sqlite_hall: Hall) -> None:
+def test_the_status_page_is_rendered_with_the_number_and_the_qr_code_is_svg(
+    sqlite_hall: Hall,
+) -> None:
     tk = _issue(sqlite_hall, "C")
     c = sqlite_hall.client()
     r = c.get(f"/t/{tk['public_id']}")
@@ -87,7 +108,9 @@ def test_the_status_page_is_rendered_with_the_number_and_the_qr_code_is_svg(sqli
     assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
 
 
-def test_estimates_mark_an_item_at_its_daily_cap_and_offer_keywords_that_find_items(sqlite_hall: Hall) -> None:
+def test_estimates_mark_an_item_at_its_daily_cap_and_offer_keywords_that_find_items(
+    sqlite_hall: Hall,
+) -> None:
     h = sqlite_hall
     for _ in range(2):
         _issue(h, "C")  # 失业登记 has a daily cap of 3
@@ -103,18 +126,28 @@ def test_estimates_mark_an_item_at_its_daily_cap_and_offer_keywords_that_find_it
     assert keywords["licence"] == [h.ids["A"]]  # 个体工商户设立登记
     assert keywords["social_security"] == [h.ids["B"]]  # 社会保障卡补换
     assert keywords["employment"] == [h.ids["C"]]  # 失业登记
-    assert "tax" not in keywords and "provident_fund" not in keywords  # nothing in this hall to find
+    assert (
+        "tax" not in keywords and "provident_fund" not in keywords
+    )  # nothing in this hall to find
 
 
 def test_hall_status_says_when_numbers_are_issued_again(sqlite_hall: Hall) -> None:
     h = sqlite_hall
-    assert h.client().get("/api/v1/hall-status").status_code == 401  # devices and staff only (API.md)
+    assert (
+        h.client().get("/api/v1/hall-status").status_code == 401
+    )  # devices and staff only (API.md)
     assert h.client("kiosk").get("/api/v1/hall-status").get_json()["taking_tickets"] is True
-    week = {d: [["09:00", "12:00"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    week = {
+        d: [["09:00", "12:00"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")
+    }
     r = h.client("admin").patch("/api/v1/settings", json={"enforce_hours": True, "hours": week})
     assert r.status_code == 200, r.get_json()
     body = h.client("kiosk").get("/api/v1/hall-status").get_json()  # Monday 09:00
-    assert body["taking_tickets"] is True and body["closes_at"] == "12:00" and body["next_open"] is None
+    assert (
+        body["taking_tickets"] is True
+        and body["closes_at"] == "12:00"
+        and body["next_open"] is None
+    )
     h.clock.advance(hours=3, minutes=10)  # 12:10, the lunch break
     body = h.client("kiosk").get("/api/v1/hall-status").get_json()
     assert body["taking_tickets"] is False
@@ -124,8 +157,13 @@ def test_hall_status_says_when_numbers_are_issued_again(sqlite_hall: Hall) -> No
     h.clock.advance(hours=6)  # 18:10 on Monday; Tuesday is a holiday
     h.client("admin").patch("/api/v1/settings", json={"holidays": ["2026-12-01"]})
     nxt = h.client("kiosk").get("/api/v1/hall-status").get_json()["next_open"]
-    assert nxt == {"at": "2026-12-02T09:00:00+08:00", "date": "2026-12-02", "time": "09:00", "weekday": 3,
-                   "days_ahead": 2}
+    assert nxt == {
+        "at": "2026-12-02T09:00:00+08:00",
+        "date": "2026-12-02",
+        "time": "09:00",
+        "weekday": 3,
+        "days_ahead": 2,
+    }
     h.clock.advance(days=4)  # Friday 18:10: next is Monday
     nxt = h.client("kiosk").get("/api/v1/hall-status").get_json()["next_open"]
     assert nxt["date"] == "2026-12-07" and nxt["weekday"] == 1 and nxt["days_ahead"] == 3
@@ -137,16 +175,22 @@ def test_a_kiosk_reads_its_own_printer_and_hears_when_it_changes(sqlite_hall: Ha
 
     h = sqlite_hall
     kiosk = h.client("kiosk")
-    assert kiosk.get("/api/v1/kiosk/printer").get_json()["printer"] is None  # no printer on this kiosk
+    assert (
+        kiosk.get("/api/v1/kiosk/printer").get_json()["printer"] is None
+    )  # no printer on this kiosk
     assert h.client("display").get("/api/v1/kiosk/printer").status_code == 403
-    r = h.client("admin").patch(f"/api/v1/devices/{h.ids['kiosk']}", json={"printer_url": "tcp://127.0.0.1:9"})
+    r = h.client("admin").patch(
+        f"/api/v1/devices/{h.ids['kiosk']}", json={"printer_url": "tcp://127.0.0.1:9"}
+    )
     assert r.status_code == 200, r.get_json()
     rt = h.app.extensions["queuehall.realtime"]
     sio = rt.sio.test_client(h.app, auth={"token": h.tokens["kiosk"]})
     sio.get_received()
     with h.ctx.uow() as uow:
         dev = uow.session.get_one(Device, h.ids["kiosk"])
-        printing.record_status(uow, dev, {"online": True, "paper": "low", "error": None}, h.clock.now())
+        printing.record_status(
+            uow, dev, {"online": True, "paper": "low", "error": None}, h.clock.now()
+        )
         uow.commit()
     got = [m["args"][0] for m in sio.get_received() if m["name"] == "printer.status"]
     assert got and all(p["device_id"] == h.ids["kiosk"] and p["paper"] == "low" for p in got)
@@ -166,22 +210,30 @@ def test_the_on_screen_and_the_printed_qr_code_carry_the_same_address(sqlite_hal
 
     def svg_of(url: str) -> bytes:
         buf = io.BytesIO()
-        qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2).save(buf)
+        qrcode.make(
+            url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2
+        ).save(buf)
         return buf.getvalue()
 
     def printed_url(ticket_id: int) -> str:
         with h.ctx.uow(write=False) as uow:
             t = uow.session.get_one(Ticket, ticket_id)
-            return ticket_paper.ticket_layout(uow.session, t, h.app.config, "http://localhost").qr_url
+            return ticket_paper.ticket_layout(
+                uow.session, t, h.app.config, "http://localhost"
+            ).qr_url
 
     h = sqlite_hall
     tk = _issue(h, "A")
     on_screen = h.client().get(f"/kiosk/qr/{tk['public_id']}.svg").data
     assert printed_url(tk["id"]) == f"http://localhost/t/{tk['public_id']}"
     assert on_screen == svg_of(f"http://localhost/t/{tk['public_id']}")
-    r = h.client("admin").patch("/api/v1/settings", json={"public_base_url": "https://zwfw.xinlin.gov.cn/hall/"})
+    r = h.client("admin").patch(
+        "/api/v1/settings", json={"public_base_url": "https://zwfw.xinlin.gov.cn/hall/"}
+    )
     assert r.status_code == 200, r.get_json()
-    h.app.config["PUBLIC_BASE_URL"] = "http://config.example"  # the admin's setting still wins over the config
+    h.app.config["PUBLIC_BASE_URL"] = (
+        "http://config.example"  # the admin's setting still wins over the config
+    )
     try:
         expected = f"https://zwfw.xinlin.gov.cn/hall/t/{tk['public_id']}"
         assert printed_url(tk["id"]) == expected

@@ -50,7 +50,9 @@ def test_a_call_reaches_screens_with_the_contract_payload_and_rising_seq(sqlite_
     assert first["window"] == {"id": h.ids["w1"], "number": 1, "name": "市场监管窗口"}
     assert first["recall"] is False and recall["recall"] is True
     assert first["text"] == "请A001号到1号窗口办理"
-    assert set(first) == set(recall) == {"seq", "ticket", "window", "recall", "text"}  # API.md, exactly
+    assert (
+        set(first) == set(recall) == {"seq", "ticket", "window", "recall", "text"}
+    )  # API.md, exactly
     queue = [m["args"][0] for m in got if m["name"] == "queue.changed"]
     assert queue[0]["waiting"][str(h.ids["A"])] == 1 and queue[-1]["waiting"][str(h.ids["A"])] == 0
 

@@ -40,21 +40,31 @@ def test_no_operation_answers_a_server_error(api_schema: Any, fuzz_hall: Hall) -
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+        @settings(
+            max_examples=25,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
         def check(case: Any) -> None:
             nonlocal calls
             calls += 1
             response = case.call(headers=headers)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: "
-                                f"{response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: "
+                    f"{response.text[:200]}"
+                )
                 return
             try:  # the document is generated from the models; the answers must not drift from it
                 case.validate_response(response, checks=(response_schema_conformance,))
             except Exception as exc:  # noqa: BLE001 - schemathesis raises its own failure groups
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code} "
-                                f"does not match the document: {str(exc)[:300]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code} "
+                    f"does not match the document: {str(exc)[:300]}"
+                )
 
         check()
     assert calls >= 150, f"only {calls} calls were made"

@@ -17,7 +17,9 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def login(url: str, username: str, password: str) -> str:
-    r = requests.post(f"{url}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10)
+    r = requests.post(
+        f"{url}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10
+    )
     r.raise_for_status()
     return str(r.json()["access_token"])
 
@@ -29,12 +31,18 @@ class Screen:
         self.events: list[tuple[str, Any, float]] = []
         self.states: list[tuple[bool, float]] = []
         self.got = threading.Condition()
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1,
-                                   randomization_factor=0)
+        self.sio = socketio.Client(
+            reconnection=True,
+            reconnection_delay=0.2,
+            reconnection_delay_max=1,
+            randomization_factor=0,
+        )
         self.sio.on("*", self._any)
         self.sio.on("connect", lambda: self._state(True))
         self.sio.on("disconnect", lambda *a: self._state(False))
-        self.sio.connect(url, auth={"token": token}, transports=transports or ["websocket"], wait_timeout=10)
+        self.sio.connect(
+            url, auth={"token": token}, transports=transports or ["websocket"], wait_timeout=10
+        )
 
     def _state(self, online: bool) -> None:
         with self.got:
@@ -58,7 +66,9 @@ class Screen:
                 if got:
                     return got
                 left = deadline - time.monotonic()
-                assert left > 0, f"no {what} within {timeout}s; heard {[e[0] for e in self.events][-20:]}"
+                assert left > 0, (
+                    f"no {what} within {timeout}s; heard {[e[0] for e in self.events][-20:]}"
+                )
                 self.got.wait(min(left, 0.2))
 
     def close(self) -> None:
@@ -72,7 +82,9 @@ def services_and_windows(srv: LiveServer) -> tuple[list[dict[str, Any]], list[di
     return services, windows
 
 
-def clerks_sharing_a_service(srv: LiveServer, n: int = 2) -> tuple[int, list[tuple[str, str, dict[str, Any]]]]:
+def clerks_sharing_a_service(
+    srv: LiveServer, n: int = 2
+) -> tuple[int, list[tuple[str, str, dict[str, Any]]]]:
     """n clerks (username, token, window) with their windows open, all serving one item: (item id, clerks)."""
     _, windows = services_and_windows(srv)
     by_id = {w["id"]: w for w in windows}
@@ -83,7 +95,9 @@ def clerks_sharing_a_service(srv: LiveServer, n: int = 2) -> tuple[int, list[tup
         if me["role"] != "clerk":
             continue
         for wid in me["window_ids"]:
-            r = requests.post(f"{srv.url}/api/v1/windows/{wid}/open", json={}, headers=bearer(token), timeout=10)
+            r = requests.post(
+                f"{srv.url}/api/v1/windows/{wid}/open", json={}, headers=bearer(token), timeout=10
+            )
             if r.ok and wid not in {c[2]["id"] for c in clerks}:
                 clerks.append((username, token, by_id[wid]))
                 break
@@ -95,5 +109,9 @@ def clerks_sharing_a_service(srv: LiveServer, n: int = 2) -> tuple[int, list[tup
 
 
 def issue(url: str, token: str, service_id: int, timeout: float = 10) -> requests.Response:
-    return requests.post(f"{url}/api/v1/tickets", json={"service_id": service_id}, headers=bearer(token),
-                         timeout=timeout)
+    return requests.post(
+        f"{url}/api/v1/tickets",
+        json={"service_id": service_id},
+        headers=bearer(token),
+        timeout=timeout,
+    )

@@ -19,7 +19,9 @@ def _sign_in(page: Any, srv: LiveServer, username: str, path: str = "/admin") ->
     page.wait_for_selector("#adm-content, #adm-forbidden")
 
 
-def test_an_admin_configures_the_hall_and_the_hall_screen_follows(browser: Any, live_server: LiveServer) -> None:
+def test_an_admin_configures_the_hall_and_the_hall_screen_follows(
+    browser: Any, live_server: LiveServer
+) -> None:
     srv = live_server
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
@@ -43,7 +45,9 @@ def test_an_admin_configures_the_hall_and_the_hall_screen_follows(browser: Any, 
     page.click("#adm-save")
     page.wait_for_selector('.adm-field.has-error[data-field="prefix"]')
     # said in Chinese with the field's own label, not pydantic's or the engine's English
-    assert page.inner_text('.adm-field[data-field="prefix"] .adm-field-error').startswith("不能用 E")
+    assert page.inner_text('.adm-field[data-field="prefix"] .adm-field-error').startswith(
+        "不能用 E"
+    )
     assert page.inner_text("#adm-form .adm-form-error").startswith("号码前缀：不能用 E")
     screenshot(page, "admin-03-item-error")
     page.fill("#f-prefix", "H")
@@ -53,15 +57,20 @@ def test_an_admin_configures_the_hall_and_the_hall_screen_follows(browser: Any, 
     page.wait_for_selector('#adm-table td[data-col="name"]:text-is("电子营业执照下载")')
     services = page.request.get(srv.url + "/api/v1/admin/services").json()["items"]
     item = next(s for s in services if s["name"] == "电子营业执照下载")
-    assert item["prefix"] == "H" and item["disclosure"]["materials"] == ["经办人身份证", "营业执照副本"]
+    assert item["prefix"] == "H" and item["disclosure"]["materials"] == [
+        "经办人身份证",
+        "营业执照副本",
+    ]
     assert item["hours"] == {"mon": [["09:00", "12:00"]]}
     page.wait_for_selector('#adm-table td[data-col="hours"]:text-is("周一 09:00-12:00")')
 
     # give window 1 the new item with weight 7
     page.goto(srv.url + "/admin/windows")
-    row = page.locator("#adm-table tbody tr").filter(has=page.locator('td[data-col="number"]:text-is("1")'))
+    row = page.locator("#adm-table tbody tr").filter(
+        has=page.locator('td[data-col="number"]:text-is("1")')
+    )
     row.locator('[data-action="edit"]').click()
-    page.check(f'#f-services-{item["id"]}')
+    page.check(f"#f-services-{item['id']}")
     page.fill(f'#f-services input[data-weight="{item["id"]}"]', "7")
     screenshot(page, "admin-04-window-items")
     page.click("#adm-save")
@@ -89,7 +98,9 @@ def test_an_admin_configures_the_hall_and_the_hall_screen_follows(browser: Any, 
     page.reload()
     page.wait_for_selector('#adm-table td[data-col="name"]:text-is("二楼取号机")')
     assert token not in page.content()
-    ok = page.request.get(srv.url + "/api/v1/snapshot", headers={"Authorization": f"Bearer {token}"})
+    ok = page.request.get(
+        srv.url + "/api/v1/snapshot", headers={"Authorization": f"Bearer {token}"}
+    )
     assert ok.status == 200
 
     # the hall screen is open; a new publicity text appears on it without a reload
@@ -103,17 +114,23 @@ def test_an_admin_configures_the_hall_and_the_hall_screen_follows(browser: Any, 
     page.fill("#f-title", "温馨提示")
     page.fill("#f-body", text)
     page.fill("#f-sort", "-1")
-    page.fill("#f-daily_from", "08:00")  # a start without an end is refused, in Chinese, at the end's field
+    page.fill(
+        "#f-daily_from", "08:00"
+    )  # a start without an end is refused, in Chinese, at the end's field
     page.click("#adm-save")
     page.wait_for_selector('.adm-field.has-error[data-field="daily_to"]')
     assert "须同时填写" in page.inner_text('.adm-field[data-field="daily_to"] .adm-field-error')
     page.fill("#f-daily_from", "")
     page.click("#adm-save")
     page.wait_for_selector(f'#adm-table td[data-col="body"]:text-is("{text}")')
-    assert page.inner_text(f'#adm-table tr:has(td:text-is("{text}")) td[data-col="screens"]') == "大厅屏"
+    assert (
+        page.inner_text(f'#adm-table tr:has(td:text-is("{text}")) td[data-col="screens"]')
+        == "大厅屏"
+    )
     screenshot(page, "admin-06-publicity")
-    screen.wait_for_function(f"document.getElementById('ticker-text').textContent.includes('{text}')",
-                             timeout=10000)
+    screen.wait_for_function(
+        f"document.getElementById('ticker-text').textContent.includes('{text}')", timeout=10000
+    )
     screenshot(screen, "admin-07-hall-screen-publicity")
     screen.close()
 
@@ -133,29 +150,49 @@ def test_an_admin_configures_the_hall_and_the_hall_screen_follows(browser: Any, 
 
     # window 2 has a history (opened by its clerk): deleting it is refused with the reason, in Chinese
     counter = browser.new_context()  # the clerk's own PC, not the admin's signed-in browser
-    login = counter.request.post(srv.url + "/api/v1/auth/login",
-                                 data={"username": "wangfang", "password": srv.passwords["wangfang"]}).json()
+    login = counter.request.post(
+        srv.url + "/api/v1/auth/login",
+        data={"username": "wangfang", "password": srv.passwords["wangfang"]},
+    ).json()
     w2 = next(w for w in windows if w["number"] == 2)
-    opened = counter.request.post(srv.url + f"/api/v1/windows/{w2['id']}/open", data={},
-                                  headers={"Authorization": "Bearer " + login["access_token"]})
+    opened = counter.request.post(
+        srv.url + f"/api/v1/windows/{w2['id']}/open",
+        data={},
+        headers={"Authorization": "Bearer " + login["access_token"]},
+    )
     assert opened.status == 200, opened.text()
     counter.close()
     page.goto(srv.url + "/admin/windows")
-    row = page.locator("#adm-table tbody tr").filter(has=page.locator('td[data-col="number"]:text-is("2")'))
+    row = page.locator("#adm-table tbody tr").filter(
+        has=page.locator('td[data-col="number"]:text-is("2")')
+    )
     page.once("dialog", lambda d: d.accept())
     row.locator('[data-action="delete"]').click()
     page.wait_for_selector("#adm-flash.show.error")
     assert "请改为“停用”" in page.inner_text("#adm-flash")
-    assert any(w["number"] == 2 for w in page.request.get(srv.url + "/api/v1/admin/windows").json()["items"])
+    assert any(
+        w["number"] == 2
+        for w in page.request.get(srv.url + "/api/v1/admin/windows").json()["items"]
+    )
 
     # a catalogue file with a bad row: every problem named by row and column, in Chinese, nothing imported
     page.goto(srv.url + "/admin/catalogue")
     page.wait_for_selector("#import-form")
-    page.set_input_files("#import-file", files=[{"name": "bad.xlsx", "buffer": _bad_catalogue(),
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.set_input_files(
+        "#import-file",
+        files=[
+            {
+                "name": "bad.xlsx",
+                "buffer": _bad_catalogue(),
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
     page.click("#import-submit")
     page.wait_for_selector("#import-errors tbody tr")
-    rows = [r.locator("td").all_inner_texts() for r in page.locator("#import-errors tbody tr").all()]
+    rows = [
+        r.locator("td").all_inner_texts() for r in page.locator("#import-errors tbody tr").all()
+    ]
     assert [r[1:3] for r in rows] == [["2", "B（单位编码）"], ["2", "D（号码前缀）"]]
     assert rows[0][3] == "没有编码为 nowhere 的单位" and rows[1][3].startswith("不能用 O（")
     screenshot(page, "admin-09-import-errors")
@@ -180,7 +217,9 @@ def _bad_catalogue() -> bytes:
     return buf.getvalue()
 
 
-def test_clerks_are_refused_and_supervisors_only_read(browser: Any, live_server: LiveServer) -> None:
+def test_clerks_are_refused_and_supervisors_only_read(
+    browser: Any, live_server: LiveServer
+) -> None:
     srv = live_server
     clerk = browser.new_context(viewport={"width": 1280, "height": 800})
     page = clerk.new_page()
@@ -194,6 +233,8 @@ def test_clerks_are_refused_and_supervisors_only_read(browser: Any, live_server:
     _sign_in(page, srv, "qianzhonghua", "/admin/windows")
     page.wait_for_selector("#adm-table tbody tr")
     assert page.is_visible("#adm-readonly")
-    assert page.locator("#adm-new").count() == 0 and page.locator('[data-action="edit"]').count() == 0
+    assert (
+        page.locator("#adm-new").count() == 0 and page.locator('[data-action="edit"]').count() == 0
+    )
     screenshot(page, "admin-11-supervisor-readonly")
     sup.close()

@@ -16,13 +16,17 @@ from tests.conftest import ROOT, LiveServer
 from tests.e2e.test_display_browser import Clerk, http
 
 # scripts/setup.sh --tests installs them; without them these tests fail, never skip
-assert shutil.which("sox") and shutil.which("espeak-ng"), "espeak-ng and sox are needed: bash scripts/setup.sh --tests"
+assert shutil.which("sox") and shutil.which("espeak-ng"), (
+    "espeak-ng and sox are needed: bash scripts/setup.sh --tests"
+)
 MIN_RMS = 0.01
 
 
 def sox_stat(path: Path) -> dict[str, float]:
     """Length (s) and RMS amplitude of a WAV as `sox FILE -n stat` reports them."""
-    err = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
+    err = subprocess.run(
+        ["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True
+    ).stderr
     out = {}
     for key, name in (("Length (seconds)", "length"), ("RMS     amplitude", "rms")):
         m = re.search(re.escape(key) + r":\s+([0-9.]+)", err)
@@ -48,8 +52,12 @@ def wait_for_wavs(folder: Path, n: int, timeout_s: float = 60.0) -> list[Path]:
 
 def wait_until_connected(srv: LiveServer, since: datetime, timeout_s: float = 30.0) -> None:
     """The server stamps a device's last_seen when it connects."""
-    status, body = http(srv, "POST", "/api/v1/auth/login",
-                        body={"username": "admin", "password": srv.passwords["admin"]})
+    status, body = http(
+        srv,
+        "POST",
+        "/api/v1/auth/login",
+        body={"username": "admin", "password": srv.passwords["admin"]},
+    )
     assert status == 200, body
     admin = body["access_token"]
     deadline = time.monotonic() + timeout_s
@@ -67,9 +75,24 @@ def announcer(live_server: LiveServer, tmp_path: Path):  # type: ignore[no-untyp
     out = tmp_path / "wav"
     log = open(tmp_path / "announcer.log", "wb")  # noqa: SIM115
     since = datetime.now(UTC).replace(microsecond=0)
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "announcer", "--server", live_server.url,
-                             "--token", live_server.token_of("announcer"), "--wav-dir", str(out)],
-                            cwd=ROOT, env=live_server.env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "announcer",
+            "--server",
+            live_server.url,
+            "--token",
+            live_server.token_of("announcer"),
+            "--wav-dir",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=live_server.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until_connected(live_server, since)
         yield out
@@ -82,12 +105,15 @@ def announcer(live_server: LiveServer, tmp_path: Path):  # type: ignore[no-untyp
         log.close()
 
 
-def test_the_announcer_writes_one_audible_wav_per_call_and_recall_in_order(live_server: LiveServer,
-                                                                            announcer: Path) -> None:
+def test_the_announcer_writes_one_audible_wav_per_call_and_recall_in_order(
+    live_server: LiveServer, announcer: Path
+) -> None:
     clerk = Clerk(live_server)
     clerk.open()
     first, _ = clerk.call()
-    status, body = http(live_server, "POST", f"/api/v1/tickets/{first['id']}/recall", clerk.token, {})
+    status, body = http(
+        live_server, "POST", f"/api/v1/tickets/{first['id']}/recall", clerk.token, {}
+    )
     assert status == 200, body
     burst = [clerk.call()[0]["number"] for _ in range(3)]  # three calls back to back
     expected = [first["number"], first["number"], *burst]
@@ -130,12 +156,17 @@ def spelled(number: str) -> str:
     return "".join("零一二三四五六七八九"[int(c)] if c.isdigit() else c for c in number)
 
 
-def test_the_announcer_says_the_sentence_the_admin_set_for_the_hall(live_server: LiveServer,
-                                                                    tmp_path: Path) -> None:
+def test_the_announcer_says_the_sentence_the_admin_set_for_the_hall(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
     from display.announcer import Announcer
 
-    status, body = http(live_server, "POST", "/api/v1/auth/login",
-                        body={"username": "admin", "password": live_server.passwords["admin"]})
+    status, body = http(
+        live_server,
+        "POST",
+        "/api/v1/auth/login",
+        body={"username": "admin", "password": live_server.passwords["admin"]},
+    )
     admin = body["access_token"]
     speech = Recording()
     out = tmp_path / "wav"
@@ -143,23 +174,36 @@ def test_the_announcer_says_the_sentence_the_admin_set_for_the_hall(live_server:
     a.start()
     clerk = Clerk(live_server)
     clerk.open()
-    current = next(w for w in http(live_server, "GET", "/api/v1/windows", clerk.token)[1]["items"]
-                   if w["number"] == 1)["current"]
+    current = next(
+        w
+        for w in http(live_server, "GET", "/api/v1/windows", clerk.token)[1]["items"]
+        if w["number"] == 1
+    )["current"]
     clerk.held = current["id"] if current else None  # an earlier test's call is still at the window
     try:
         assert a.connected.wait(15)
         before, _ = clerk.call()
         plain = wait_for_wavs(out, 1)[-1]
         template = "{number}号请到{window}号窗口，请带好您的身份证和材料"
-        status, body = http(live_server, "PATCH", "/api/v1/settings", admin, {"announce_template": template})
+        status, body = http(
+            live_server, "PATCH", "/api/v1/settings", admin, {"announce_template": template}
+        )
         assert status == 200, body
         after, _ = clerk.call()
         custom = wait_for_wavs(out, 2)[-1]
     finally:
         a.stop()
-        http(live_server, "PATCH", "/api/v1/settings", admin, {"announce_template": "请{number}号到{window}号窗口办理"})
-    assert speech.texts == [f"请{spelled(before['number'])}号到一号窗口办理",
-                            f"{spelled(after['number'])}号请到一号窗口，请带好您的身份证和材料"]
+        http(
+            live_server,
+            "PATCH",
+            "/api/v1/settings",
+            admin,
+            {"announce_template": "请{number}号到{window}号窗口办理"},
+        )
+    assert speech.texts == [
+        f"请{spelled(before['number'])}号到一号窗口办理",
+        f"{spelled(after['number'])}号请到一号窗口，请带好您的身份证和材料",
+    ]
     short, long = sox_stat(plain), sox_stat(custom)
     assert short["length"] >= 1.5 and short["rms"] > MIN_RMS, short
     assert long["rms"] > MIN_RMS and long["length"] > short["length"] + 1.0, (short, long)

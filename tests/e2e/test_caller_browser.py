@@ -71,15 +71,20 @@ def issue(srv: LiveServer, service_id: int, n: int = 1) -> list[dict[str, Any]]:
     h = {"Authorization": f"Bearer {srv.token_of('kiosk')}"}
     out = []
     for _ in range(n):
-        r = requests.post(srv.url + "/api/v1/tickets", json={"service_id": service_id}, headers=h, timeout=10)
+        r = requests.post(
+            srv.url + "/api/v1/tickets", json={"service_id": service_id}, headers=h, timeout=10
+        )
         assert r.status_code == 201, r.text
         out.append(r.json())
     return out
 
 
 def api_token(srv: LiveServer, username: str) -> str:
-    r = requests.post(srv.url + "/api/v1/auth/login", json={"username": username, "password": srv.passwords[username]},
-                      timeout=10)
+    r = requests.post(
+        srv.url + "/api/v1/auth/login",
+        json={"username": username, "password": srv.passwords[username]},
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     return str(r.json()["access_token"])
 
@@ -88,10 +93,18 @@ def sup_headers(srv: LiveServer) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_token(srv, 'qianzhonghua')}"}
 
 
-def clerk_page(browser: Any, srv: LiveServer, username: str, window_id: int | None = None,
-               expect_desk: bool = True, timezone_id: str | None = None) -> Any:
+def clerk_page(
+    browser: Any,
+    srv: LiveServer,
+    username: str,
+    window_id: int | None = None,
+    expect_desk: bool = True,
+    timezone_id: str | None = None,
+) -> Any:
     """A fresh browser context signed in through the page's own form (on the PC's own clock zone, if given)."""
-    ctx = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN", timezone_id=timezone_id)
+    ctx = browser.new_context(
+        viewport={"width": 1360, "height": 860}, locale="zh-CN", timezone_id=timezone_id
+    )
     page = ctx.new_page()
     page.on("pageerror", lambda exc: pytest.fail(f"JS error on the clerk page: {exc}"))
     page.goto(srv.url + "/caller")
@@ -124,11 +137,14 @@ def current_number(page: Any) -> str:
 
 
 def test_a_clerk_calls_starts_and_finishes_by_keyboard_and_the_hall_screen_gets_the_call(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any], listener: Listener) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any], listener: Listener
+) -> None:
     hall_screen = browser.new_page(viewport={"width": 1280, "height": 720})
     hall_screen.goto(f"{live_server.url}/display/hall?token={live_server.token_of('display')}")
     [ticket] = issue(live_server, hall_info["s"]["SCJG-003"])
-    page = clerk_page(browser, live_server, "zhangwei")  # assigned to window 1 only: chosen by itself
+    page = clerk_page(
+        browser, live_server, "zhangwei"
+    )  # assigned to window 1 only: chosen by itself
     open_window(page)
     press(page, "F1")
     assert current_number(page) == ticket["number"]
@@ -147,13 +163,16 @@ def test_a_clerk_calls_starts_and_finishes_by_keyboard_and_the_hall_screen_gets_
     press(page, "f")
     page.wait_for_selector("#cur-empty:not([hidden])")
     h = {"Authorization": f"Bearer {live_server.token_of('display')}"}
-    t = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}", headers=h, timeout=10).json()
+    t = requests.get(
+        f"{live_server.url}/api/v1/tickets/{ticket['id']}", headers=h, timeout=10
+    ).json()
     assert t["state"] == "done" and t["outcome"] == "done"
     page.context.close()
 
 
 def test_two_clerk_pages_drain_a_queue_without_sharing_a_ticket_and_a_double_press_skips_nothing(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any]) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
+) -> None:
     w2, w3 = hall_info["w"][2], hall_info["w"][3]
     tickets = issue(live_server, hall_info["s"]["RSJ-004"], 6)  # served by windows 2 and 3
     a = clerk_page(browser, live_server, "wangfang", w2)
@@ -166,8 +185,10 @@ def test_two_clerk_pages_drain_a_queue_without_sharing_a_ticket_and_a_double_pre
     first = current_number(a)
     a.wait_for_function("!window.QHCaller.state.busy")
     h = {"Authorization": f"Bearer {live_server.token_of('display')}"}
-    called = [requests.get(f"{live_server.url}/api/v1/tickets/{t['id']}", headers=h, timeout=10).json()
-              for t in tickets]
+    called = [
+        requests.get(f"{live_server.url}/api/v1/tickets/{t['id']}", headers=h, timeout=10).json()
+        for t in tickets
+    ]
     assert sum(1 for t in called if t["state"] == "called") == 1
     got = {"a": [first], "b": []}
     press(a, "s")
@@ -184,11 +205,19 @@ def test_two_clerk_pages_drain_a_queue_without_sharing_a_ticket_and_a_double_pre
                 num = current_number(page)
                 got[name].append(num)
                 press(page, "s")
-                page.wait_for_function("document.getElementById('cur-state').dataset.state === 'serving'")
+                page.wait_for_function(
+                    "document.getElementById('cur-state').dataset.state === 'serving'"
+                )
                 press(page, "f")
                 page.wait_for_selector("#cur-empty:not([hidden])")
-        left = [t for t in tickets if requests.get(f"{live_server.url}/api/v1/tickets/{t['id']}", headers=h,
-                                                   timeout=10).json()["state"] == "waiting"]
+        left = [
+            t
+            for t in tickets
+            if requests.get(
+                f"{live_server.url}/api/v1/tickets/{t['id']}", headers=h, timeout=10
+            ).json()["state"]
+            == "waiting"
+        ]
         if not left:
             break
     served = got["a"] + got["b"]
@@ -202,11 +231,14 @@ def test_two_clerk_pages_drain_a_queue_without_sharing_a_ticket_and_a_double_pre
 
 
 def test_a_transfer_appears_in_the_other_windows_list_with_its_history(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any]) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
+) -> None:
     w2, w3 = hall_info["w"][2], hall_info["w"][3]
     [ticket] = issue(live_server, hall_info["s"]["RSJ-002"])
     a = clerk_page(browser, live_server, "wangfang", w2)
-    b = clerk_page(browser, live_server, "lina", w3, timezone_id="America/New_York")  # a PC set to the wrong zone
+    b = clerk_page(
+        browser, live_server, "lina", w3, timezone_id="America/New_York"
+    )  # a PC set to the wrong zone
     for p in (a, b):
         if p.get_attribute("#window-state", "data-state") != "open":
             open_window(p)
@@ -225,16 +257,24 @@ def test_a_transfer_appears_in_the_other_windows_list_with_its_history(
     row = b.locator(f"#queue-list li[data-number='{ticket['number']}']")
     row.wait_for()
     assert "转入" in row.text_content()
-    assert b.locator("#queue-list li").first.get_attribute("data-number") == ticket["number"]  # transfers go first
+    assert (
+        b.locator("#queue-list li").first.get_attribute("data-number") == ticket["number"]
+    )  # transfers go first
     press(b, "F1")
     assert current_number(b) == ticket["number"]
     b.locator("#cur-transfers li").first.wait_for()
-    assert "2号窗口" in b.text_content("#cur-transfers") and "需核对医保缴费记录" in b.text_content("#cur-transfers")
+    assert "2号窗口" in b.text_content("#cur-transfers") and "需核对医保缴费记录" in b.text_content(
+        "#cur-transfers"
+    )
     # the transfer time is the hall's clock, whatever zone the PC is set to
     staff = {"Authorization": f"Bearer {api_token(live_server, 'lina')}"}
-    evs = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}/events", headers=staff, timeout=10).json()
+    evs = requests.get(
+        f"{live_server.url}/api/v1/tickets/{ticket['id']}/events", headers=staff, timeout=10
+    ).json()
     at = datetime.fromisoformat(next(e["at"] for e in evs["items"] if e["type"] == "transferred"))
-    hall_tz = requests.get(f"{live_server.url}/api/v1/settings", headers=sup_headers(live_server), timeout=10).json()
+    hall_tz = requests.get(
+        f"{live_server.url}/api/v1/settings", headers=sup_headers(live_server), timeout=10
+    ).json()
     assert hall_tz["timezone"] == "Asia/Shanghai"
     shown = b.text_content("#cur-transfers li")
     assert at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M") in shown
@@ -254,7 +294,8 @@ def test_a_transfer_appears_in_the_other_windows_list_with_its_history(
 
 
 def test_pause_with_a_reason_reaches_the_window_screen_and_resume_clears_it(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any], listener: Listener) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any], listener: Listener
+) -> None:
     w4 = hall_info["w"][4]
     page = clerk_page(browser, live_server, "sunhaoran", w4)
     open_window(page)
@@ -267,17 +308,22 @@ def test_pause_with_a_reason_reaches_the_window_screen_and_resume_clears_it(
     assert page.text_content("#window-state") == "暂停服务 · 午休"
     assert page.is_disabled("[data-act=call-next]")
     # what the window screen draws from (its page is built by the display issue)
-    ev = listener.wait_for("window.changed", lambda p: p["window"]["id"] == w4 and p["window"]["state"] == "paused")
+    ev = listener.wait_for(
+        "window.changed", lambda p: p["window"]["id"] == w4 and p["window"]["state"] == "paused"
+    )
     assert ev["window"]["pause_reason"] == "lunch"
     screenshot(page, "caller-paused")
     press(page, "u")
     page.wait_for_function("document.getElementById('window-state').dataset.state === 'open'")
-    listener.wait_for("window.changed", lambda p: p["window"]["id"] == w4 and p["window"]["state"] == "open")
+    listener.wait_for(
+        "window.changed", lambda p: p["window"]["id"] == w4 and p["window"]["state"] == "open"
+    )
     page.context.close()
 
 
 def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any]) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
+) -> None:
     w1 = hall_info["w"][1]
     ev_token = live_server.token_of("evaluator", window=1)
     bad = browser.new_page()
@@ -303,7 +349,9 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
         r = requests.post(f"{u}/windows/{w1}/{step}", json={}, headers=clerk, timeout=10)
         assert r.status_code == 200 and r.json()["id"] == ticket["id"], r.text
     for step, body in (("start", None), ("finish", {"outcome": "done"})):
-        r = requests.post(f"{u}/tickets/{ticket['id']}/{step}", json=body or {}, headers=clerk, timeout=10)
+        r = requests.post(
+            f"{u}/tickets/{ticket['id']}/{step}", json=body or {}, headers=clerk, timeout=10
+        )
         assert r.status_code == 200, r.text
 
     tab.wait_for_selector("#rate:not([hidden])")
@@ -311,8 +359,17 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
     # five equal buttons, best first, none preselected
     levels = tab.locator(".qe-level")
     assert levels.count() == 5
-    assert [levels.nth(i).text_content() for i in range(5)] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
-    sizes = {(round(b["width"]), round(b["height"])) for b in (levels.nth(i).bounding_box() for i in range(5))}
+    assert [levels.nth(i).text_content() for i in range(5)] == [
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+    ]
+    sizes = {
+        (round(b["width"]), round(b["height"]))
+        for b in (levels.nth(i).bounding_box() for i in range(5))
+    }
     assert len(sizes) == 1
     assert tab.locator(".qe-level[aria-checked=true]").count() == 0
     tab.click(".qe-level[data-level='2']")
@@ -322,7 +379,9 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
     assert "原因" in tab.text_content("#rate-error")
     # the API refuses it too
     ev_h = {"Authorization": f"Bearer {ev_token}"}
-    r = requests.post(f"{u}/tickets/{ticket['id']}/evaluation", json={"level": 2}, headers=ev_h, timeout=10)
+    r = requests.post(
+        f"{u}/tickets/{ticket['id']}/evaluation", json={"level": 2}, headers=ev_h, timeout=10
+    )
     assert r.status_code == 422
     tab.click(".qe-chip[data-reason='等候时间长']")
     tab.fill("#reason-text", "取号后等了很久")
@@ -332,7 +391,9 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
     tab.wait_for_selector("#card:not([hidden])", timeout=8000)
 
     # one rating per ticket: the API and the page both refuse a second one
-    r = requests.post(f"{u}/tickets/{ticket['id']}/evaluation", json={"level": 5}, headers=ev_h, timeout=10)
+    r = requests.post(
+        f"{u}/tickets/{ticket['id']}/evaluation", json={"level": 5}, headers=ev_h, timeout=10
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_evaluated"
     tab.evaluate("t => { window.QHEval.state.rated = {}; window.QHEval.invite(t); }", ticket)
     tab.click(".qe-level[data-level='5']")
@@ -346,13 +407,20 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
         r = requests.post(f"{u}/windows/{w1}/call-next", json={}, headers=clerk, timeout=10)
         assert r.status_code == 200 and r.json()["id"] == t["id"], r.text
         for step, body in (("start", None), ("finish", {"outcome": "done"})):
-            assert requests.post(f"{u}/tickets/{t['id']}/{step}", json=body or {}, headers=clerk,
-                                 timeout=10).status_code == 200
+            assert (
+                requests.post(
+                    f"{u}/tickets/{t['id']}/{step}", json=body or {}, headers=clerk, timeout=10
+                ).status_code
+                == 200
+            )
         return t
 
     def invited(number: str) -> None:
-        tab.wait_for_function("n => !document.getElementById('rate').hidden && "
-                              "document.getElementById('rate-ticket').textContent.includes(n)", arg=number)
+        tab.wait_for_function(
+            "n => !document.getElementById('rate').hidden && "
+            "document.getElementById('rate-ticket').textContent.includes(n)",
+            arg=number,
+        )
 
     older = serve()
     invited(older["number"])
@@ -366,9 +434,13 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
     invited(older["number"])
     tab.click(".qe-level[data-level='5']")
     tab.click("#submit")
-    tab.wait_for_function("document.getElementById('thanks-text').textContent.includes('评价已结束')")
+    tab.wait_for_function(
+        "document.getElementById('thanks-text').textContent.includes('评价已结束')"
+    )
     screenshot(tab, "evaluator-closed")
-    r = requests.post(f"{u}/tickets/{older['id']}/evaluation", json={"level": 5}, headers=ev_h, timeout=10)
+    r = requests.post(
+        f"{u}/tickets/{older['id']}/evaluation", json={"level": 5}, headers=ev_h, timeout=10
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "evaluation_closed"
 
     # the bad rating opened a rectification that supervisors see
@@ -380,31 +452,40 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
 
 
 def test_a_clerk_cannot_act_at_a_window_not_assigned_to_them_nor_rate(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any]) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
+) -> None:
     w1, w5 = hall_info["w"][1], hall_info["w"][5]
     page = clerk_page(browser, live_server, "zhangwei")
-    options = page.eval_on_selector_all("#window-select option", "os => os.map(o => o.value).filter(Boolean)")
+    options = page.eval_on_selector_all(
+        "#window-select option", "os => os.map(o => o.value).filter(Boolean)"
+    )
     assert options == [str(w1)]
     page.goto(f"{live_server.url}/caller?window={w5}")
     page.wait_for_selector("#no-window:not([hidden])")
     assert "未被分配" in page.text_content("#no-window")
     assert page.is_hidden("#desk")
     screenshot(page, "caller-not-assigned")
-    statuses = page.evaluate("""async (w) => [
+    statuses = page.evaluate(
+        """async (w) => [
         (await QH.api('/windows/' + w + '/open', {method: 'POST', body: {}})).status,
         (await QH.api('/windows/' + w + '/call-next', {method: 'POST', body: {}})).status,
         (await QH.api('/windows/' + w + '/pause', {method: 'POST', body: {reason: 'lunch'}})).status,
-    ]""", w5)
+    ]""",
+        w5,
+    )
     assert statuses == [403, 403, 403]
     # nobody rates from the clerk's page: there is no rating control and the API refuses staff
     assert page.locator(".qe-level").count() == 0
-    status = page.evaluate("async () => (await QH.api('/tickets/1/evaluation', {method: 'POST', body: {level: 5}})).status")
+    status = page.evaluate(
+        "async () => (await QH.api('/tickets/1/evaluation', {method: 'POST', body: {level: 5}})).status"
+    )
     assert status == 403
     page.context.close()
 
 
 def test_a_supervisor_sees_all_windows_and_takes_one_over(
-        browser: Any, live_server: LiveServer, hall_info: dict[str, Any]) -> None:
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
+) -> None:
     w6 = hall_info["w"][6]
     page = clerk_page(browser, live_server, "qianzhonghua", None, expect_desk=False)
     page.wait_for_selector("#supervisor:not([hidden])")
@@ -437,7 +518,8 @@ def window_of(srv: LiveServer, number: int) -> dict[str, Any]:
 
 
 def test_a_supervisor_takes_over_a_window_whose_clerk_is_serving_and_finishes_the_visit(
-        browser: Any, live_server: LiveServer) -> None:
+    browser: Any, live_server: LiveServer
+) -> None:
     w8 = window_of(live_server, 8)
     clerk = clerk_page(browser, live_server, "tangjun")  # window 8 only: chosen by itself
     open_window(clerk)
@@ -450,12 +532,18 @@ def test_a_supervisor_takes_over_a_window_whose_clerk_is_serving_and_finishes_th
     sup = clerk_page(browser, live_server, "xiejuan", None, expect_desk=False)
     row = sup.locator(f"#sup-windows tr[data-window='{w8['id']}']")
     row.wait_for()
-    sup.wait_for_function("([w, n]) => document.querySelector(`#sup-windows tr[data-window='${w}']`)"
-                          ".innerText.includes(n)", arg=[w8["id"], number])
+    sup.wait_for_function(
+        "([w, n]) => document.querySelector(`#sup-windows tr[data-window='${w}']`)"
+        ".innerText.includes(n)",
+        arg=[w8["id"], number],
+    )
     assert "唐军" in row.text_content() and "办理中" in row.text_content()
     sup.click(f"[data-takeover='{w8['id']}']")
-    sup.wait_for_function("n => !document.getElementById('cur-body').hidden && "
-                          "document.getElementById('cur-number').textContent === n", arg=number)
+    sup.wait_for_function(
+        "n => !document.getElementById('cur-body').hidden && "
+        "document.getElementById('cur-number').textContent === n",
+        arg=number,
+    )
     assert sup.input_value("#window-select") == str(w8["id"])
     assert sup.text_content("#msg") == "已接管8号窗口（原由唐军办理）"
     assert sup.get_attribute("#cur-state", "data-state") == "serving"
@@ -476,32 +564,47 @@ def test_a_supervisor_takes_over_a_window_whose_clerk_is_serving_and_finishes_th
     assert done["current"] is None and done["staff"]["name"] == "谢娟"
     sup.click(f"[data-closewin='{w8['id']}']")
     sup.wait_for_function("document.getElementById('window-state').dataset.state === 'closed'")
-    assert requests.get(f"{live_server.url}/api/v1/windows/{w8['id']}", headers=h, timeout=10).json()["state"] == "closed"
+    assert (
+        requests.get(f"{live_server.url}/api/v1/windows/{w8['id']}", headers=h, timeout=10).json()[
+            "state"
+        ]
+        == "closed"
+    )
     sup.context.close()
     clerk.context.close()
 
 
 def test_a_clerk_taken_off_a_window_loses_it_on_screen_and_a_password_reset_signs_the_page_out(
-        browser: Any, live_server: LiveServer) -> None:
+    browser: Any, live_server: LiveServer
+) -> None:
     w7 = window_of(live_server, 7)
     page = clerk_page(browser, live_server, "gaopeng")  # window 7 only
     open_window(page)
     admin = {"Authorization": f"Bearer {api_token(live_server, 'admin')}"}
     u = live_server.url + "/api/v1"
-    staff = next(s for s in requests.get(f"{u}/staff", headers=admin, timeout=10).json()["items"]
-                 if s["username"] == "gaopeng")
-    r = requests.patch(f"{u}/staff/{staff['id']}", json={"window_ids": []}, headers=admin, timeout=10)
+    staff = next(
+        s
+        for s in requests.get(f"{u}/staff", headers=admin, timeout=10).json()["items"]
+        if s["username"] == "gaopeng"
+    )
+    r = requests.patch(
+        f"{u}/staff/{staff['id']}", json={"window_ids": []}, headers=admin, timeout=10
+    )
     assert r.status_code == 200, r.text
     page.wait_for_function("document.getElementById('window-state').dataset.state === 'closed'")
     assert "主管或管理员关闭" in page.text_content("#msg")
     assert page.is_disabled("[data-act=call-next]") and page.is_disabled("[data-act=pause]")
-    status = page.evaluate("async (w) => (await QH.api('/windows/' + w + '/open', {method: 'POST', body: {}})).status",
-                           w7["id"])
+    status = page.evaluate(
+        "async (w) => (await QH.api('/windows/' + w + '/open', {method: 'POST', body: {}})).status",
+        w7["id"],
+    )
     assert status == 403
     screenshot(page, "caller-window-released")
 
     # a password reset ends this page's sign-in: its next request brings back the sign-in form
-    requests.patch(f"{u}/staff/{staff['id']}", json={"window_ids": [w7["id"]]}, headers=admin, timeout=10)
+    requests.patch(
+        f"{u}/staff/{staff['id']}", json={"window_ids": [w7["id"]]}, headers=admin, timeout=10
+    )
     r = requests.post(f"{u}/staff/{staff['id']}/reset-password", headers=admin, timeout=10)
     assert r.status_code == 200
     page.click("[data-act=open]")

@@ -16,13 +16,27 @@ import pytest
 from tests.conftest import ROOT, _spawn, free_port, make_pg_database, wait_http
 
 
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+def run(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def http(base: str, method: str, path: str, token: str | None = None, body: Any = None) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+def http(
+    base: str, method: str, path: str, token: str | None = None, body: Any = None
+) -> tuple[int, Any]:
+    headers = {
+        "Content-Type": "application/json",
+        **({"Authorization": f"Bearer {token}"} if token else {}),
+    }
     data = json.dumps(body).encode() if body is not None else (b"{}" if method == "POST" else None)
     req = urllib.request.Request(base + "/api/v1" + path, data=data, method=method, headers=headers)
     try:
@@ -55,29 +69,60 @@ def fresh_hall(pg_server: str, tmp_path: Path) -> Iterator[tuple[dict[str, str],
 
 
 def test_an_admin_made_on_the_command_line_sets_up_a_hall_that_clerks_and_devices_then_use(
-        fresh_hall: tuple[dict[str, str], str]) -> None:
+    fresh_hall: tuple[dict[str, str], str],
+) -> None:
     env, base = fresh_hall
     made = run(env, "users", "add", "director", "--role", "admin")
     assert made.returncode == 0, made.stderr
     password = made.stdout.strip().splitlines()[-1].removeprefix("password: ")
     assert len(password) >= 10 and password not in ("admin", "password")
-    status, body = http(base, "POST", "/auth/login", body={"username": "director", "password": password})
+    status, body = http(
+        base, "POST", "/auth/login", body={"username": "director", "password": password}
+    )
     assert status == 200, body
     admin = body["access_token"]
     dep = http(base, "POST", "/departments", admin, {"name": "市场监管局"})[1]
-    svc = http(base, "POST", "/services", admin, {"department_id": dep["id"], "name": "营业执照办理", "prefix": "A"})[1]
-    status, win = http(base, "POST", "/windows", admin, {"number": 3, "name": "3号窗口", "service_ids": [svc["id"]]})
-    assert status == 201 and win["service_ids"] == [svc["id"]], win  # the shape GET /windows answers
+    svc = http(
+        base,
+        "POST",
+        "/services",
+        admin,
+        {"department_id": dep["id"], "name": "营业执照办理", "prefix": "A"},
+    )[1]
+    status, win = http(
+        base,
+        "POST",
+        "/windows",
+        admin,
+        {"number": 3, "name": "3号窗口", "service_ids": [svc["id"]]},
+    )
+    assert status == 201 and win["service_ids"] == [svc["id"]], (
+        win
+    )  # the shape GET /windows answers
 
     # a clerk with a chosen password, at window 3
-    made = run(env, "users", "add", "wangfang", "--role", "clerk", "--windows", "3", "--password-stdin",
-               stdin="a-long-secret-42\n")
+    made = run(
+        env,
+        "users",
+        "add",
+        "wangfang",
+        "--role",
+        "clerk",
+        "--windows",
+        "3",
+        "--password-stdin",
+        stdin="a-long-secret-42\n",
+    )
     assert made.returncode == 0 and "a-long-secret-42" not in made.stdout, made
-    clerk = http(base, "POST", "/auth/login", body={"username": "wangfang", "password": "a-long-secret-42"})[1]
+    clerk = http(
+        base, "POST", "/auth/login", body={"username": "wangfang", "password": "a-long-secret-42"}
+    )[1]
     assert http(base, "POST", f"/windows/{win['id']}/open", clerk["access_token"])[0] == 200
 
     # devices: the token is alone on the last line and works at once
-    kiosk = run(env, "devices", "add", "大厅取号机", "--kind", "kiosk", "--printer", "tcp://127.0.0.1:9")
+    kiosk = run(
+        env, "devices", "add", "大厅取号机", "--kind", "kiosk", "--printer", "tcp://127.0.0.1:9"
+    )
     evaluator = run(env, "devices", "add", "3号评价器", "--kind", "evaluator", "--window", "3")
     assert kiosk.returncode == 0 and evaluator.returncode == 0, (kiosk.stderr, evaluator.stderr)
     kiosk_token = kiosk.stdout.strip().splitlines()[-1]
@@ -90,15 +135,24 @@ def test_an_admin_made_on_the_command_line_sets_up_a_hall_that_clerks_and_device
 
 
 def test_the_command_line_refuses_bad_input_with_a_message_and_writes_nothing(
-        fresh_hall: tuple[dict[str, str], str]) -> None:
+    fresh_hall: tuple[dict[str, str], str],
+) -> None:
     env, base = fresh_hall
     for args, stdin, says in [
         (("users", "add", "x1", "--role", "clerk", "--windows", "3,x"), None, "window numbers"),
-        (("users", "add", "x2", "--role", "clerk", "--windows", "99"), None, "no window numbered 99"),
+        (
+            ("users", "add", "x2", "--role", "clerk", "--windows", "99"),
+            None,
+            "no window numbered 99",
+        ),
         (("users", "add", "x3", "--role", "boss"), None, "boss"),
         (("users", "add", "x4", "--role", "clerk", "--password-stdin"), "short\n", "at least 10"),
         (("devices", "add", "k", "--kind", "kiosk", "--printer", "lpt://nowhere"), None, "printer"),
-        (("devices", "add", "e", "--kind", "evaluator", "--window", "42"), None, "no window numbered 42"),
+        (
+            ("devices", "add", "e", "--kind", "evaluator", "--window", "42"),
+            None,
+            "no window numbered 42",
+        ),
     ]:
         out = run(env, *args, stdin=stdin)
         assert out.returncode != 0, args
@@ -107,8 +161,15 @@ def test_the_command_line_refuses_bad_input_with_a_message_and_writes_nothing(
     made = run(env, "users", "add", "only", "--role", "admin")
     again = run(env, "users", "add", "only", "--role", "clerk")
     assert made.returncode == 0 and again.returncode != 0 and "exists already" in again.stderr
-    admin = http(base, "POST", "/auth/login", body={
-        "username": "only", "password": made.stdout.strip().splitlines()[-1].removeprefix("password: ")})[1]
+    admin = http(
+        base,
+        "POST",
+        "/auth/login",
+        body={
+            "username": "only",
+            "password": made.stdout.strip().splitlines()[-1].removeprefix("password: "),
+        },
+    )[1]
     staff = http(base, "GET", "/staff", admin["access_token"])[1]["items"]
     assert [s["username"] for s in staff] == ["only"]
     assert http(base, "GET", "/devices", admin["access_token"])[1]["items"] == []

@@ -17,11 +17,17 @@ from tests.e2e.hallkit import Screen, bearer, services_and_windows
 pytestmark = pytest.mark.pg
 
 
-def test_a_killed_server_loses_no_ticket_and_numbering_continues(tmp_path: Path, pg_server: str) -> None:
+def test_a_killed_server_loses_no_ticket_and_numbering_continues(
+    tmp_path: Path, pg_server: str
+) -> None:
     url, drop = make_pg_database(pg_server)
-    env = {"QUEUEHALL_DATABASE_URL": url, "QUEUEHALL_REDIS_URL": "redis://127.0.0.1:6379/0",
-           "QUEUEHALL_SOCKETIO_CHANNEL": "qh-test-" + secrets.token_hex(4),
-           "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0", "QUEUEHALL_THREADS": "40"}
+    env = {
+        "QUEUEHALL_DATABASE_URL": url,
+        "QUEUEHALL_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "QUEUEHALL_SOCKETIO_CHANNEL": "qh-test-" + secrets.token_hex(4),
+        "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0",
+        "QUEUEHALL_THREADS": "40",
+    }
     a = start_live_server(tmp_path, env)
     b = start_sibling(a)
     screen = None
@@ -38,8 +44,12 @@ def test_a_killed_server_loses_no_ticket_and_numbering_continues(tmp_path: Path,
                 http.headers.update(bearer(a.token_of("kiosk")))
                 while not stop.is_set():
                     try:
-                        r = http.post(f"{a.url}/api/v1/tickets", json={"service_id": item["id"]}, timeout=5)
-                    except requests.RequestException as exc:  # the server died under us: not an answer
+                        r = http.post(
+                            f"{a.url}/api/v1/tickets", json={"service_id": item["id"]}, timeout=5
+                        )
+                    except (
+                        requests.RequestException
+                    ) as exc:  # the server died under us: not an answer
                         errors.append(type(exc).__name__)
                         time.sleep(0.05)
                         continue
@@ -56,8 +66,12 @@ def test_a_killed_server_loses_no_ticket_and_numbering_continues(tmp_path: Path,
         time.sleep(0.5)
         before_restart = len(answered)
         # the sibling keeps serving while A is down
-        r = requests.post(f"{b.url}/api/v1/tickets", json={"service_id": item["id"]},
-                          headers=bearer(a.token_of("kiosk")), timeout=10)
+        r = requests.post(
+            f"{b.url}/api/v1/tickets",
+            json={"service_id": item["id"]},
+            headers=bearer(a.token_of("kiosk")),
+            timeout=10,
+        )
         assert r.status_code == 201
         answered.append(r.json()["number"])
         a.restart()
@@ -69,15 +83,21 @@ def test_a_killed_server_loses_no_ticket_and_numbering_continues(tmp_path: Path,
         assert len(answered) > before_restart + 1, "issuing did not resume after the restart"
 
         with psycopg.connect(url) as conn:
-            rows = conn.execute("SELECT number, seq_no FROM tickets WHERE prefix = %s ORDER BY seq_no",
-                                (item["prefix"],)).fetchall()
+            rows = conn.execute(
+                "SELECT number, seq_no FROM tickets WHERE prefix = %s ORDER BY seq_no",
+                (item["prefix"],),
+            ).fetchall()
         in_db = [n for n, _ in rows]
         assert set(answered) <= set(in_db), f"answered 201 but lost: {set(answered) - set(in_db)}"
         assert len(in_db) == len(set(in_db)), "a number was issued twice"
         assert [s for _, s in rows] == list(range(1, len(rows) + 1)), "numbering has a gap"
 
         # the screen reconnects to the restarted process and is sent a fresh snapshot
-        screen.wait(lambda: len(screen.named("snapshot")) >= 2, timeout=20, what="a snapshot after the restart")
+        screen.wait(
+            lambda: len(screen.named("snapshot")) >= 2,
+            timeout=20,
+            what="a snapshot after the restart",
+        )
         assert [s for s, _ in screen.states][-2:] == [False, True]
         seen = len(screen.named("snapshot"))
         screen.sio.emit("snapshot")  # and a resync now shows every ticket of the burst waiting

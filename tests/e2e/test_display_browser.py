@@ -16,7 +16,9 @@ from tests.conftest import CHROMIUM_ARGS, LiveServer, screenshot
 pytestmark = pytest.mark.browser
 
 
-def http(srv: LiveServer, method: str, path: str, token: str | None = None, body: Any = None) -> tuple[int, Any]:
+def http(
+    srv: LiveServer, method: str, path: str, token: str | None = None, body: Any = None
+) -> tuple[int, Any]:
     """One API call; answers (status, parsed JSON or raw bytes)."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(srv.url + path, data=data, method=method)
@@ -40,8 +42,12 @@ class Clerk:
 
     def __init__(self, srv: LiveServer) -> None:
         self.srv = srv
-        status, body = http(srv, "POST", "/api/v1/auth/login",
-                            body={"username": "zhangwei", "password": srv.passwords["zhangwei"]})
+        status, body = http(
+            srv,
+            "POST",
+            "/api/v1/auth/login",
+            body={"username": "zhangwei", "password": srv.passwords["zhangwei"]},
+        )
         assert status == 200, body
         self.token = body["access_token"]
         windows = http(srv, "GET", "/api/v1/windows", self.token)[1]["items"]
@@ -49,24 +55,36 @@ class Clerk:
         self.held: int | None = None
 
     def open(self) -> None:
-        status, body = http(self.srv, "POST", f"/api/v1/windows/{self.window['id']}/open", self.token, {})
+        status, body = http(
+            self.srv, "POST", f"/api/v1/windows/{self.window['id']}/open", self.token, {}
+        )
         assert status == 200, body
 
     def call(self) -> tuple[dict[str, Any], float]:
         """Issue a ticket at the kiosk, release the held one, call next; answers the ticket and the answer time (ms)."""
         kiosk = self.srv.token_of("kiosk")
-        status, t = http(self.srv, "POST", "/api/v1/tickets", kiosk, {"service_id": self.window["service_ids"][0]})
+        status, t = http(
+            self.srv,
+            "POST",
+            "/api/v1/tickets",
+            kiosk,
+            {"service_id": self.window["service_ids"][0]},
+        )
         assert status == 201, t
         if self.held is not None:
             http(self.srv, "POST", f"/api/v1/tickets/{self.held}/no-show", self.token, {})
-        status, called = http(self.srv, "POST", f"/api/v1/windows/{self.window['id']}/call-next", self.token, {})
+        status, called = http(
+            self.srv, "POST", f"/api/v1/windows/{self.window['id']}/call-next", self.token, {}
+        )
         answered = time.time() * 1000
         assert status == 200, called
         self.held = called["id"]
         return called, answered
 
 
-def open_screen(browser: Any, srv: LiveServer, path: str, size: tuple[int, int], requests: list[str]) -> Any:
+def open_screen(
+    browser: Any, srv: LiveServer, path: str, size: tuple[int, int], requests: list[str]
+) -> Any:
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
@@ -80,7 +98,9 @@ def open_screen(browser: Any, srv: LiveServer, path: str, size: tuple[int, int],
 
 def shown_at(page: Any, seq: int, timeout_ms: int = 5000) -> float:
     """When the page drew the call with this seq (epoch ms)."""
-    page.wait_for_function("seq => window.QD_log.some(c => c.seq === seq)", arg=seq, timeout=timeout_ms)
+    page.wait_for_function(
+        "seq => window.QD_log.some(c => c.seq === seq)", arg=seq, timeout=timeout_ms
+    )
     return float(page.evaluate("seq => window.QD_log.find(c => c.seq === seq).at", seq))
 
 
@@ -92,10 +112,20 @@ def call_seq(page: Any, number: str) -> int:
 @pytest.fixture(scope="module")
 def screens(browser: Any, live_server: LiveServer) -> Any:
     requests: list[str] = []
-    hall = open_screen(browser, live_server, f"/display/hall?token={live_server.token_of('display')}",
-                       (1920, 1080), requests)
-    win = open_screen(browser, live_server, f"/display/window/1?token={live_server.token_of('display', window=1)}",
-                      (1920, 1080), requests)
+    hall = open_screen(
+        browser,
+        live_server,
+        f"/display/hall?token={live_server.token_of('display')}",
+        (1920, 1080),
+        requests,
+    )
+    win = open_screen(
+        browser,
+        live_server,
+        f"/display/window/1?token={live_server.token_of('display', window=1)}",
+        (1920, 1080),
+        requests,
+    )
     clerk = Clerk(live_server)
     clerk.open()
     yield hall, win, clerk, requests
@@ -118,7 +148,9 @@ def check_call_shows_live(hall: Any, win: Any, clerk: Clerk, name: str) -> None:
     shown_at(hall, seq)
     shown_at(win, seq)
     assert hall.text_content("#latest-number") == ticket["number"]
-    win.wait_for_function("n => document.getElementById('serving-number').textContent === n", arg=ticket["number"])
+    win.wait_for_function(
+        "n => document.getElementById('serving-number').textContent === n", arg=ticket["number"]
+    )
     assert [hall.evaluate("window.QD_snapshots"), win.evaluate("window.QD_snapshots")] == snapshots
     assert hall.evaluate("window.__noReload") and win.evaluate("window.__noReload")
     screenshot(hall, f"display-hall-{name}")
@@ -134,7 +166,9 @@ def test_both_screens_show_each_call_from_its_live_event_without_reload(screens:
     assert hall.locator("#recent li").count() == 2
 
 
-def test_a_call_the_first_snapshot_listed_still_shows_when_its_live_event_follows(screens: Any) -> None:
+def test_a_call_the_first_snapshot_listed_still_shows_when_its_live_event_follows(
+    screens: Any,
+) -> None:
     # The first snapshot can be read after a call made once the screen had joined; that call's own
     # event then arrives after it and must still flash and speak, once; the rest of that snapshot
     # is history, never announced as missed by a later snapshot.
@@ -162,30 +196,50 @@ def test_screens_recover_after_a_server_restart(screens: Any, live_server: LiveS
     assert len(seqs) == len(set(seqs))
 
 
-def test_a_pause_shows_on_the_window_screen_with_its_reason(screens: Any, live_server: LiveServer) -> None:
+def test_a_pause_shows_on_the_window_screen_with_its_reason(
+    screens: Any, live_server: LiveServer
+) -> None:
     _, win, clerk, _ = screens
     http(live_server, "POST", f"/api/v1/tickets/{clerk.held}/no-show", clerk.token, {})
     clerk.held = None
-    status, body = http(live_server, "POST", f"/api/v1/windows/{clerk.window['id']}/pause", clerk.token,
-                        {"reason": "lunch"})
+    status, body = http(
+        live_server,
+        "POST",
+        f"/api/v1/windows/{clerk.window['id']}/pause",
+        clerk.token,
+        {"reason": "lunch"},
+    )
     assert status == 200, body
     win.wait_for_function("document.body.dataset.state === 'paused'", timeout=3000)
     assert "暂停服务" in win.text_content("#serving")
     assert "午休" in win.text_content("#pause-reason")
     assert "暂停服务" in win.text_content("#win-state")
     screenshot(win, "display-window-paused")
-    assert http(live_server, "POST", f"/api/v1/windows/{clerk.window['id']}/resume", clerk.token, {})[0] == 200
+    assert (
+        http(live_server, "POST", f"/api/v1/windows/{clerk.window['id']}/resume", clerk.token, {})[
+            0
+        ]
+        == 200
+    )
     win.wait_for_function("document.body.dataset.state === 'open'", timeout=3000)
 
 
-def test_the_led_layout_fits_384_by_192(browser: Any, screens: Any, live_server: LiveServer) -> None:
+def test_the_led_layout_fits_384_by_192(
+    browser: Any, screens: Any, live_server: LiveServer
+) -> None:
     _, _, clerk, requests = screens
-    led = open_screen(browser, live_server,
-                      f"/display/hall?layout=led&w=384&h=192&token={live_server.token_of('display')}",
-                      (384, 192), requests)
+    led = open_screen(
+        browser,
+        live_server,
+        f"/display/hall?layout=led&w=384&h=192&token={live_server.token_of('display')}",
+        (384, 192),
+        requests,
+    )
     clerk.call()
     ticket, _ = clerk.call()
-    led.wait_for_function("n => document.getElementById('latest-number').textContent === n", arg=ticket["number"])
+    led.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n", arg=ticket["number"]
+    )
     led.wait_for_timeout(300)
     size = led.evaluate("""() => ({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight,
         bw: document.body.scrollWidth, bh: document.body.scrollHeight,
@@ -205,7 +259,9 @@ def test_a_bad_token_shows_a_clear_401_page(browser: Any, live_server: LiveServe
     resp = page.goto(live_server.url + "/display/hall?token=qhd_not-a-real-token")
     assert resp is not None and resp.status == 401
     assert "401" in page.text_content(".refused-code")
-    resp = page.goto(live_server.url + f"/display/window/2?token={live_server.token_of('display', window=1)}")
+    resp = page.goto(
+        live_server.url + f"/display/window/2?token={live_server.token_of('display', window=1)}"
+    )
     assert resp is not None and resp.status == 403
     resp = page.goto(live_server.url + f"/display/hall?token={live_server.token_of('kiosk')}")
     assert resp is not None and resp.status == 401
@@ -216,21 +272,31 @@ def test_a_bad_token_shows_a_clear_401_page(browser: Any, live_server: LiveServe
 @pytest.fixture(scope="module")
 def loud(browser: Any) -> Any:
     """A Chromium that allows autoplay, as a hall PC is set up; the shared test browser does not."""
-    b = browser.browser_type.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"])
+    b = browser.browser_type.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+    )
     yield b
     b.close()
 
 
-def test_the_hall_screen_plays_each_call_in_turn_with_sound_on(loud: Any, screens: Any,
-                                                                 live_server: LiveServer) -> None:
+def test_the_hall_screen_plays_each_call_in_turn_with_sound_on(
+    loud: Any, screens: Any, live_server: LiveServer
+) -> None:
     _, _, clerk, requests = screens
-    page = open_screen(loud, live_server, f"/display/hall?sound=1&token={live_server.token_of('display')}",
-                       (1920, 1080), requests)
+    page = open_screen(
+        loud,
+        live_server,
+        f"/display/hall?sound=1&token={live_server.token_of('display')}",
+        (1920, 1080),
+        requests,
+    )
     numbers = [clerk.call()[0]["number"] for _ in range(2)]
     try:
-        page.wait_for_function("window.QD_audio.length === 2 && window.QD_audio.every(a => a.ended)",
-                               timeout=30_000)
+        page.wait_for_function(
+            "window.QD_audio.length === 2 && window.QD_audio.every(a => a.ended)", timeout=30_000
+        )
     finally:
         audio = page.evaluate("window.QD_audio")
         print("audio:", audio, "log:", page.evaluate("window.QD_log"))
@@ -266,13 +332,19 @@ DROP_NEXT_CALL = """() => {
 
 
 def admin_token(srv: LiveServer) -> str:
-    status, body = http(srv, "POST", "/api/v1/auth/login",
-                        body={"username": "admin", "password": srv.passwords["admin"]})
+    status, body = http(
+        srv,
+        "POST",
+        "/api/v1/auth/login",
+        body={"username": "admin", "password": srv.passwords["admin"]},
+    )
     assert status == 200, body
     return str(body["access_token"])
 
 
-def test_a_hall_screen_that_misses_a_call_resyncs_from_the_snapshot_and_shows_it_once(screens: Any) -> None:
+def test_a_hall_screen_that_misses_a_call_resyncs_from_the_snapshot_and_shows_it_once(
+    screens: Any,
+) -> None:
     hall, _, clerk, _ = screens
     for _round in range(2):  # a second gap right after the first is filled too
         hall.evaluate(DROP_NEXT_CALL)
@@ -292,42 +364,63 @@ def test_a_hall_screen_that_misses_a_call_resyncs_from_the_snapshot_and_shows_it
     screenshot(hall, "display-hall-after-gap")
 
 
-def test_the_window_screen_shows_its_clerk_items_marquee_and_closed_state(screens: Any,
-                                                                            live_server: LiveServer) -> None:
+def test_the_window_screen_shows_its_clerk_items_marquee_and_closed_state(
+    screens: Any, live_server: LiveServer
+) -> None:
     import io
 
     from PIL import Image
 
     _, win, clerk, _ = screens
     admin = admin_token(live_server)
-    staff = next(s for s in http(live_server, "GET", "/api/v1/staff", admin)[1]["items"] if s["username"] == "zhangwei")
+    staff = next(
+        s
+        for s in http(live_server, "GET", "/api/v1/staff", admin)[1]["items"]
+        if s["username"] == "zhangwei"
+    )
     png = io.BytesIO()
     Image.new("RGB", (300, 400), (40, 90, 160)).save(png, "PNG")
-    res = win.request.post(f"{live_server.url}/api/v1/staff/{staff['id']}/photo",
-                           headers={"Authorization": "Bearer " + admin},
-                           multipart={"file": {"name": "zhangwei.png", "mimeType": "image/png", "buffer": png.getvalue()}})
+    res = win.request.post(
+        f"{live_server.url}/api/v1/staff/{staff['id']}/photo",
+        headers={"Authorization": "Bearer " + admin},
+        multipart={
+            "file": {"name": "zhangwei.png", "mimeType": "image/png", "buffer": png.getvalue()}
+        },
+    )
     assert res.ok, res.text()
     photo = res.json()["photo"]
     marquee = "请提前准备好身份证原件，谢谢配合"
-    status, body = http(live_server, "PATCH", f"/api/v1/windows/{clerk.window['id']}", admin, {"marquee": marquee})
+    status, body = http(
+        live_server, "PATCH", f"/api/v1/windows/{clerk.window['id']}", admin, {"marquee": marquee}
+    )
     assert status == 200, body
     # 亮证上岗: photo, name and badge of the clerk who opened the window
-    win.wait_for_function("src => document.getElementById('staff-photo').getAttribute('src') === src", arg=photo)
-    win.wait_for_function("() => { const i = document.getElementById('staff-photo'); "
-                          "return !i.hidden && i.complete && i.naturalWidth > 0; }")
+    win.wait_for_function(
+        "src => document.getElementById('staff-photo').getAttribute('src') === src", arg=photo
+    )
+    win.wait_for_function(
+        "() => { const i = document.getElementById('staff-photo'); "
+        "return !i.hidden && i.complete && i.naturalWidth > 0; }"
+    )
     assert win.text_content("#staff-name") == staff["name"] == "张伟"
     assert staff["badge"] in win.text_content("#staff-badge")
     assert "亮证上岗" in win.text_content(".staff-label")
-    services = {s["id"]: s["name"] for s in http(live_server, "GET", "/api/v1/services")[1]["items"]}
+    services = {
+        s["id"]: s["name"] for s in http(live_server, "GET", "/api/v1/services")[1]["items"]
+    }
     items = win.locator("#items li").all_text_contents()
     assert items == [services[i] for i in clerk.window["service_ids"]] and items
-    win.wait_for_function("m => document.getElementById('ticker-text').textContent === m", arg=marquee)
+    win.wait_for_function(
+        "m => document.getElementById('ticker-text').textContent === m", arg=marquee
+    )
     screenshot(win, "display-window-clerk")
     # closed: 停止服务, the note, no clerk shown
     if clerk.held is not None:
         http(live_server, "POST", f"/api/v1/tickets/{clerk.held}/no-show", clerk.token, {})
         clerk.held = None
-    status, body = http(live_server, "POST", f"/api/v1/windows/{clerk.window['id']}/close", clerk.token, {})
+    status, body = http(
+        live_server, "POST", f"/api/v1/windows/{clerk.window['id']}/close", clerk.token, {}
+    )
     assert status == 200, body
     win.wait_for_function("document.body.dataset.state === 'closed'", timeout=3000)
     assert win.text_content("#win-state") == "停止服务"
@@ -339,46 +432,78 @@ def test_the_window_screen_shows_its_clerk_items_marquee_and_closed_state(screen
     win.wait_for_function("document.body.dataset.state === 'open'", timeout=3000)
 
 
-def test_the_hall_screen_shows_waiting_counts_live_and_the_publicity(screens: Any, live_server: LiveServer) -> None:
+def test_the_hall_screen_shows_waiting_counts_live_and_the_publicity(
+    screens: Any, live_server: LiveServer
+) -> None:
     hall, _, clerk, _ = screens
     total = int(hall.get_attribute("#waiting", "data-total") or "0")
-    service = next(s for s in http(live_server, "GET", "/api/v1/services")[1]["items"]
-                   if s["id"] == clerk.window["service_ids"][0])
+    service = next(
+        s
+        for s in http(live_server, "GET", "/api/v1/services")[1]["items"]
+        if s["id"] == clerk.window["service_ids"][0]
+    )
     kiosk = live_server.token_of("kiosk")
     for n in (1, 2):
-        assert http(live_server, "POST", "/api/v1/tickets", kiosk, {"service_id": service["id"]})[0] == 201
-        hall.wait_for_function("n => document.getElementById('waiting').dataset.total === String(n)",
-                               arg=total + n, timeout=3000)
+        assert (
+            http(live_server, "POST", "/api/v1/tickets", kiosk, {"service_id": service["id"]})[0]
+            == 201
+        )
+        hall.wait_for_function(
+            "n => document.getElementById('waiting').dataset.total === String(n)",
+            arg=total + n,
+            timeout=3000,
+        )
     assert hall.text_content("#waiting-total") == f"共{total + 2}人等候"
     # one large line per department, under the short name the hall uses (issue 15 #20)
-    short = next(d["short_name"] for d in http(live_server, "GET", "/api/v1/departments")[1]["items"]
-                 if d["id"] == service["department"]["id"])
+    short = next(
+        d["short_name"]
+        for d in http(live_server, "GET", "/api/v1/departments")[1]["items"]
+        if d["id"] == service["department"]["id"]
+    )
     dept = hall.locator(".dept", has=hall.locator(".dept-name", has_text=short))
     assert "has-waiting" in (dept.get_attribute("class") or "")
     assert int(dept.locator(".dept-count").text_content().rstrip("人")) >= 2
-    publicity = http(live_server, "GET", "/api/v1/publicity", live_server.token_of("display"))[1]["items"]
+    publicity = http(live_server, "GET", "/api/v1/publicity", live_server.token_of("display"))[1][
+        "items"
+    ]
     assert publicity, "the demo hall seeds publicity"
     assert publicity[0]["title"] in hall.text_content("#ticker-text")
-    assert hall.locator("#carousel .card .card-title").text_content() in {p["title"] for p in publicity}
+    assert hall.locator("#carousel .card .card-title").text_content() in {
+        p["title"] for p in publicity
+    }
 
 
-def test_english_screens_show_english_names_and_an_english_call_line(browser: Any, screens: Any,
-                                                                      live_server: LiveServer) -> None:
+def test_english_screens_show_english_names_and_an_english_call_line(
+    browser: Any, screens: Any, live_server: LiveServer
+) -> None:
     _, _, clerk, requests = screens
-    hall = open_screen(browser, live_server, f"/display/hall?lang=en&token={live_server.token_of('display')}",
-                       (1920, 1080), requests)
-    win = open_screen(browser, live_server,
-                      f"/display/window/1?lang=en&token={live_server.token_of('display', window=1)}",
-                      (1920, 1080), requests)
+    hall = open_screen(
+        browser,
+        live_server,
+        f"/display/hall?lang=en&token={live_server.token_of('display')}",
+        (1920, 1080),
+        requests,
+    )
+    win = open_screen(
+        browser,
+        live_server,
+        f"/display/window/1?lang=en&token={live_server.token_of('display', window=1)}",
+        (1920, 1080),
+        requests,
+    )
     services = {s["id"]: s for s in http(live_server, "GET", "/api/v1/services")[1]["items"]}
     depts = {d["name_en"] for d in http(live_server, "GET", "/api/v1/departments")[1]["items"]}
     hall.wait_for_function("() => document.querySelectorAll('.dept-name').length > 0")
     shown = set(hall.locator(".dept-name").all_text_contents())
     assert shown and shown <= depts, shown - depts
     ticket, _ = clerk.call()
-    hall.wait_for_function("n => document.getElementById('latest-number').textContent === n", arg=ticket["number"])
+    hall.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n", arg=ticket["number"]
+    )
     assert hall.text_content("#latest-text") == f"Number {ticket['number']}, please go to window 1"
-    assert win.locator("#items li").all_text_contents() == [services[i]["name_en"] for i in clerk.window["service_ids"]]
+    assert win.locator("#items li").all_text_contents() == [
+        services[i]["name_en"] for i in clerk.window["service_ids"]
+    ]
     assert win.text_content("#win-state") == "Open"
     screenshot(hall, "display-hall-en")
     screenshot(win, "display-window-en")
@@ -387,8 +512,9 @@ def test_english_screens_show_english_names_and_an_english_call_line(browser: An
         page.close()
 
 
-def test_a_hall_screen_whose_browser_blocks_sound_asks_for_a_tap_then_plays(browser: Any, screens: Any,
-                                                                            live_server: LiveServer) -> None:
+def test_a_hall_screen_whose_browser_blocks_sound_asks_for_a_tap_then_plays(
+    browser: Any, screens: Any, live_server: LiveServer
+) -> None:
     _, _, clerk, _ = screens
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     errors: list[str] = []
@@ -396,14 +522,21 @@ def test_a_hall_screen_whose_browser_blocks_sound_asks_for_a_tap_then_plays(brow
     # Playwright's evaluate counts as a user gesture in Chromium, which would unlock sound: until the
     # call has tried to play, this test only watches the page's traffic and never evaluates in it.
     snapshots: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: snapshots.append(f)
-                                          if isinstance(f, str) and '"snapshot"' in f else None))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda f: snapshots.append(f) if isinstance(f, str) and '"snapshot"' in f else None,
+        ),
+    )
     page.goto(f"{live_server.url}/display/hall?sound=1&token={live_server.token_of('display')}")
     deadline = time.monotonic() + 10
     while not snapshots:
         assert time.monotonic() < deadline, "no snapshot reached the page"
         page.wait_for_timeout(50)
-    with page.expect_response(lambda r: "/announcements/audio" in r.url, timeout=30_000) as audio_response:
+    with page.expect_response(
+        lambda r: "/announcements/audio" in r.url, timeout=30_000
+    ) as audio_response:
         ticket, _ = clerk.call()
     assert audio_response.value.ok
     page.wait_for_timeout(500)
@@ -422,7 +555,8 @@ def test_a_hall_screen_whose_browser_blocks_sound_asks_for_a_tap_then_plays(brow
 
 
 def test_calls_missed_while_offline_are_aged_by_the_servers_clock_not_the_screens(
-        loud: Any, screens: Any, live_server: LiveServer) -> None:
+    loud: Any, screens: Any, live_server: LiveServer
+) -> None:
     from datetime import datetime, timedelta
 
     _, _, clerk, requests = screens
@@ -430,7 +564,9 @@ def test_calls_missed_while_offline_are_aged_by_the_servers_clock_not_the_screen
     page.on("request", lambda r: requests.append(r.url))
     page.clock.install(time=datetime.now() + timedelta(hours=1))  # this PC's clock is an hour fast
     # in English, to check too that the voice stays the hall's Chinese sentence
-    page.goto(f"{live_server.url}/display/hall?sound=1&missed=5&lang=en&token={live_server.token_of('display')}")
+    page.goto(
+        f"{live_server.url}/display/hall?sound=1&missed=5&lang=en&token={live_server.token_of('display')}"
+    )
     page.wait_for_function("window.QD_snapshots > 0", timeout=10_000)
     assert page.evaluate("Date.now()") - time.time() * 1000 > 3500_000
     page.evaluate("window.QD_rt.socket.disconnect()")

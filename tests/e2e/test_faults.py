@@ -29,8 +29,12 @@ def test_without_redis_tickets_are_still_issued_and_screens_resync_when_it_retur
 ) -> None:
     redis = RedisProcess(tmp_path)
     url, drop = make_pg_database(pg_server)
-    env = {"QUEUEHALL_DATABASE_URL": url, "QUEUEHALL_REDIS_URL": redis.url, "QUEUEHALL_REDIS_RESYNC_S": "0.5",
-           "QUEUEHALL_THREADS": "40"}
+    env = {
+        "QUEUEHALL_DATABASE_URL": url,
+        "QUEUEHALL_REDIS_URL": redis.url,
+        "QUEUEHALL_REDIS_RESYNC_S": "0.5",
+        "QUEUEHALL_THREADS": "40",
+    }
     a = start_live_server(tmp_path / "a", env)
     b = start_sibling(a)
     screen = None
@@ -43,16 +47,24 @@ def test_without_redis_tickets_are_still_issued_and_screens_resync_when_it_retur
         answered = []
         for srv in (a, b, a, b):
             r = issue(srv.url, a.token_of("kiosk"), service_id)
-            assert r.status_code == 201, r.text  # HTTP keeps working; only cross-process pushes are lost
+            assert r.status_code == 201, (
+                r.text
+            )  # HTTP keeps working; only cross-process pushes are lost
             answered.append(r.json()["number"])
-        call = requests.post(f"{b.url}/api/v1/windows/{win_b['id']}/call-next", headers=bearer(tok_b), timeout=10)
+        call = requests.post(
+            f"{b.url}/api/v1/windows/{win_b['id']}/call-next", headers=bearer(tok_b), timeout=10
+        )
         assert call.status_code == 200, call.text
         called = call.json()["number"]
         snaps = len(screen.named("snapshot"))
         redis.start()  # same port
         # A notices Redis is back and, once the listeners have subscribed again, pushes a snapshot
-        snap = screen.wait(lambda: screen.named("snapshot")[snaps:], timeout=30, what="a resync snapshot")[-1]
-        assert called in {c["ticket"]["number"] if "ticket" in c else c.get("number") for c in snap["calls"]}
+        snap = screen.wait(
+            lambda: screen.named("snapshot")[snaps:], timeout=30, what="a resync snapshot"
+        )[-1]
+        assert called in {
+            c["ticket"]["number"] if "ticket" in c else c.get("number") for c in snap["calls"]
+        }
         with psycopg.connect(url) as conn:
             in_db = {r[0] for r in conn.execute("SELECT number FROM tickets")}
         assert set(answered) <= in_db
@@ -65,32 +77,52 @@ def test_without_redis_tickets_are_still_issued_and_screens_resync_when_it_retur
         drop()
 
 
-def _call_reaches(srv: LiveServer, clerk: tuple[str, str, dict[str, Any]], service_id: int, screen: Screen,
-                  within: float) -> None:
+def _call_reaches(
+    srv: LiveServer,
+    clerk: tuple[str, str, dict[str, Any]],
+    service_id: int,
+    screen: Screen,
+    within: float,
+) -> None:
     """Issue a ticket through `srv` and call it there; `screen` hears the call live within `within` s."""
     _, tok, win = clerk
     r = issue(srv.url, srv.token_of("kiosk"), service_id)
     assert r.status_code == 201, r.text
-    call = requests.post(f"{srv.url}/api/v1/windows/{win['id']}/call-next", headers=bearer(tok), timeout=10)
+    call = requests.post(
+        f"{srv.url}/api/v1/windows/{win['id']}/call-next", headers=bearer(tok), timeout=10
+    )
     assert call.status_code == 200, call.text
     number = call.json()["number"]
-    done = requests.post(f"{srv.url}/api/v1/tickets/{call.json()['id']}/no-show", json={}, headers=bearer(tok),
-                         timeout=10)
+    done = requests.post(
+        f"{srv.url}/api/v1/tickets/{call.json()['id']}/no-show",
+        json={},
+        headers=bearer(tok),
+        timeout=10,
+    )
     assert done.status_code == 200, done.text  # frees the window for the next call
-    screen.wait(lambda: number in {d["ticket"]["number"] for d in screen.named("ticket.called")}, timeout=within,
-                what=f"live ticket.called {number} from {srv.url}")
+    screen.wait(
+        lambda: number in {d["ticket"]["number"] for d in screen.named("ticket.called")},
+        timeout=within,
+        what=f"live ticket.called {number} from {srv.url}",
+    )
 
 
-def _calls_cross_processes_after_each_outage(tmp_path: Path, pg_server: str, outages: list[float],
-                                             resync_within: float) -> None:
+def _calls_cross_processes_after_each_outage(
+    tmp_path: Path, pg_server: str, outages: list[float], resync_within: float
+) -> None:
     """Processes A and B on one Redis, a screen on each. For each outage (seconds Redis stays down):
     kill Redis, keep calling on both processes (each one's own screen hears it), start Redis again;
     each screen gets a resync snapshot within `resync_within` s, after which a call through either
     process reaches the screen on the other one live."""
     redis = RedisProcess(tmp_path)
     url, drop = make_pg_database(pg_server)
-    env = {"QUEUEHALL_DATABASE_URL": url, "QUEUEHALL_REDIS_URL": redis.url, "QUEUEHALL_REDIS_RESYNC_S": "0.5",
-           "QUEUEHALL_THREADS": "40", "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0"}
+    env = {
+        "QUEUEHALL_DATABASE_URL": url,
+        "QUEUEHALL_REDIS_URL": redis.url,
+        "QUEUEHALL_REDIS_RESYNC_S": "0.5",
+        "QUEUEHALL_THREADS": "40",
+        "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0",
+    }
     a = start_live_server(tmp_path / "a", env)
     b = start_sibling(a)
     screens: list[Screen] = []
@@ -102,7 +134,9 @@ def _calls_cross_processes_after_each_outage(tmp_path: Path, pg_server: str, out
         screens.append(screen_b)
         for s in screens:
             s.wait(lambda s=s: s.named("snapshot"), what="snapshot")
-        _call_reaches(b, clerk_b, service_id, screen_a, within=10)  # the pair works before any outage
+        _call_reaches(
+            b, clerk_b, service_id, screen_a, within=10
+        )  # the pair works before any outage
         _call_reaches(a, clerk_a, service_id, screen_b, within=10)
         for down in outages:
             redis.kill()
@@ -116,8 +150,11 @@ def _calls_cross_processes_after_each_outage(tmp_path: Path, pg_server: str, out
             snaps = [len(s.named("snapshot")) for s in screens]
             redis.start()  # same port
             for s, n in zip(screens, snaps, strict=True):
-                s.wait(lambda s=s, n=n: s.named("snapshot")[n:], timeout=resync_within,
-                       what=f"a resync snapshot after a {down:.0f} s outage")
+                s.wait(
+                    lambda s=s, n=n: s.named("snapshot")[n:],
+                    timeout=resync_within,
+                    what=f"a resync snapshot after a {down:.0f} s outage",
+                )
             # once its process has resynced a screen, live pushes from the other process reach it again
             _call_reaches(b, clerk_b, service_id, screen_a, within=5)
             _call_reaches(a, clerk_a, service_id, screen_b, within=5)
@@ -152,8 +189,14 @@ def test_while_the_database_is_unreachable_the_api_answers_503_and_recovers_by_i
     url, drop = make_pg_database(pg_server)
     proxy = TcpProxy(5432)
     via_proxy = url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
-    srv = start_live_server(tmp_path, {"QUEUEHALL_DATABASE_URL": via_proxy, "QUEUEHALL_THREADS": "40",
-                                       "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0"})
+    srv = start_live_server(
+        tmp_path,
+        {
+            "QUEUEHALL_DATABASE_URL": via_proxy,
+            "QUEUEHALL_THREADS": "40",
+            "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0",
+        },
+    )
     try:
         item = services_and_windows(srv)[0][0]
         kiosk = srv.token_of("kiosk")
@@ -226,16 +269,24 @@ def test_a_screen_whose_network_is_cut_shows_a_banner_and_catches_up_when_it_ret
         page.wait_for_selector("#offline", state="hidden", timeout=10_000)
         page.wait_for_timeout(500)
         proxy.cut()
-        page.wait_for_selector("#offline", state="visible", timeout=10_000)  # the banner: status(false)
+        page.wait_for_selector(
+            "#offline", state="visible", timeout=10_000
+        )  # the banner: status(false)
         screen.wait(lambda: screen.states and not screen.states[-1][0], what="the disconnect")
         number = issue(srv.url, srv.token_of("kiosk"), service_id).json()["number"]
-        call = requests.post(f"{srv.url}/api/v1/windows/{win['id']}/call-next", headers=bearer(tok), timeout=10)
+        call = requests.post(
+            f"{srv.url}/api/v1/windows/{win['id']}/call-next", headers=bearer(tok), timeout=10
+        )
         assert call.status_code == 200 and call.json()["number"] == number
         snaps = len(screen.named("snapshot"))
         proxy.restore()
         page.wait_for_selector("#offline", state="hidden", timeout=15_000)
-        page.wait_for_function("n => document.body.innerText.includes(n)", arg=number, timeout=10_000)
-        snap = screen.wait(lambda: screen.named("snapshot")[snaps:], timeout=15, what="a snapshot on reconnect")[-1]
+        page.wait_for_function(
+            "n => document.body.innerText.includes(n)", arg=number, timeout=10_000
+        )
+        snap = screen.wait(
+            lambda: screen.named("snapshot")[snaps:], timeout=15, what="a snapshot on reconnect"
+        )[-1]
         assert number in str(snap["calls"])
     finally:
         page.close()

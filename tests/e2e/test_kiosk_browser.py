@@ -30,12 +30,17 @@ def printer() -> Iterator[PrinterSimulator]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, printer: PrinterSimulator) -> Iterator[LiveServer]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, printer: PrinterSimulator
+) -> Iterator[LiveServer]:
     # The status page polls only every ten minutes here, so its test sees the live socket or nothing;
     # printers are polled every second so paper changes reach the kiosk quickly.
     env = {"QUEUEHALL_STATUS_POLL_S": "600", "QUEUEHALL_PRINTER_POLL_S": "1"}
-    srv = start_live_server(tmp_path_factory.mktemp("kiosk"), extra_env=env,
-                            init_args=("--printer", f"tcp://127.0.0.1:{printer.port}"))
+    srv = start_live_server(
+        tmp_path_factory.mktemp("kiosk"),
+        extra_env=env,
+        init_args=("--printer", f"tcp://127.0.0.1:{printer.port}"),
+    )
     yield srv
     srv.stop()
 
@@ -97,7 +102,10 @@ def kiosk_url(server: LiveServer, name: str | None = None) -> str:
 
 def staff_session(server: LiveServer, username: str) -> requests.Session:
     s = requests.Session()
-    r = s.post(f"{server.url}/api/v1/auth/login", json={"username": username, "password": server.passwords[username]})
+    r = s.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"username": username, "password": server.passwords[username]},
+    )
     assert r.status_code == 200, r.text
     s.headers["Authorization"] = "Bearer " + r.json()["access_token"]
     return s
@@ -122,7 +130,9 @@ def take_by_touch(p: Page, server: LiveServer, dept: str, item: str, shot: str) 
     number = p.page.locator("[data-testid=ticket-number]")
     number.wait_for(state="visible")
     p.page.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
-    p.page.wait_for_function("document.querySelector('[data-testid=ticket-wait]').textContent !== '…'")
+    p.page.wait_for_function(
+        "document.querySelector('[data-testid=ticket-wait]').textContent !== '…'"
+    )
     return number.inner_text().strip()
 
 
@@ -139,7 +149,11 @@ def wait_print_state(p: Page, states: tuple[str, ...], timeout_s: float = 8.0) -
 
 @pytest.mark.parametrize("orientation,viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE)])
 def test_a_visitor_takes_a_ticket_by_touch_and_it_is_printed(
-    server: LiveServer, printer: PrinterSimulator, open_page: Any, orientation: str, viewport: dict[str, int]
+    server: LiveServer,
+    printer: PrinterSimulator,
+    open_page: Any,
+    orientation: str,
+    viewport: dict[str, int],
 ) -> None:
     p = open_page(viewport)
     item = "个体工商户设立登记" if orientation == "portrait" else "个体工商户变更登记"
@@ -172,7 +186,9 @@ def test_paper_out_shows_the_on_screen_ticket_with_a_plain_failure_message(
         printer.paper = "ok"
 
 
-def test_search_with_the_on_screen_keyboard_finds_items_by_pinyin_initials(server: LiveServer, open_page: Any) -> None:
+def test_search_with_the_on_screen_keyboard_finds_items_by_pinyin_initials(
+    server: LiveServer, open_page: Any
+) -> None:
     p = open_page(LANDSCAPE)
     p.page.goto(kiosk_url(server))
     p.page.locator(".k-tile").first.wait_for()
@@ -213,7 +229,9 @@ def test_search_by_chinese_keywords_by_touch_alone(server: LiveServer, open_page
     p.page.locator("[data-testid=guide-name]:has-text('不动产登记资料查询')").wait_for()
 
 
-def staff_makes_a_code(browser: Any, server: LiveServer, username: str, button: str) -> tuple[Any, str]:
+def staff_makes_a_code(
+    browser: Any, server: LiveServer, username: str, button: str
+) -> tuple[Any, str]:
     """A staff member signs in on their own PC, opens the code page from the caller page and makes a code."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
@@ -258,17 +276,24 @@ def test_a_consulting_desk_clerk_makes_a_green_channel_code_and_the_visitor_uses
         assert p.page.locator("#k-t-prio").inner_text() == "绿色通道"
         number = p.page.locator("[data-testid=ticket-number]").inner_text().strip()
         screenshot(p.page, "kiosk-green-ticket")
-        assert not {c["name"] for c in p.context.cookies()} & {"session"}  # nothing of the staff's stays on the kiosk
+        assert not {c["name"] for c in p.context.cookies()} & {
+            "session"
+        }  # nothing of the staff's stays on the kiosk
         # the staff page shows what became of the code
         page = staff.pages[0]
         page.reload()
         page.locator(f"[data-testid=code-list] tr[data-state=used]:has-text('{number}')").wait_for()
-        assert "已使用" in page.locator("[data-testid=code-list] tr[data-state=used]").first.inner_text()
+        assert (
+            "已使用"
+            in page.locator("[data-testid=code-list] tr[data-state=used]").first.inner_text()
+        )
     finally:
         staff.close()
 
 
-def test_items_that_need_advice_send_the_visitor_to_the_consulting_desk(server: LiveServer, open_page: Any) -> None:
+def test_items_that_need_advice_send_the_visitor_to_the_consulting_desk(
+    server: LiveServer, open_page: Any
+) -> None:
     p = open_page(LANDSCAPE)
     p.page.goto(kiosk_url(server))
     p.tap(".k-tile:has-text('人社')")
@@ -285,16 +310,26 @@ def test_a_full_item_says_so_plainly(server: LiveServer, open_page: Any) -> None
     services = requests.get(f"{server.url}/api/v1/services", timeout=5).json()["items"]
     capped = next(s for s in services if s["code"] == "JTJ-001")
     for _ in range(capped["daily_cap"]):
-        r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": capped["id"]}, headers=kiosk, timeout=5)
+        r = requests.post(
+            f"{server.url}/api/v1/tickets",
+            json={"service_id": capped["id"]},
+            headers=kiosk,
+            timeout=5,
+        )
         assert r.status_code == 201
     p = open_page(PORTRAIT)
     p.page.goto(kiosk_url(server))
     p.tap(".k-tile:has-text('交通运输')")
     card = p.page.locator(f".k-item:has-text('{capped['name']}')")
-    card.locator("[data-testid=full-badge]:has-text('今日已满')").wait_for()  # said before anyone taps 取号
+    card.locator(
+        "[data-testid=full-badge]:has-text('今日已满')"
+    ).wait_for()  # said before anyone taps 取号
     assert card.get_attribute("aria-disabled") == "true"
     other = p.page.locator(".k-item").filter(has_not_text=capped["name"]).first
-    assert other.get_attribute("aria-disabled") == "false" and not other.locator("[data-testid=full-badge]").is_visible()
+    assert (
+        other.get_attribute("aria-disabled") == "false"
+        and not other.locator("[data-testid=full-badge]").is_visible()
+    )
     screenshot(p.page, "kiosk-daily-cap")
     p.tap(f".k-item:has-text('{capped['name']}')")
     note = p.page.locator("[data-testid=guide-unavailable]")
@@ -302,7 +337,9 @@ def test_a_full_item_says_so_plainly(server: LiveServer, open_page: Any) -> None
     assert "号源已取完" in note.inner_text()
     assert not p.page.locator("[data-testid=take]").is_visible()
     assert not p.page.locator("[data-testid=take-priority]").is_visible()
-    p.page.locator("[data-testid=guide] dt:has-text('申报材料')").wait_for()  # the guide stays readable
+    p.page.locator(
+        "[data-testid=guide] dt:has-text('申报材料')"
+    ).wait_for()  # the guide stays readable
     screenshot(p.page, "kiosk-daily-cap-guide")
 
 
@@ -313,8 +350,11 @@ def test_outside_business_hours_the_kiosk_says_when_numbers_are_issued_again(
     before = admin.get(f"{server.url}/api/v1/settings").json()
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     every_day = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-    closed = {"enforce_hours": True, "hours": every_day,
-              "holidays": [today.isoformat(), (today + timedelta(days=1)).isoformat()]}
+    closed = {
+        "enforce_hours": True,
+        "hours": every_day,
+        "holidays": [today.isoformat(), (today + timedelta(days=1)).isoformat()],
+    }
     assert admin.patch(f"{server.url}/api/v1/settings", json=closed).status_code == 200
     try:
         opens = today + timedelta(days=2)
@@ -334,7 +374,10 @@ def test_outside_business_hours_the_kiosk_says_when_numbers_are_issued_again(
         assert not p.page.locator("[data-testid=take]").is_visible()
         screenshot(p.page, "kiosk-outside-hours-guide")
         # the admin opens the hall again: the kiosk follows without a reload
-        assert admin.patch(f"{server.url}/api/v1/settings", json={"enforce_hours": False}).status_code == 200
+        assert (
+            admin.patch(f"{server.url}/api/v1/settings", json={"enforce_hours": False}).status_code
+            == 200
+        )
         banner.wait_for(state="hidden", timeout=5000)
         p.page.locator("[data-testid=take]").wait_for(state="visible", timeout=5000)
     finally:
@@ -348,7 +391,10 @@ def test_the_kiosk_shows_its_own_printer_state_before_anyone_takes_a_number(
     p = open_page(PORTRAIT)
     p.page.goto(kiosk_url(server))
     p.page.locator(".k-tile").first.wait_for()
-    down, low = p.page.locator("[data-testid=printer-down]"), p.page.locator("[data-testid=printer-low]")
+    down, low = (
+        p.page.locator("[data-testid=printer-down]"),
+        p.page.locator("[data-testid=printer-low]"),
+    )
     assert down.is_hidden() and low.is_hidden()
     try:
         printer.paper = "low"
@@ -369,16 +415,22 @@ def test_large_text_and_english_are_one_touch_away(server: LiveServer, open_page
     p = open_page(PORTRAIT)
     p.page.goto(kiosk_url(server))
     p.page.locator(".k-tile").first.wait_for()
-    normal = p.page.evaluate("parseFloat(getComputedStyle(document.querySelector('.k-tile-name')).fontSize)")
+    normal = p.page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.k-tile-name')).fontSize)"
+    )
     p.tap("[data-testid=large]")
-    large = p.page.evaluate("parseFloat(getComputedStyle(document.querySelector('.k-tile-name')).fontSize)")
+    large = p.page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.k-tile-name')).fontSize)"
+    )
     assert large > normal * 1.25
     screenshot(p.page, "kiosk-large-text")
     p.tap("[data-testid=lang]")
     p.page.wait_for_url("**lang=en**")
     p.page.locator(".k-tile:has-text('Market Regulation')").wait_for()
     assert "Choose the service you need" in p.page.inner_text("body")
-    assert p.page.evaluate("document.documentElement.classList.contains('large')")  # kept across the switch
+    assert p.page.evaluate(
+        "document.documentElement.classList.contains('large')"
+    )  # kept across the switch
     p.tap(".k-tile:has-text('Market Regulation')")
     p.tap(".k-item:has-text('Sole Proprietorship Registration')")
     p.page.locator("[data-testid=guide] dt:has-text('Documents to bring')").wait_for()
@@ -428,15 +480,23 @@ def test_a_bad_token_gets_a_clear_message(server: LiveServer, open_page: Any) ->
     screenshot(p.page, "kiosk-bad-token")
 
 
-def test_the_status_page_follows_the_ticket_until_the_visit_ends(server: LiveServer, open_page: Any) -> None:
+def test_the_status_page_follows_the_ticket_until_the_visit_ends(
+    server: LiveServer, open_page: Any
+) -> None:
     kiosk = {"Authorization": "Bearer " + server.token_of("kiosk")}
     services = requests.get(f"{server.url}/api/v1/services", timeout=5).json()["items"]
     svc = next(s for s in services if s["code"] == "GJJ-002")
-    tk = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": svc["id"]}, headers=kiosk, timeout=5).json()
+    tk = requests.post(
+        f"{server.url}/api/v1/tickets", json={"service_id": svc["id"]}, headers=kiosk, timeout=5
+    ).json()
     p = open_page(PHONE, is_mobile=True)
-    p.page.add_init_script("navigator.vibrate = function (p) { window.__vibrated = p; return true; }")
+    p.page.add_init_script(
+        "navigator.vibrate = function (p) { window.__vibrated = p; return true; }"
+    )
     p.page.goto(f"{server.url}/t/{tk['public_id']}")
-    assert p.page.evaluate("window.QH_CONFIG.pollSeconds") == 600  # no poll in this test's time: only the socket
+    assert (
+        p.page.evaluate("window.QH_CONFIG.pollSeconds") == 600
+    )  # no poll in this test's time: only the socket
     assert p.page.inner_text("[data-testid=status-number]") == tk["number"]
     assert "排队等候中" in p.page.inner_text("[data-testid=status-state]")
     p.page.locator("[data-testid=status-live]:has-text('实时更新中')").wait_for()

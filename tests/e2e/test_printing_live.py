@@ -27,8 +27,10 @@ def sim() -> Iterator[PrinterSimulator]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, sim: PrinterSimulator) -> Iterator[LiveServer]:
-    srv = start_live_server(tmp_path_factory.mktemp("print-live"),
-                            init_args=("--printer", f"tcp://127.0.0.1:{sim.port}"))
+    srv = start_live_server(
+        tmp_path_factory.mktemp("print-live"),
+        init_args=("--printer", f"tcp://127.0.0.1:{sim.port}"),
+    )
     yield srv
     srv.stop()
 
@@ -36,7 +38,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, sim: PrinterSimulator) -> I
 def issue(srv: LiveServer, token: str) -> dict[str, Any]:
     h = {"Authorization": f"Bearer {token}"}
     service = requests.get(srv.url + "/api/v1/services", timeout=5).json()["items"][0]
-    r = requests.post(srv.url + "/api/v1/tickets", json={"service_id": service["id"]}, headers=h, timeout=5)
+    r = requests.post(
+        srv.url + "/api/v1/tickets", json={"service_id": service["id"]}, headers=h, timeout=5
+    )
     assert r.status_code == 201, r.text
     return {**r.json(), "service_name": service["name"]}
 
@@ -45,8 +49,11 @@ def wait_printed(srv: LiveServer, token: str, ticket_id: int) -> None:
     deadline = time.monotonic() + 5
     state = None
     while time.monotonic() < deadline:
-        r = requests.get(f"{srv.url}/api/v1/tickets/{ticket_id}", headers={"Authorization": f"Bearer {token}"},
-                         timeout=5)
+        r = requests.get(
+            f"{srv.url}/api/v1/tickets/{ticket_id}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
         state = r.json()["print_state"]
         if state == "printed":
             return
@@ -54,7 +61,9 @@ def wait_printed(srv: LiveServer, token: str, ticket_id: int) -> None:
     raise AssertionError(f"print_state stayed {state}")
 
 
-def test_a_ticket_issued_over_http_comes_out_of_the_printer(server: LiveServer, sim: PrinterSimulator) -> None:
+def test_a_ticket_issued_over_http_comes_out_of_the_printer(
+    server: LiveServer, sim: PrinterSimulator
+) -> None:
     token = server.devices["一楼取号机1"]
     sim.clear()
     t = issue(server, token)
@@ -66,10 +75,14 @@ def test_a_ticket_issued_over_http_comes_out_of_the_printer(server: LiveServer, 
     wait_printed(server, token, t["id"])
 
 
-def test_a_kiosk_agent_prints_the_kiosk_s_tickets_on_its_local_printer(server: LiveServer, tmp_path: Path) -> None:
+def test_a_kiosk_agent_prints_the_kiosk_s_tickets_on_its_local_printer(
+    server: LiveServer, tmp_path: Path
+) -> None:
     db = Database(f"sqlite:///{server.instance / 'queuehall.db'}")
     with db.writer.begin() as conn:
-        conn.execute(update(Device).where(Device.name == "一楼取号机2").values(printer_url="agent://usb"))
+        conn.execute(
+            update(Device).where(Device.name == "一楼取号机2").values(printer_url="agent://usb")
+        )
     db.dispose()
     token = server.devices["一楼取号机2"]
     with PrinterSimulator(port=0) as local:

@@ -22,8 +22,14 @@ def issue_while_down(srv: Any, clock: Any) -> dict[str, Any]:
     """A ticket issued by another process on the same database that runs no spooler."""
     from server.app import create_app
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{srv.instance / 'queuehall.db'}", "INSTANCE_PATH": str(srv.instance),
-                      "PRINTER_SPOOLER": False, "CLOCK": clock})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{srv.instance / 'queuehall.db'}",
+            "INSTANCE_PATH": str(srv.instance),
+            "PRINTER_SPOOLER": False,
+            "CLOCK": clock,
+        }
+    )
     kiosk = app.test_client()
     kiosk.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {srv.token_of('kiosk')}"
     service = kiosk.get("/api/v1/services").get_json()["items"][0]
@@ -35,13 +41,19 @@ def issue_while_down(srv: Any, clock: Any) -> dict[str, Any]:
 
 def job_of(db: Database, ticket_id: int) -> tuple[str, str | None]:
     with db.writer.connect() as c:
-        row = c.execute(select(PrintJob.state, PrintJob.last_error).where(PrintJob.ticket_id == ticket_id)).one()
+        row = c.execute(
+            select(PrintJob.state, PrintJob.last_error).where(PrintJob.ticket_id == ticket_id)
+        ).one()
     return row[0], row[1]
 
 
-def test_a_restarted_server_prints_queued_tickets_before_any_request_and_fails_stale_ones(tmp_path: Path) -> None:
+def test_a_restarted_server_prints_queued_tickets_before_any_request_and_fails_stale_ones(
+    tmp_path: Path,
+) -> None:
     with PrinterSimulator(port=0) as sim:
-        srv = start_live_server(tmp_path / "srv", init_args=("--printer", f"tcp://127.0.0.1:{sim.port}"))
+        srv = start_live_server(
+            tmp_path / "srv", init_args=("--printer", f"tcp://127.0.0.1:{sim.port}")
+        )
         try:
             srv.stop()  # the server is down; kiosks on another process keep issuing
             yesterday = issue_while_down(srv, FixedClock(SystemClock().now() - timedelta(days=1)))
@@ -50,7 +62,9 @@ def test_a_restarted_server_prints_queued_tickets_before_any_request_and_fails_s
             try:
                 assert job_of(db, today["id"])[0] == job_of(db, yesterday["id"])[0] == "queued"
                 assert sim.tickets == []
-                srv.proc = _spawn(srv.port, srv.env)  # no HTTP request is made until the ticket is out
+                srv.proc = _spawn(
+                    srv.port, srv.env
+                )  # no HTTP request is made until the ticket is out
                 started = time.monotonic()
                 papers = sim.wait_for_tickets(1, timeout=30)
                 assert papers, "the restarted server printed nothing without an HTTP request"
@@ -69,8 +83,12 @@ def test_a_restarted_server_prints_queued_tickets_before_any_request_and_fails_s
             finally:
                 db.dispose()
             kiosk = {"Authorization": f"Bearer {srv.token_of('kiosk')}"}
-            got = {t["id"]: requests.get(f"{srv.url}/api/v1/tickets/{t['id']}", headers=kiosk, timeout=10).json()
-                   for t in (today, yesterday)}
+            got = {
+                t["id"]: requests.get(
+                    f"{srv.url}/api/v1/tickets/{t['id']}", headers=kiosk, timeout=10
+                ).json()
+                for t in (today, yesterday)
+            }
             assert got[today["id"]]["print_state"] == "printed"
             assert got[yesterday["id"]]["print_state"] == "failed"
         finally:

@@ -246,7 +246,9 @@ def test_dummy_printer() -> None:
         printer.send(b"three")
     printer.send(b"four")
     assert printer.jobs == [b"one", b"four"] and printer.output == b"onefour"
-    printer.fail_after_write = PaperOutWhilePrinting("ran out")  # took the bytes, then reports the fault
+    printer.fail_after_write = PaperOutWhilePrinting(
+        "ran out"
+    )  # took the bytes, then reports the fault
     with pytest.raises(PrintUnconfirmed):
         printer.send(b"five")
     assert printer.jobs[-1] == b"five"

@@ -16,7 +16,9 @@ from hardware.speech import Pyttsx3Speech, pick_voice, render_wav
 CALL = "请A零零一号到三号窗口办理"
 
 # scripts/setup.sh --tests installs espeak-ng and sox; without them these tests fail, never skip
-assert shutil.which("espeak-ng") and shutil.which("sox"), "espeak-ng and sox are needed: bash scripts/setup.sh --tests"
+assert shutil.which("espeak-ng") and shutil.which("sox"), (
+    "espeak-ng and sox are needed: bash scripts/setup.sh --tests"
+)
 
 
 def sox_stat(path: Path) -> dict[str, float]:

@@ -41,7 +41,11 @@ def test_estimates_stay_close_to_the_real_waits_over_a_simulated_morning(tmp_pat
                     for _ in range(_poisson(rng, rate * TICK_S / 60)):
                         t = tickets.issue(ctx, kiosk, hall.ids[key])
                         st = public.ticket_status(ctx, t["public_id"])
-                        issued[t["id"]] = (elapsed, st["estimated_wait_min"], t["waiting_ahead"] * 10)
+                        issued[t["id"]] = (
+                            elapsed,
+                            st["estimated_wait_min"],
+                            t["waiting_ahead"] * 10,
+                        )
             for wid, who in clerks.items():
                 if wid in busy and busy[wid][1] <= elapsed:
                     tickets.act(ctx, who, busy[wid][0], Action.FINISH, outcome="done")
@@ -53,7 +57,10 @@ def test_estimates_stay_close_to_the_real_waits_over_a_simulated_morning(tmp_pat
                         continue
                     tickets.act(ctx, who, t["id"], Action.START)
                     svc_min = PROFILE["A" if t["service_id"] == hall.ids["A"] else "B"][1]
-                    busy[wid] = (t["id"], elapsed + rng.lognormvariate(0, 0.5) * svc_min * 60 / 1.133)
+                    busy[wid] = (
+                        t["id"],
+                        elapsed + rng.lognormvariate(0, 0.5) * svc_min * 60 / 1.133,
+                    )
                     at, est, naive = issued[t["id"]]
                     waits.append((est, naive, (elapsed - at) / 60))
             if elapsed > MORNING_S + 4 * 3600:
@@ -62,8 +69,10 @@ def test_estimates_stay_close_to_the_real_waits_over_a_simulated_morning(tmp_pat
         mae = mean(abs(e - r) for e, _n, r in waits)
         naive_mae = mean(abs(n - r) for _e, n, r in waits)
         real = mean(r for _e, _n, r in waits)
-        print(f"\nestimate replay: {len(waits)} tickets, mean real wait {real:.1f} min, "
-              f"mean absolute error {mae:.1f} min (naive 'ahead x configured time': {naive_mae:.1f} min)")
+        print(
+            f"\nestimate replay: {len(waits)} tickets, mean real wait {real:.1f} min, "
+            f"mean absolute error {mae:.1f} min (naive 'ahead x configured time': {naive_mae:.1f} min)"
+        )
         assert mae < max(6.0, 0.5 * real), (mae, real)
         assert mae < naive_mae
     finally:

@@ -17,8 +17,14 @@ from server.storage.models import Device
 from server.storage.models_print import PrintJob
 
 BASE = "https://hall.example.gov.cn"
-FAST = {"PRINTER_TIMEOUT_S": 0.3, "PRINTER_RETRIES": 2, "PRINTER_BACKOFF_S": 0.05, "PRINTER_IDLE_S": 0.05,
-        "PRINTER_POLL_S": 3600.0, "PUBLIC_BASE_URL": BASE}
+FAST = {
+    "PRINTER_TIMEOUT_S": 0.3,
+    "PRINTER_RETRIES": 2,
+    "PRINTER_BACKOFF_S": 0.05,
+    "PRINTER_IDLE_S": 0.05,
+    "PRINTER_POLL_S": 3600.0,
+    "PUBLIC_BASE_URL": BASE,
+}
 
 
 def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
@@ -40,16 +46,24 @@ def unused_port() -> int:
 
 def set_printer(hall: Any, url: str | None, device: str = "kiosk") -> None:
     with hall.ctx.uow() as uow:
-        uow.session.execute(update(Device).where(Device.id == hall.ids[device]).values(printer_url=url))
+        uow.session.execute(
+            update(Device).where(Device.id == hall.ids[device]).values(printer_url=url)
+        )
         uow.commit()
 
 
 def confirm_code(hall: Any, priority: str) -> str:
     """A staff member's one-time code: a kiosk issues priority and green tickets only against one."""
-    return str(hall.client("clerk1").post("/api/v1/confirm-codes", json={"priority": priority}).get_json()["code"])
+    return str(
+        hall.client("clerk1")
+        .post("/api/v1/confirm-codes", json={"priority": priority})
+        .get_json()["code"]
+    )
 
 
-def issue(hall: Any, service: str = "A", priority: str = "normal", code: str | None = None) -> dict[str, Any]:
+def issue(
+    hall: Any, service: str = "A", priority: str = "normal", code: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"service_id": hall.ids[service], "priority": priority}
     path = "/api/v1/tickets"
     if priority != "normal":
@@ -86,7 +100,9 @@ def updates(client: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def shared_hall(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def shared_hall(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """One small hall per database kind for the whole module (building one costs seconds)."""
     from tests.conftest import build_hall, make_pg_database
 
@@ -107,7 +123,9 @@ def shared_hall(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 def hall(shared_hall: Any) -> Any:
     """The module's hall with the kiosk's printer status forgotten."""
     with shared_hall.ctx.uow() as uow:
-        uow.session.execute(update(Device).where(Device.id == shared_hall.ids["kiosk"]).values(status={}))
+        uow.session.execute(
+            update(Device).where(Device.id == shared_hall.ids["kiosk"]).values(status={})
+        )
         uow.commit()
     return shared_hall
 
@@ -127,7 +145,9 @@ def spooler(hall: Any, sim: PrinterSimulator) -> Iterator[Spooler]:
     sp.stop()
 
 
-def test_an_issued_ticket_is_printed_by_the_spooler_alone(hall: Any, sim: PrinterSimulator, spooler: Spooler) -> None:
+def test_an_issued_ticket_is_printed_by_the_spooler_alone(
+    hall: Any, sim: PrinterSimulator, spooler: Spooler
+) -> None:
     code = confirm_code(hall, "green")
     t = issue(hall, "B", "green", code)
     assert t["print_state"] == "queued"
@@ -140,12 +160,15 @@ def test_an_issued_ticket_is_printed_by_the_spooler_alone(hall: Any, sim: Printe
     eventually(lambda: print_state(hall, t["id"]) == "printed")
     [job] = jobs(hall, t["id"])
     assert (job.state, job.attempts) == ("printed", 1)
-    assert 0 < len(paper.raw) - (job.size_bytes or 0) <= 9  # the same bytes after the DLE EOT queries
+    assert (
+        0 < len(paper.raw) - (job.size_bytes or 0) <= 9
+    )  # the same bytes after the DLE EOT queries
     assert job.size_bytes < 4096
 
 
-def test_paper_out_fails_at_once_then_a_reprint_prints_once(hall: Any, sim: PrinterSimulator,
-                                                           spooler: Spooler) -> None:
+def test_paper_out_fails_at_once_then_a_reprint_prints_once(
+    hall: Any, sim: PrinterSimulator, spooler: Spooler
+) -> None:
     kiosk = kiosk_socket(hall)
     sim.paper = "out"
     t = issue(hall)
@@ -154,7 +177,11 @@ def test_paper_out_fails_at_once_then_a_reprint_prints_once(hall: Any, sim: Prin
     assert job.attempts == 1 and "paper" in (job.last_error or "")
     assert sim.tickets == []
     got = eventually(lambda: [u for u in updates(kiosk) if u["print_state"] == "failed"])
-    assert got[0]["number"] == t["number"] and got[0]["public_id"] == t["public_id"] and got[0]["error"]
+    assert (
+        got[0]["number"] == t["number"]
+        and got[0]["public_id"] == t["public_id"]
+        and got[0]["error"]
+    )
     still = hall.client("kiosk").get(f"/api/v1/tickets/{t['id']}").get_json()
     assert still["state"] == "waiting"
     sim.paper = "ok"
@@ -174,8 +201,9 @@ def test_paper_near_end_still_prints(hall: Any, sim: PrinterSimulator, spooler: 
 
 
 @pytest.mark.parametrize("fault", ["offline", "hung", "unreachable"])
-def test_passing_faults_retry_then_fail_visibly_and_a_reprint_works(hall: Any, sim: PrinterSimulator,
-                                                                     spooler: Spooler, fault: str) -> None:
+def test_passing_faults_retry_then_fail_visibly_and_a_reprint_works(
+    hall: Any, sim: PrinterSimulator, spooler: Spooler, fault: str
+) -> None:
     kiosk = kiosk_socket(hall)
     if fault == "offline":
         sim.offline = True
@@ -217,12 +245,16 @@ def test_jobs_queued_at_a_restart_print_exactly_once(hall: Any, sim: PrinterSimu
     finally:
         a.stop()
         b.stop()
-    numbers = sorted(next(ln.text.strip() for ln in p.lines if ln.width_mult >= 4) for p in sim.tickets)
+    numbers = sorted(
+        next(ln.text.strip() for ln in p.lines if ln.width_mult >= 4) for p in sim.tickets
+    )
     assert numbers == sorted(t["number"] for t in issued)
     assert [j.attempts for j in mine()] == [1] * 4
 
 
-def test_a_job_interrupted_while_printing_fails_visibly_and_is_not_resent(hall: Any, sim: PrinterSimulator) -> None:
+def test_a_job_interrupted_while_printing_fails_visibly_and_is_not_resent(
+    hall: Any, sim: PrinterSimulator
+) -> None:
     set_printer(hall, f"tcp://127.0.0.1:{sim.port}")
     kiosk = kiosk_socket(hall)
     t = issue(hall)
@@ -230,8 +262,11 @@ def test_a_job_interrupted_while_printing_fails_visibly_and_is_not_resent(hall: 
     assert sp.claim(jobs(hall, t["id"])[0].id)  # claimed, then the process died before it settled
     assert sp.sweep() == 0  # still within its lease: maybe another process is printing it
     with hall.ctx.uow() as uow:
-        uow.session.execute(update(PrintJob).where(PrintJob.ticket_id == t["id"])
-                            .values(updated_at=sp.clock.now() - timedelta(minutes=5)))
+        uow.session.execute(
+            update(PrintJob)
+            .where(PrintJob.ticket_id == t["id"])
+            .values(updated_at=sp.clock.now() - timedelta(minutes=5))
+        )
         uow.commit()
     assert sp.sweep() == 1
     assert print_state(hall, t["id"]) == "failed"
@@ -245,19 +280,26 @@ def test_a_job_interrupted_while_printing_fails_visibly_and_is_not_resent(hall: 
     kiosk.disconnect()
 
 
-def test_printer_status_is_polled_and_pushed_when_it_changes(hall: Any, sim: PrinterSimulator) -> None:
+def test_printer_status_is_polled_and_pushed_when_it_changes(
+    hall: Any, sim: PrinterSimulator
+) -> None:
     set_printer(hall, f"tcp://127.0.0.1:{sim.port}")
     sio = hall.app.extensions["queuehall.realtime"].sio
     screen = sio.test_client(hall.app, auth={"token": hall.tokens["display"]})
     screen.get_received()
     sp = Spooler(hall.ctx, config={**FAST, "PRINTER_POLL_S": 0.1}).start()
     try:
+
         def pushed() -> list[dict[str, Any]]:
             return [m["args"][0] for m in screen.get_received() if m["name"] == "printer.status"]
 
         first = eventually(pushed)[-1]
         assert {k: first[k] for k in ("device_id", "online", "paper", "error")} == {
-            "device_id": hall.ids["kiosk"], "online": True, "paper": "ok", "error": None}
+            "device_id": hall.ids["kiosk"],
+            "online": True,
+            "paper": "ok",
+            "error": None,
+        }
         assert first["seen_at"] == first["checked_at"]  # it answered, so it was seen at this check
         sim.paper = "low"
         low = eventually(pushed)
@@ -273,6 +315,8 @@ def test_printer_status_is_polled_and_pushed_when_it_changes(hall: Any, sim: Pri
     finally:
         sp.stop()
     items = hall.client("super").get("/api/v1/printers").get_json()["items"]
-    assert [(i["device_id"], i["paper"], i["online"]) for i in items] == [(hall.ids["kiosk"], "low", True)]
+    assert [(i["device_id"], i["paper"], i["online"]) for i in items] == [
+        (hall.ids["kiosk"], "low", True)
+    ]
     assert items[0]["seen_at"] and (items[0]["paper_mm"], items[0]["ticket_lang"]) == (80, "zh+en")
     screen.disconnect()

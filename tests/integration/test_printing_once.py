@@ -39,7 +39,8 @@ def reprint(hall: Any, ticket_id: int) -> None:
 
 
 def test_paper_running_out_mid_ticket_is_failed_not_printed_and_a_reprint_gives_one(
-        hall: Any, sim: PrinterSimulator, spooler: Spooler) -> None:
+    hall: Any, sim: PrinterSimulator, spooler: Spooler
+) -> None:
     kiosk = kiosk_socket(hall)
     sim.run_out_after(200)  # the roll ends a few lines into the ticket
     t = issue(hall)
@@ -48,7 +49,11 @@ def test_paper_running_out_mid_ticket_is_failed_not_printed_and_a_reprint_gives_
     assert job.attempts == 1, "a torn ticket must not be sent again by itself"
     assert "paper ran out while printing" in (job.last_error or "")
     seen = kiosk.get_received()
-    failed = [m["args"][0] for m in seen if m["name"] == "print.updated" and m["args"][0]["print_state"] == "failed"]
+    failed = [
+        m["args"][0]
+        for m in seen
+        if m["name"] == "print.updated" and m["args"][0]["print_state"] == "failed"
+    ]
     assert failed and failed[0]["number"] == t["number"]  # the kiosk can show the ticket on screen
     paper = [m["args"][0]["paper"] for m in seen if m["name"] == "printer.status"]
     assert paper and paper[-1] == "out"
@@ -62,10 +67,13 @@ def test_paper_running_out_mid_ticket_is_failed_not_printed_and_a_reprint_gives_
 
 
 def test_a_reprint_while_the_printer_is_offline_gives_exactly_one_ticket_when_it_returns(
-        hall: Any, sim: PrinterSimulator) -> None:
+    hall: Any, sim: PrinterSimulator
+) -> None:
     set_printer(hall, f"tcp://127.0.0.1:{sim.port}")
     sim.offline = True
-    sp = Spooler(hall.ctx, config={**FAST, "PRINTER_RETRIES": 50, "PRINTER_BACKOFF_S": 0.02}).start()
+    sp = Spooler(
+        hall.ctx, config={**FAST, "PRINTER_RETRIES": 50, "PRINTER_BACKOFF_S": 0.02}
+    ).start()
     try:
         t = issue(hall)
         eventually(lambda: (jobs(hall, t["id"])[0].attempts or 0) >= 2)  # retrying
@@ -88,7 +96,9 @@ def test_a_reprint_while_the_printer_is_offline_gives_exactly_one_ticket_when_it
     assert all("superseded by" in j["error"] for j in listed if j["state"] == "superseded")
 
 
-def test_a_reprint_while_the_first_job_is_on_its_way_waits_for_it(hall: Any, sim: PrinterSimulator) -> None:
+def test_a_reprint_while_the_first_job_is_on_its_way_waits_for_it(
+    hall: Any, sim: PrinterSimulator
+) -> None:
     set_printer(hall, f"tcp://127.0.0.1:{sim.port}")
     sp = Spooler(hall.ctx, config=FAST)  # driven by hand: no thread
     kiosk = kiosk_socket(hall)
@@ -120,7 +130,8 @@ def test_a_reprint_while_the_first_job_is_on_its_way_waits_for_it(hall: Any, sim
 
 
 def test_a_job_from_an_earlier_business_day_fails_visibly_instead_of_printing(
-        hall: Any, sim: PrinterSimulator) -> None:
+    hall: Any, sim: PrinterSimulator
+) -> None:
     set_printer(hall, f"tcp://127.0.0.1:{sim.port}")
     kiosk = kiosk_socket(hall)
     old = issue(hall)  # queued while no spooler runs (the server is down overnight)
@@ -139,7 +150,11 @@ def test_a_job_from_an_earlier_business_day_fails_visibly_instead_of_printing(
     assert numbers_on_paper(sim) == [today["number"]]
     [job] = jobs(hall, old["id"])
     assert (job.state, job.attempts) == ("failed", 0)  # never sent
-    assert (job.last_error or "").startswith("stale") and "earlier business day" in (job.last_error or "")
-    told = [p for p in updates(kiosk) if p["ticket_id"] == old["id"] and p["print_state"] == "failed"]
+    assert (job.last_error or "").startswith("stale") and "earlier business day" in (
+        job.last_error or ""
+    )
+    told = [
+        p for p in updates(kiosk) if p["ticket_id"] == old["id"] and p["print_state"] == "failed"
+    ]
     assert told and told[0]["stale"] is True
     kiosk.disconnect()

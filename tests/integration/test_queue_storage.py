@@ -32,8 +32,13 @@ def open_window(hall: Hall, clerk: str, num: int) -> int:
 
 def events_of(hall: Hall, ticket_id: int) -> list[str]:
     with hall.ctx.uow(write=False) as uow:
-        return list(uow.session.scalars(select(TicketEvent.type).where(TicketEvent.ticket_id == ticket_id)
-                                        .order_by(TicketEvent.id)))
+        return list(
+            uow.session.scalars(
+                select(TicketEvent.type)
+                .where(TicketEvent.ticket_id == ticket_id)
+                .order_by(TicketEvent.id)
+            )
+        )
 
 
 def test_numbers_are_per_prefix_and_restart_each_business_day(hall: Hall) -> None:
@@ -52,7 +57,9 @@ def test_the_reset_hour_moves_the_start_of_the_numbering_day(hall: Hall) -> None
         uow.session.scalars(select(Site)).one().reset_hour = 3
         uow.commit()
     kiosk = who(hall, "kiosk")
-    hall.clock.current = hall.clock.current.replace(hour=17)  # 01:00 local next day, before the 03:00 reset
+    hall.clock.current = hall.clock.current.replace(
+        hour=17
+    )  # 01:00 local next day, before the 03:00 reset
     assert tickets.issue(hall.ctx, kiosk, hall.ids["A"])["number"] == "A001"
     assert tickets.issue(hall.ctx, kiosk, hall.ids["A"])["number"] == "A002"
     hall.clock.advance(hours=2)  # 03:00 local: a new numbering day
@@ -96,8 +103,12 @@ def test_a_full_visit_writes_one_event_per_step_with_who_and_where(hall: Hall) -
     assert done["state"] == "done" and done["outcome"] == "done" and done["recall_count"] == 1
     assert events_of(hall, t["id"]) == ["issued", "called", "recalled", "started", "finished"]
     with hall.ctx.uow(write=False) as uow:
-        rows = [(r.device_id, r.staff_id, r.window_id, r.duration_s) for r in uow.session.scalars(
-            select(TicketEvent).where(TicketEvent.ticket_id == t["id"]).order_by(TicketEvent.id))]
+        rows = [
+            (r.device_id, r.staff_id, r.window_id, r.duration_s)
+            for r in uow.session.scalars(
+                select(TicketEvent).where(TicketEvent.ticket_id == t["id"]).order_by(TicketEvent.id)
+            )
+        ]
     assert rows[0][0] == hall.ids["kiosk"] and rows[0][1] is None
     assert all(r[1] == hall.ids["clerk1"] and r[2] == wid for r in rows[1:])
     assert rows[1][3] == 7 * 60 and rows[4][3] == 4 * 60
@@ -139,7 +150,9 @@ def test_park_and_resume_keeps_the_visitors_place(hall: Hall) -> None:
     later = tickets.issue(hall.ctx, kiosk, hall.ids["A"])
     tickets.call_next(hall.ctx, c1, w1)
     tickets.act(hall.ctx, c1, t["id"], Action.START)
-    parked = tickets.act(hall.ctx, c1, t["id"], Action.FINISH, outcome="parked", reason="缺少营业执照原件")
+    parked = tickets.act(
+        hall.ctx, c1, t["id"], Action.FINISH, outcome="parked", reason="缺少营业执照原件"
+    )
     assert parked["state"] == "parked" and parked["outcome"] == "parked"
     resumed = tickets.act(hall.ctx, c1, t["id"], Action.RESUME)
     assert resumed["state"] == "waiting" and resumed["waiting_ahead"] == 0
@@ -166,7 +179,10 @@ def test_a_refused_command_leaves_nothing_half_written(hall: Hall) -> None:
 
 # ---- concurrency ------------------------------------------------------------------------------
 
-def test_eight_threads_issuing_fifty_tickets_each_get_400_distinct_gapless_numbers(hall: Hall) -> None:
+
+def test_eight_threads_issuing_fifty_tickets_each_get_400_distinct_gapless_numbers(
+    hall: Hall,
+) -> None:
     kiosk = who(hall, "kiosk")
     start = threading.Barrier(8)
 
@@ -206,7 +222,9 @@ def test_four_clerks_draining_300_tickets_call_each_exactly_once(hall: Hall) -> 
     assert len(called) == 300 and len(set(called)) == 300
     assert all(len(got) > 0 for got in per_clerk)
     with hall.ctx.uow(write=False) as uow:
-        calls = Counter(uow.session.scalars(select(TicketEvent.ticket_id).where(TicketEvent.type == "called")))
+        calls = Counter(
+            uow.session.scalars(select(TicketEvent.ticket_id).where(TicketEvent.type == "called"))
+        )
         assert len(calls) == 300 and set(calls.values()) == {1}
         assert uow.session.scalar(select(func.count()).where(Ticket.state == "done")) == 300
 
@@ -247,7 +265,9 @@ def test_waits_use_the_injected_clock(hall: Hall) -> None:
     issued = called["issued_at"]
     from datetime import datetime
 
-    assert datetime.fromisoformat(called["called_at"]) - datetime.fromisoformat(issued) == timedelta(seconds=95)
+    assert datetime.fromisoformat(called["called_at"]) - datetime.fromisoformat(
+        issued
+    ) == timedelta(seconds=95)
     assert t["id"] == called["id"]
 
 
@@ -260,16 +280,24 @@ def test_the_database_refuses_to_edit_or_delete_a_logged_event(hall: Hall) -> No
     t = tickets.issue(hall.ctx, kiosk, hall.ids["A"])
     tickets.call_next(hall.ctx, who(hall, "clerk1"), wid)  # a called event gets its seq at commit
     with hall.ctx.uow(write=False) as uow:
-        seqs = list(uow.session.scalars(select(TicketEvent.seq).where(TicketEvent.ticket_id == t["id"])))
+        seqs = list(
+            uow.session.scalars(select(TicketEvent.seq).where(TicketEvent.ticket_id == t["id"]))
+        )
     assert seqs[-1] is not None  # the call's seq was filled in at commit, the one update allowed
-    for sql in ("UPDATE ticket_events SET type = 'finished'", "UPDATE ticket_events SET seq = seq + 100",
-                "UPDATE ticket_events SET duration_s = 1", "DELETE FROM ticket_events"):
+    for sql in (
+        "UPDATE ticket_events SET type = 'finished'",
+        "UPDATE ticket_events SET seq = seq + 100",
+        "UPDATE ticket_events SET duration_s = 1",
+        "DELETE FROM ticket_events",
+    ):
         with pytest.raises(DatabaseError), hall.ctx.db.writer.begin() as conn:
             conn.execute(text(sql))
     assert events_of(hall, t["id"]) == ["issued", "called"]
 
 
-def test_a_take_over_racing_the_clerks_finish_credits_the_visit_to_whoever_finished_it(hall: Hall) -> None:
+def test_a_take_over_racing_the_clerks_finish_credits_the_visit_to_whoever_finished_it(
+    hall: Hall,
+) -> None:
     kiosk, clerk, sup = who(hall, "kiosk"), who(hall, "clerk1"), who(hall, "super")
     w1 = hall.ids["w1"]
     outcomes: Counter[str] = Counter()
@@ -297,18 +325,29 @@ def test_a_take_over_racing_the_clerks_finish_credits_the_visit_to_whoever_finis
             first, _ = pool.submit(finish), pool.submit(take_over)
             outcomes[first.result()] += 1
         if tickets.get(hall.ctx, sup, t["id"])["state"] == "serving":
-            tickets.act(hall.ctx, sup, t["id"], Action.FINISH)  # the visit went on under the supervisor
+            tickets.act(
+                hall.ctx, sup, t["id"], Action.FINISH
+            )  # the visit went on under the supervisor
         with hall.ctx.uow(write=False) as uow:
             row = uow.session.get_one(Ticket, t["id"])
-            finisher = uow.session.scalar(select(TicketEvent.staff_id).where(
-                TicketEvent.ticket_id == t["id"], TicketEvent.type == "finished"))
-            assert row.state == "done" and row.staff_id == finisher, (dict(outcomes), row.staff_id, finisher)
+            finisher = uow.session.scalar(
+                select(TicketEvent.staff_id).where(
+                    TicketEvent.ticket_id == t["id"], TicketEvent.type == "finished"
+                )
+            )
+            assert row.state == "done" and row.staff_id == finisher, (
+                dict(outcomes),
+                row.staff_id,
+                finisher,
+            )
             assert uow.session.get_one(Window, w1).staff_id == sup.id
         windows.change(hall.ctx, sup, w1, "close")
     assert sum(outcomes.values()) == 15
 
 
-def test_a_clerk_calling_while_an_admin_removes_them_never_calls_at_the_released_window(hall: Hall) -> None:
+def test_a_clerk_calling_while_an_admin_removes_them_never_calls_at_the_released_window(
+    hall: Hall,
+) -> None:
     kiosk, admin = who(hall, "kiosk"), who(hall, "admin")
     w1 = hall.ids["w1"]
     for _ in range(10):
@@ -338,9 +377,15 @@ def test_a_clerk_calling_while_an_admin_removes_them_never_calls_at_the_released
             s = uow.session
             w = s.get_one(Window, w1)
             state, holder = w.state, w.staff_id
-            held = s.scalar(select(Ticket.id).where(Ticket.window_id == w1, Ticket.state == "called"))
-            last = s.execute(select(WindowEvent.action, WindowEvent.data).where(WindowEvent.window_id == w1)
-                             .order_by(WindowEvent.id.desc()).limit(1)).one()
+            held = s.scalar(
+                select(Ticket.id).where(Ticket.window_id == w1, Ticket.state == "called")
+            )
+            last = s.execute(
+                select(WindowEvent.action, WindowEvent.data)
+                .where(WindowEvent.window_id == w1)
+                .order_by(WindowEvent.id.desc())
+                .limit(1)
+            ).one()
         assert state == "closed" and holder is None
         assert last.action == "released"
         # a call either came before the release (which then names the ticket left at the window) or was refused
@@ -354,10 +399,20 @@ def _live_counts(hall: Hall) -> dict[tuple[str, int], int]:
     from sqlalchemy import text
 
     with hall.ctx.db.writer.connect() as c:
-        live = {(str(d), s): n for d, s, n in c.execute(text(
-            "SELECT day, service_id, count(*) FROM tickets WHERE state = 'waiting' GROUP BY day, service_id"))}
-        kept = {(str(d), s): n for d, s, n in c.execute(text(
-            "SELECT day, service_id, waiting FROM queue_counts WHERE waiting <> 0"))}
+        live = {
+            (str(d), s): n
+            for d, s, n in c.execute(
+                text(
+                    "SELECT day, service_id, count(*) FROM tickets WHERE state = 'waiting' GROUP BY day, service_id"
+                )
+            )
+        }
+        kept = {
+            (str(d), s): n
+            for d, s, n in c.execute(
+                text("SELECT day, service_id, waiting FROM queue_counts WHERE waiting <> 0")
+            )
+        }
     return {"live": live, "kept": kept}  # type: ignore[return-value]
 
 
@@ -375,15 +430,21 @@ def test_the_waiting_counts_the_database_keeps_always_equal_a_fresh_count(hall: 
         roll = rnd.random()
         try:
             if roll < 0.45:
-                prio = rnd.choice(["normal"] * 4 + ["priority"])  # a kiosk issues only normal ones by itself
-                tickets.issue(hall.ctx, kiosk if prio == "normal" else sup, hall.ids[rnd.choice("AB")], prio)
+                prio = rnd.choice(
+                    ["normal"] * 4 + ["priority"]
+                )  # a kiosk issues only normal ones by itself
+                tickets.issue(
+                    hall.ctx, kiosk if prio == "normal" else sup, hall.ids[rnd.choice("AB")], prio
+                )
             elif n not in held:
                 held[n] = tickets.call_next(hall.ctx, clerks[n], wins[n])
             else:
                 t = held.pop(n)
                 action = rnd.choice(["no_show", "transfer", "park", "finish", "cancel"])
                 if action == "transfer":
-                    tickets.transfer(hall.ctx, clerks[n], t["id"], service_id=hall.ids[rnd.choice("AB")])
+                    tickets.transfer(
+                        hall.ctx, clerks[n], t["id"], service_id=hall.ids[rnd.choice("AB")]
+                    )
                 elif action == "no_show":
                     tickets.act(hall.ctx, clerks[n], t["id"], Action.NO_SHOW)
                 elif action == "cancel":

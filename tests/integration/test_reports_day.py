@@ -41,7 +41,12 @@ def _ok(resp: Any, status: int = 200) -> Any:
 def play_the_day(hall: Hall) -> dict[str, int]:
     """Run the scripted day through the API; returns the ticket ids by number."""
     clock, ids = hall.clock, hall.ids
-    c1, c2, sup, kiosk = hall.client("clerk1"), hall.client("clerk2"), hall.client("super"), hall.client("kiosk")
+    c1, c2, sup, kiosk = (
+        hall.client("clerk1"),
+        hall.client("clerk2"),
+        hall.client("super"),
+        hall.client("kiosk"),
+    )
     _ok(c1.post(f"/api/v1/windows/{ids['w1']}/open", json={}))
     _ok(c2.post(f"/api/v1/windows/{ids['w2']}/open", json={}))
     t = {}
@@ -89,9 +94,15 @@ def play_the_day(hall: Hall) -> dict[str, int]:
     at(40)
     _ok(sup.post(f"/api/v1/tickets/{t['B001']}/cancel", json={"reason": "visitor left"}))
     at(41)
-    _ok(hall.client("eval1").post(f"/api/v1/tickets/{t['A001']}/evaluation", json={"level": 5}), 201)
-    _ok(hall.client("eval2").post(f"/api/v1/tickets/{t['C001']}/evaluation",
-                                  json={"level": 2, "reason": "办理太慢"}), 201)
+    _ok(
+        hall.client("eval1").post(f"/api/v1/tickets/{t['A001']}/evaluation", json={"level": 5}), 201
+    )
+    _ok(
+        hall.client("eval2").post(
+            f"/api/v1/tickets/{t['C001']}/evaluation", json={"level": 2, "reason": "办理太慢"}
+        ),
+        201,
+    )
     at(45)
     _ok(c3.post(f"/api/v1/windows/{ids['w3']}/close"))
     at(55)
@@ -108,7 +119,9 @@ def at(hall: Hall, minute: int) -> None:
 
 
 def table(hall: Hall, by: str) -> dict[Any, dict[str, Any]]:
-    rows = _ok(hall.client("super").get(f"/api/v1/reports/table?from={DAY}&to={DAY}&by={by}"))["items"]
+    rows = _ok(hall.client("super").get(f"/api/v1/reports/table?from={DAY}&to={DAY}&by={by}"))[
+        "items"
+    ]
     return {r["key"]: r for r in rows}
 
 
@@ -127,7 +140,9 @@ def test_a_scripted_day_gives_the_hand_computed_figures(hall: Hall) -> None:
     check_the_days_figures(hall)
 
 
-def test_after_the_day_closes_the_rollups_give_the_same_figures_and_take_late_events(hall: Hall) -> None:
+def test_after_the_day_closes_the_rollups_give_the_same_figures_and_take_late_events(
+    hall: Hall,
+) -> None:
     from datetime import date, timedelta
 
     from sqlalchemy import func, select
@@ -138,7 +153,9 @@ def test_after_the_day_closes_the_rollups_give_the_same_figures_and_take_late_ev
     hall.clock.advance(seconds=timedelta(days=1).total_seconds())  # Tuesday: Monday is closed
     check_the_days_figures(hall)  # now from report_rollups (plus the log for Tuesday)
     with hall.ctx.uow(write=False) as uow:
-        rolled = uow.session.scalar(select(func.sum(ReportRollup.n)).where(ReportRollup.day == date(2026, 11, 30)))
+        rolled = uow.session.scalar(
+            select(func.sum(ReportRollup.n)).where(ReportRollup.day == date(2026, 11, 30))
+        )
         through = uow.session.scalars(select(RollupState.through)).one()
     assert rolled and rolled > 10
     assert through == date(2026, 11, 30)
@@ -188,7 +205,13 @@ def check_the_days_figures(hall: Hall) -> None:
     by_staff = table(hall, "staff")
     assert pick(by_staff[ids["clerk1"]], *VOLUMES) == (2, 1, 1, 0, 0)
     assert pick(by_staff[ids["clerk3"]], *VOLUMES) == (1, 0, 0, 0, 0)
-    assert pick(by_staff[ids["super"]], *VOLUMES) == (0, 0, 0, 0, 1)  # the cancel was the supervisor's
+    assert pick(by_staff[ids["super"]], *VOLUMES) == (
+        0,
+        0,
+        0,
+        0,
+        1,
+    )  # the cancel was the supervisor's
 
     day = table(hall, "day")[DAY]
     assert pick(day, *VOLUMES) == (5, 2, 1, 1, 1)
@@ -200,10 +223,22 @@ def check_the_days_figures(hall: Hall) -> None:
     assert hour["name"] == "09:00–10:00"
 
     # the API.md summary keeps its contract and agrees
-    summary = _ok(hall.client("super").get(f"/api/v1/reports/summary?from={DAY}&to={DAY}&by=service"))["items"]
+    summary = _ok(
+        hall.client("super").get(f"/api/v1/reports/summary?from={DAY}&to={DAY}&by=service")
+    )["items"]
     s_a = next(r for r in summary if r["key"] == ids["A"])
-    assert pick(s_a, "issued", "served", "no_show", "transferred", "wait_avg_s", "wait_p90_s", "service_avg_s",
-                "evaluations", "satisfaction_rate") == (3, 1, 1, 0, 570.0, 900.0, 600.0, 1, 1.0)
+    assert pick(
+        s_a,
+        "issued",
+        "served",
+        "no_show",
+        "transferred",
+        "wait_avg_s",
+        "wait_p90_s",
+        "service_avg_s",
+        "evaluations",
+        "satisfaction_rate",
+    ) == (3, 1, 1, 0, 570.0, 900.0, 600.0, 1, 1.0)
 
 
 def test_the_assessment_shows_its_inputs_and_the_hand_computed_scores(hall: Hall) -> None:
@@ -211,18 +246,41 @@ def test_the_assessment_shows_its_inputs_and_the_hand_computed_scores(hall: Hall
     out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"))
     rows = {r["key"]: r for r in out["items"]}
     w1, w2 = rows[hall.ids["w1"]], rows[hall.ids["w2"]]
-    assert out["weights"] == {"efficiency": 15.0, "satisfaction": 30.0, "discipline": 10.0, "volume": 10.0,
-                              "center": 20.0, "department": 15.0, "items": 10.0, "staffing": 10.0}
+    assert out["weights"] == {
+        "efficiency": 15.0,
+        "satisfaction": 30.0,
+        "discipline": 10.0,
+        "volume": 10.0,
+        "center": 20.0,
+        "department": 15.0,
+        "items": 10.0,
+        "staffing": 10.0,
+    }
     # window 1: open 09:00-09:20 and 09:30-09:55 (2700 s), paused 600 s (within the 30-minute
     # allowance); its one no-show is the visitor's, not the clerk's indiscipline (issue 18)
     assert pick(w1, "open_s", "paused_s", "pause_excess_s", "no_show") == (2700.0, 600.0, 0.0, 1)
-    assert pick(w1, "efficiency", "satisfaction", "discipline", "volume") == (100.0, 100.0, 100.0, 100.0)
+    assert pick(w1, "efficiency", "satisfaction", "discipline", "volume") == (
+        100.0,
+        100.0,
+        100.0,
+        100.0,
+    )
     assert w1["score"] == 100.0  # no manual scores this day: (15 + 30 + 10 + 10) × 100 ÷ 65
     # window 2: service 360 s against 600 s expected (capped at 100), one 不满意, never paused
-    assert pick(w2, "efficiency", "satisfaction", "discipline", "volume", "score") == (100.0, 0.0, 100.0, 100.0, 53.8)
+    assert pick(w2, "efficiency", "satisfaction", "discipline", "volume", "score") == (
+        100.0,
+        0.0,
+        100.0,
+        100.0,
+        53.8,
+    )
     # other weights, given in the query, change the score and are echoed back
-    out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"
-                                       "&w_efficiency=0&w_satisfaction=1&w_discipline=0&w_volume=0"))
+    out = _ok(
+        hall.client("super").get(
+            f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window"
+            "&w_efficiency=0&w_satisfaction=1&w_discipline=0&w_volume=0"
+        )
+    )
     assert {r["key"]: r["score"] for r in out["items"]}[hall.ids["w2"]] == 0.0
 
 
@@ -235,8 +293,10 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     from_csv = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
     assert [int(r["取号/呼叫"]) for r in from_csv] == [r["issued"] for r in rows]
     # times in minutes with one decimal (issue 18)
-    assert [r["等候中位数（分钟）"] for r in from_csv] == [str(round(r["wait_median_s"] / 60, 1))
-                                                        if r["wait_median_s"] is not None else "" for r in rows]
+    assert [r["等候中位数（分钟）"] for r in from_csv] == [
+        str(round(r["wait_median_s"] / 60, 1)) if r["wait_median_s"] is not None else ""
+        for r in rows
+    ]
     assert from_csv[0]["名称"] == "个体工商户设立登记"
 
     from openpyxl import load_workbook
@@ -251,8 +311,13 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     for row, want in zip(values[1:], rows, strict=True):
         got = dict(zip(header, row, strict=True))
         assert (got["取号/呼叫"], got["已办理"], got["等候P90（分钟）"], got["满意率（%）"]) == (
-            want["issued"], want["served"], None if want["wait_p90_s"] is None else round(want["wait_p90_s"] / 60, 1),
-            None if want["satisfaction_rate"] is None else round(want["satisfaction_rate"] * 100, 1))
+            want["issued"],
+            want["served"],
+            None if want["wait_p90_s"] is None else round(want["wait_p90_s"] / 60, 1),
+            None
+            if want["satisfaction_rate"] is None
+            else round(want["satisfaction_rate"] * 100, 1),
+        )
 
     resp = sup.get(f"/api/v1/reports/assessment?from={DAY}&to={DAY}&by=window&format=xlsx")
     values = list(load_workbook(io.BytesIO(resp.get_data())).active.iter_rows(values_only=True))  # type: ignore[union-attr]
@@ -260,10 +325,14 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
     assert scores[hall.ids["w1"]] == 100.0
     resp = sup.get(f"/api/v1/reports/bad-ratings?from={DAY}&to={DAY}&format=csv")
     bad = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [(r["号码"], r["评价"], r["原因"], r["整改状态"]) for r in bad] == [("C001", "不满意", "办理太慢", "待整改")]
+    assert [(r["号码"], r["评价"], r["原因"], r["整改状态"]) for r in bad] == [
+        ("C001", "不满意", "办理太慢", "待整改")
+    ]
     resp = sup.get(f"/api/v1/reports/heatmap?from={DAY}&to={DAY}&format=csv")
     heat = list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
-    assert [(r["星期"], r["小时"], r["取号数"]) for r in heat] == [("周一", "9", "5")]  # Monday 09:00, 5 tickets
+    assert [(r["星期"], r["小时"], r["取号数"]) for r in heat] == [
+        ("周一", "9", "5")
+    ]  # Monday 09:00, 5 tickets
 
 
 def test_the_monitor_and_the_alerts_follow_the_day(hall: Hall) -> None:
@@ -308,11 +377,15 @@ def sign_in_again(hall: Hall, *names: str) -> None:
 
 
 def window_times(hall: Hall, day: str, by: str = "window") -> dict[Any, tuple[float, float]]:
-    out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={day}&to={day}&by={by}"))["items"]
+    out = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={day}&to={day}&by={by}"))[
+        "items"
+    ]
     return {r["key"]: (r["open_s"], r["paused_s"]) for r in out}
 
 
-def test_a_closed_day_has_the_same_open_and_paused_time_on_the_day_and_the_day_after(hall: Hall) -> None:
+def test_a_closed_day_has_the_same_open_and_paused_time_on_the_day_and_the_day_after(
+    hall: Hall,
+) -> None:
     play_the_day(hall)
     at(hall, 480)  # 17:00: the clerks close their windows
     for clerk, w in (("clerk1", "w1"), ("clerk2", "w2")):
@@ -320,7 +393,11 @@ def test_a_closed_day_has_the_same_open_and_paused_time_on_the_day_and_the_day_a
     at(hall, 510)
     ids = hall.ids
     # window 1: open 09:00-09:20 and 09:30-17:00, paused 09:20-09:30; window 2: 09:00-17:00; window 3: 09:25-09:45
-    want = {ids["w1"]: (1200.0 + 27000.0, 600.0), ids["w2"]: (28800.0, 0.0), ids["w3"]: (1200.0, 0.0)}
+    want = {
+        ids["w1"]: (1200.0 + 27000.0, 600.0),
+        ids["w2"]: (28800.0, 0.0),
+        ids["w3"]: (1200.0, 0.0),
+    }
     on_the_day = window_times(hall, DAY)
     assert {k: on_the_day[k] for k in want} == want
     at(hall, 510 + 24 * 60)  # Tuesday 17:30: Monday is read through the roll-up path
@@ -331,7 +408,9 @@ def test_a_closed_day_has_the_same_open_and_paused_time_on_the_day_and_the_day_a
     assert window_times(hall, "2026-12-01") == {}  # nothing was open on Tuesday
 
 
-def test_a_window_left_open_overnight_counts_to_midnight_and_starts_the_next_day_in_that_state(hall: Hall) -> None:
+def test_a_window_left_open_overnight_counts_to_midnight_and_starts_the_next_day_in_that_state(
+    hall: Hall,
+) -> None:
     play_the_day(hall)  # windows 1 and 2 are never closed
     ids = hall.ids
     at(hall, 870)  # 23:30: window 1 pauses and stays paused overnight
@@ -344,16 +423,27 @@ def test_a_window_left_open_overnight_counts_to_midnight_and_starts_the_next_day
     assert monday[ids["w1"]] == (1200.0 + 50400.0, 600.0 + 1800.0)
     assert monday[ids["w2"]] == (15 * 3600.0, 0.0)  # 09:00 to midnight
     tuesday = window_times(hall, "2026-12-01")
-    assert tuesday[ids["w1"]] == (0.0, 36000.0) and tuesday[ids["w2"]] == (36000.0, 0.0)  # 00:00 to now
+    assert tuesday[ids["w1"]] == (0.0, 36000.0) and tuesday[ids["w2"]] == (
+        36000.0,
+        0.0,
+    )  # 00:00 to now
     both = window_times(hall, DAY).get(ids["w2"]), window_times(hall, "2026-12-01")[ids["w2"]]
-    two_days = _ok(hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to=2026-12-01&by=window"))
+    two_days = _ok(
+        hall.client("super").get(f"/api/v1/reports/assessment?from={DAY}&to=2026-12-01&by=window")
+    )
     w2 = next(r for r in two_days["items"] if r["key"] == ids["w2"])
     assert w2["open_s"] == both[0][0] + both[1][0]  # type: ignore[index]
-    mon = next(w for w in _ok(hall.client("super").get("/api/v1/monitor"))["windows"] if w["id"] == ids["w1"])
+    mon = next(
+        w
+        for w in _ok(hall.client("super").get("/api/v1/monitor"))["windows"]
+        if w["id"] == ids["w1"]
+    )
     assert mon["paused_today_s"] == 36000.0  # today's business day began at midnight (reset hour 0)
 
 
-def test_with_a_reset_hour_numbers_follow_the_business_day_and_reports_the_calendar_day(hall: Hall) -> None:
+def test_with_a_reset_hour_numbers_follow_the_business_day_and_reports_the_calendar_day(
+    hall: Hall,
+) -> None:
     from server.services import alerts
 
     ids = hall.ids
@@ -379,17 +469,28 @@ def test_with_a_reset_hour_numbers_follow_the_business_day_and_reports_the_calen
     _ok(c1.post(f"/api/v1/tickets/{a2['id']}/start"))
     at(hall, 975)
     _ok(c1.post(f"/api/v1/tickets/{a2['id']}/finish", json={"outcome": "done"}))
-    _ok(hall.client("eval1").post(f"/api/v1/tickets/{a2['id']}/evaluation", json={"level": 1, "reason": "态度差"}), 201)
+    _ok(
+        hall.client("eval1").post(
+            f"/api/v1/tickets/{a2['id']}/evaluation", json={"level": 1, "reason": "态度差"}
+        ),
+        201,
+    )
     at(hall, 980)  # 01:20
 
     # reports file every figure under the hall's calendar day
-    monday, tuesday = table(hall, "day")[DAY], _ok(hall.client("super").get(
-        "/api/v1/reports/table?from=2026-12-01&to=2026-12-01&by=day"))["items"][0]
+    monday, tuesday = (
+        table(hall, "day")[DAY],
+        _ok(hall.client("super").get("/api/v1/reports/table?from=2026-12-01&to=2026-12-01&by=day"))[
+            "items"
+        ][0],
+    )
     assert pick(monday, "issued", "served", "wait_avg_s", "evaluations") == (1, 1, 300.0, 0)
     assert pick(tuesday, "issued", "served", "wait_avg_s", "evaluations") == (1, 1, 300.0, 1)
     assert window_times(hall, DAY)[ids["w1"]] == (900.0 + 5700.0, 600.0)  # 22:00-22:15, 22:25-24:00
     assert window_times(hall, "2026-12-01")[ids["w1"]] == (4800.0, 0.0)  # 00:00-01:20, carried over
-    bad = _ok(hall.client("super").get("/api/v1/reports/bad-ratings?from=2026-12-01&to=2026-12-01"))["items"]
+    bad = _ok(
+        hall.client("super").get("/api/v1/reports/bad-ratings?from=2026-12-01&to=2026-12-01")
+    )["items"]
     assert [b["number"] for b in bad] == ["A002"]
 
     # the live monitor and the alerts follow the business day (Monday, since 03:00 Monday)
@@ -401,4 +502,6 @@ def test_with_a_reset_hour_numbers_follow_the_business_day_and_reports_the_calen
     rating = [x for x in raised if x["kind"] == "bad_rating"]
     assert len(rating) == 1 and rating[0]["data"]["number"] == "A002" and rating[0]["day"] == DAY
     assert [a["kind"] for a in mon["alerts"]] == []  # raised after this read; the next one lists it
-    assert "bad_rating" in [a["kind"] for a in _ok(hall.client("super").get("/api/v1/monitor"))["alerts"]]
+    assert "bad_rating" in [
+        a["kind"] for a in _ok(hall.client("super").get("/api/v1/monitor"))["alerts"]
+    ]

@@ -22,7 +22,9 @@ def _wait(pred, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-def test_a_slow_checkpoint_never_holds_up_issuing(sqlite_hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_slow_checkpoint_never_holds_up_issuing(
+    sqlite_hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ctx = sqlite_hall.ctx
     cp = ctx.db.checkpointer
     assert cp is not None
@@ -65,7 +67,9 @@ def test_the_log_stays_bounded_and_its_pages_reach_the_database_file(sqlite_hall
         for _ in range(n):
             tickets.issue(ctx, kiosk, sqlite_hall.ids["B"])
 
-    threads = [threading.Thread(target=issue, args=(150,)) for _ in range(4)]  # never a pause between tickets
+    threads = [
+        threading.Thread(target=issue, args=(150,)) for _ in range(4)
+    ]  # never a pause between tickets
     for t in threads:
         t.start()
     for t in threads:
@@ -80,7 +84,10 @@ def test_the_log_stays_bounded_and_its_pages_reach_the_database_file(sqlite_hall
 def test_the_writer_checkpoints_by_itself_only_as_a_safety_net(sqlite_hall: Hall) -> None:
     raw = sqlite_hall.ctx.db.writer.raw_connection()
     try:
-        assert raw.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == SAFETY_CHECKPOINT_PAGES
+        assert (
+            raw.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            == SAFETY_CHECKPOINT_PAGES
+        )
     finally:
         raw.close()
     # the reader engine (and any other process, such as the command line) keeps SQLite's default

@@ -104,16 +104,22 @@ def test_the_first_snapshot_announces_nothing_from_history(speech: FakeSpeech) -
     assert a.announce_pending() == 0
 
 
-def test_a_call_in_the_first_snapshot_is_still_spoken_when_its_live_event_follows(speech: FakeSpeech) -> None:
+def test_a_call_in_the_first_snapshot_is_still_spoken_when_its_live_event_follows(
+    speech: FakeSpeech,
+) -> None:
     # The server stamped the announcer connected, a clerk called and recalled at once, and the first
     # snapshot was read after both: the recall's own event reached the announcer after the snapshot.
     a = Announcer("http://hall.invalid", "t", speech, clock=lambda: NOW, pause_s=0)
     a.on_ticket_called(called(3, "A001"))
-    a.on_snapshot(snapshot(5, called(5, "A001", recall=True), called(3, "A001"), called(1, "Z009", age_s=5)))
+    a.on_snapshot(
+        snapshot(5, called(5, "A001", recall=True), called(3, "A001"), called(1, "Z009", age_s=5))
+    )
     a.on_ticket_called(called(5, "A001", recall=True))
     a.announce_pending()
     assert speech.spoken == ["请A零零一号到三号窗口办理"] * 2
-    a.on_snapshot(snapshot(5, called(5, "A001", recall=True), called(3, "A001"), called(1, "Z009", age_s=5)))
+    a.on_snapshot(
+        snapshot(5, called(5, "A001", recall=True), called(3, "A001"), called(1, "Z009", age_s=5))
+    )
     assert a.announce_pending() == 0  # a later snapshot neither repeats them nor speaks the history
 
 
@@ -233,7 +239,9 @@ def test_the_announcer_says_the_halls_own_sentence_in_mandarin(
     announcer: Announcer, speech: FakeSpeech
 ) -> None:
     body = called(1, "A001", 12)
-    body["text"] = "请A001号到12号窗口办理业务，谢谢"  # the admin's template, as the screens show it
+    body["text"] = (
+        "请A001号到12号窗口办理业务，谢谢"  # the admin's template, as the screens show it
+    )
     announcer.on_ticket_called(body)
     announcer.announce_pending()
     assert speech.spoken == ["请A零零一号到十二号窗口办理业务，谢谢"]
@@ -272,10 +280,24 @@ def test_each_seq_gap_asks_for_a_snapshot_on_the_open_link_and_both_gaps_are_fil
     announcer.on_snapshot(snapshot(3, called(3, "A003"), called(2, "A002", 5, age_s=1), called(1)))
     announcer.on_ticket_called(called(6, "A006"))  # 4 and 5 lost, a second later: asked again
     assert link.emitted == ["snapshot", "snapshot"]
-    announcer.on_snapshot(snapshot(6, called(6, "A006"), called(5, "A005", age_s=1),
-                                   called(4, "A004", age_s=1), called(3, "A003")))
+    announcer.on_snapshot(
+        snapshot(
+            6,
+            called(6, "A006"),
+            called(5, "A005", age_s=1),
+            called(4, "A004", age_s=1),
+            called(3, "A003"),
+        )
+    )
     announcer.announce_pending()
-    assert [t[1:5] for t in speech.spoken] == ["A零零一", "A零零三", "A零零二", "A零零六", "A零零四", "A零零五"]
+    assert [t[1:5] for t in speech.spoken] == [
+        "A零零一",
+        "A零零三",
+        "A零零二",
+        "A零零六",
+        "A零零四",
+        "A零零五",
+    ]
     assert link.emitted == ["snapshot", "snapshot"]
 
 
@@ -288,19 +310,31 @@ def test_an_answer_that_misses_the_newest_gap_is_followed_by_another_request(
     announcer.on_ticket_called(called(3, "A003"))  # gap: request 1
     announcer.on_ticket_called(called(5, "A005"))  # gap while request 1 is on its way: none sent
     assert link.emitted == ["snapshot"]
-    announcer.on_snapshot(snapshot(3, called(3, "A003"), called(2, "A002", age_s=1)))  # covers 2, not 4
+    announcer.on_snapshot(
+        snapshot(3, called(3, "A003"), called(2, "A002", age_s=1))
+    )  # covers 2, not 4
     assert link.emitted == ["snapshot", "snapshot"]
     announcer.on_snapshot(snapshot(5, called(5, "A005"), called(4, "A004", age_s=1)))
     announcer.announce_pending()
-    assert [t[1:5] for t in speech.spoken] == ["A零零一", "A零零三", "A零零五", "A零零二", "A零零四"]
+    assert [t[1:5] for t in speech.spoken] == [
+        "A零零一",
+        "A零零三",
+        "A零零五",
+        "A零零二",
+        "A零零四",
+    ]
     assert link.emitted == ["snapshot", "snapshot"]
 
 
-@pytest.mark.parametrize(("missed_s", "spoken"), [(10.0, ["A零零三"]), (30.0, ["A零零二", "A零零三"])])
+@pytest.mark.parametrize(
+    ("missed_s", "spoken"), [(10.0, ["A零零三"]), (30.0, ["A零零二", "A零零三"])]
+)
 def test_missed_seconds_sets_how_old_a_missed_call_may_be(
     speech: FakeSpeech, missed_s: float, spoken: list[str]
 ) -> None:
-    a = Announcer("http://hall.invalid", "t", speech, missed_window_s=missed_s, clock=lambda: NOW, pause_s=0)
+    a = Announcer(
+        "http://hall.invalid", "t", speech, missed_window_s=missed_s, clock=lambda: NOW, pause_s=0
+    )
     a.on_snapshot(snapshot(1, called(1)))
     a.on_disconnect("ping timeout")
     a.on_snapshot(snapshot(3, called(3, "A003", age_s=5), called(2, "A002", age_s=20), called(1)))
@@ -308,8 +342,10 @@ def test_missed_seconds_sets_how_old_a_missed_call_may_be(
     assert [t[1:5] for t in speech.spoken] == spoken
 
 
-@pytest.mark.parametrize(("pc_clock_off_s", "server_age_s", "said"),
-                         [(3600, 5, True), (-3600, 5, True), (0, 3600, False)])
+@pytest.mark.parametrize(
+    ("pc_clock_off_s", "server_age_s", "said"),
+    [(3600, 5, True), (-3600, 5, True), (0, 3600, False)],
+)
 def test_missed_calls_are_aged_by_the_servers_clock_not_this_pcs(
     speech: FakeSpeech, pc_clock_off_s: float, server_age_s: float, said: bool
 ) -> None:
@@ -323,7 +359,9 @@ def test_missed_calls_are_aged_by_the_servers_clock_not_this_pcs(
     assert a.announce_pending() == (1 if said else 0)
 
 
-def test_the_halls_voice_settings_apply_unless_the_command_line_overrides_them(speech: FakeSpeech) -> None:
+def test_the_halls_voice_settings_apply_unless_the_command_line_overrides_them(
+    speech: FakeSpeech,
+) -> None:
     played: list[str] = []
     hall = Announcer("http://x.invalid", "t", speech, player=played.append, pause_s=0)
     snap = snapshot(0)
@@ -334,7 +372,9 @@ def test_the_halls_voice_settings_apply_unless_the_command_line_overrides_them(s
     assert len(played) == 1 and len(speech.spoken) == 2
 
     own = FakeSpeech()
-    local = Announcer("http://x.invalid", "t", own, repeat=1, chime=False, player=played.append, pause_s=0)
+    local = Announcer(
+        "http://x.invalid", "t", own, repeat=1, chime=False, player=played.append, pause_s=0
+    )
     local.on_snapshot(snap)
     local.on_ticket_called(called(1))
     local.announce_pending()
@@ -342,24 +382,45 @@ def test_the_halls_voice_settings_apply_unless_the_command_line_overrides_them(s
     hall.stop()
 
 
-def test_the_command_keeps_the_contract_and_takes_missed_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_keeps_the_contract_and_takes_missed_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from click.testing import CliRunner
 
     import display.announcer
     from server.cli import main
 
     runs: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(display.announcer, "main_run",
-                        lambda *args, **kw: runs.append((args, kw)))
+    monkeypatch.setattr(display.announcer, "main_run", lambda *args, **kw: runs.append((args, kw)))
     runner = CliRunner()
-    ok = runner.invoke(main, ["announcer", "--server", "http://h:8000", "--token", "tok", "--wav-dir", "/tmp/w"])
+    ok = runner.invoke(
+        main, ["announcer", "--server", "http://h:8000", "--token", "tok", "--wav-dir", "/tmp/w"]
+    )
     assert ok.exit_code == 0, ok.output
-    assert runs[-1] == (("http://h:8000", "tok", "/tmp/w"), {"repeat": None, "chime": None, "missed_seconds": 30.0})
-    ok = runner.invoke(main, ["announcer", "--server", "http://h", "--token", "t", "--missed-seconds", "90",
-                              "--repeat", "2", "--no-chime"])
+    assert runs[-1] == (
+        ("http://h:8000", "tok", "/tmp/w"),
+        {"repeat": None, "chime": None, "missed_seconds": 30.0},
+    )
+    ok = runner.invoke(
+        main,
+        [
+            "announcer",
+            "--server",
+            "http://h",
+            "--token",
+            "t",
+            "--missed-seconds",
+            "90",
+            "--repeat",
+            "2",
+            "--no-chime",
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert runs[-1][1] == {"repeat": 2, "chime": False, "missed_seconds": 90.0}
-    bad = runner.invoke(main, ["announcer", "--server", "http://h", "--token", "t", "--missed-seconds", "-1"])
+    bad = runner.invoke(
+        main, ["announcer", "--server", "http://h", "--token", "t", "--missed-seconds", "-1"]
+    )
     assert bad.exit_code == 2 and "missed-seconds" in bad.output
 
 
@@ -401,8 +462,13 @@ class TinyServer:
         calls = sorted(self.calls, key=lambda c: c["seq"], reverse=True)
         self.sio.emit(
             "snapshot",
-            {"seq": self.seq, "calls": calls, "windows": [], "waiting": {},
-             "server_time": datetime.now(UTC).isoformat()},
+            {
+                "seq": self.seq,
+                "calls": calls,
+                "windows": [],
+                "waiting": {},
+                "server_time": datetime.now(UTC).isoformat(),
+            },
             to=sid,
         )
 
@@ -493,7 +559,13 @@ def test_a_call_lost_on_the_open_link_is_fetched_with_a_snapshot_without_reconne
         server.record_call("A005")
         wait_until(lambda: len(speech.spoken) == 5)
         time.sleep(0.5)
-        assert [t[1:5] for t in speech.spoken] == ["A零零一", "A零零三", "A零零二", "A零零五", "A零零四"]
+        assert [t[1:5] for t in speech.spoken] == [
+            "A零零一",
+            "A零零三",
+            "A零零二",
+            "A零零五",
+            "A零零四",
+        ]
         assert server.connects == 1 and server.snapshot_requests == 2
     finally:
         a.stop()

@@ -22,18 +22,26 @@ from tests.conftest import Hall
         ("请A001号到100号窗口办理", "请A零零一号到一百号窗口办理"),
     ],
 )
-def test_speech_text_reads_ticket_digits_one_by_one_and_windows_as_numbers(shown: str, spoken: str) -> None:
+def test_speech_text_reads_ticket_digits_one_by_one_and_windows_as_numbers(
+    shown: str, spoken: str
+) -> None:
     assert speech_text(shown) == spoken
 
 
 def _add_publicity(hall: Hall) -> None:
     with hall.ctx.uow() as uow:
         site_id = uow.session.scalar(select(Site.id))
-        uow.session.add_all([
-            Publicity(site_id=site_id, kind="text", title="second", body="b", sort=2),
-            Publicity(site_id=site_id, kind="image", title="first", body="", media="/x.png", sort=1),
-            Publicity(site_id=site_id, kind="text", title="hidden", body="", sort=0, active=False),
-        ])
+        uow.session.add_all(
+            [
+                Publicity(site_id=site_id, kind="text", title="second", body="b", sort=2),
+                Publicity(
+                    site_id=site_id, kind="image", title="first", body="", media="/x.png", sort=1
+                ),
+                Publicity(
+                    site_id=site_id, kind="text", title="hidden", body="", sort=0, active=False
+                ),
+            ]
+        )
         uow.commit()
 
 
@@ -58,7 +66,9 @@ def test_announcement_audio_is_rendered_once_per_text(sqlite_hall: Hall, monkeyp
     monkeypatch.setattr(speech.Pyttsx3Speech, "save", fake_save)
     client = sqlite_hall.client("display")
     for _ in range(3):
-        res = client.get("/api/v1/announcements/audio", query_string={"text": "请A001号到12号窗口办理"})
+        res = client.get(
+            "/api/v1/announcements/audio", query_string={"text": "请A001号到12号窗口办理"}
+        )
         assert res.status_code == 200
         assert res.mimetype == "audio/wav"
         assert res.data[:4] == b"RIFF"
@@ -69,7 +79,9 @@ def test_announcement_audio_is_rendered_once_per_text(sqlite_hall: Hall, monkeyp
     assert sqlite_hall.client().get("/api/v1/announcements/audio?text=x").status_code == 401
 
 
-def test_screens_open_with_a_display_token_and_refuse_others_with_a_clear_page(sqlite_hall: Hall) -> None:
+def test_screens_open_with_a_display_token_and_refuse_others_with_a_clear_page(
+    sqlite_hall: Hall,
+) -> None:
     c = sqlite_hall.app.test_client()
     ok = c.get(f"/display/hall?token={sqlite_hall.tokens['display']}")
     assert ok.status_code == 200 and b"hall.js" in ok.data
@@ -140,22 +152,32 @@ def test_the_screens_audio_has_the_halls_chime_and_repeats_like_the_announcer(
     client = sqlite_hall.client("display")
     admin = sqlite_hall.client("admin")
     text = {"text": "请A001号到3号窗口办理"}
-    assert admin.patch("/api/v1/settings", json={"voice_repeat": 1, "voice_chime": False}).status_code == 200
+    assert (
+        admin.patch("/api/v1/settings", json={"voice_repeat": 1, "voice_chime": False}).status_code
+        == 200
+    )
     plain = _seconds(client.get("/api/v1/announcements/audio", query_string=text).data)
     assert plain == pytest.approx(0.5, abs=0.01)
-    assert admin.patch("/api/v1/settings", json={"voice_repeat": 3, "voice_chime": True}).status_code == 200
+    assert (
+        admin.patch("/api/v1/settings", json={"voice_repeat": 3, "voice_chime": True}).status_code
+        == 200
+    )
     full = _seconds(client.get("/api/v1/announcements/audio", query_string=text).data)
     chime_s = len(chime_frames()) / 2 / 22050 + 0.2  # the chime, then a short silence
     assert full == pytest.approx(chime_s + 3 * 0.5 + 2 * PAUSE_S, abs=0.02)
 
 
-def test_the_audio_cache_keeps_only_the_most_recently_used_files(sqlite_hall: Hall, monkeypatch: Any) -> None:
+def test_the_audio_cache_keeps_only_the_most_recently_used_files(
+    sqlite_hall: Hall, monkeypatch: Any
+) -> None:
     rendered = _fake_speech(monkeypatch, 0.2)
     sqlite_hall.app.config["TTS_AUDIO_CACHE_FILES"] = 3
     client = sqlite_hall.client("display")
 
     def get(number: str) -> None:
-        res = client.get("/api/v1/announcements/audio", query_string={"text": f"请{number}号到1号窗口办理"})
+        res = client.get(
+            "/api/v1/announcements/audio", query_string={"text": f"请{number}号到1号窗口办理"}
+        )
         assert res.status_code == 200
         res.close()
 

@@ -81,6 +81,7 @@ def test_window_opens_pauses_resumes_and_closes() -> None:
 
 # ---- numbering ----------------------------------------------------------------------------------
 
+
 def test_numbers_have_three_digits_and_grow_past_999() -> None:
     assert format_number("A", 1) == "A001"
     assert format_number("B", 12) == "B012"
@@ -99,8 +100,19 @@ def test_business_day_follows_the_hall_clock_and_reset_hour() -> None:
     assert business_day(after_midnight, "Asia/Shanghai", 3) == date(2026, 11, 30)
 
 
-@pytest.mark.parametrize(("prefix", "ok"), [("A", True), ("Z", True), ("E", False), ("I", False), ("O", False),
-                                            ("a", False), ("AB", False), ("1", False)])
+@pytest.mark.parametrize(
+    ("prefix", "ok"),
+    [
+        ("A", True),
+        ("Z", True),
+        ("E", False),
+        ("I", False),
+        ("O", False),
+        ("a", False),
+        ("AB", False),
+        ("1", False),
+    ],
+)
 def test_prefixes_avoid_letters_that_sound_or_look_like_digits(prefix: str, ok: bool) -> None:
     assert (validate_prefix(prefix) is None) is ok
 
@@ -130,7 +142,14 @@ def test_malformed_hours_are_explained() -> None:
 
 # ---- call order -----------------------------------------------------------------------------------
 
-def c(tid: int, minutes: int, sid: int = 1, prio: Priority = Priority.NORMAL, target: int | None = None) -> Candidate:
+
+def c(
+    tid: int,
+    minutes: int,
+    sid: int = 1,
+    prio: Priority = Priority.NORMAL,
+    target: int | None = None,
+) -> Candidate:
     return Candidate(tid, sid, prio, T0 + timedelta(minutes=minutes), target)
 
 

@@ -150,10 +150,17 @@ def test_status_queries_are_not_printed() -> None:
 
 
 @pytest.mark.parametrize("paper_mm", [58, 80])
-def test_a_bilingual_ticket_prints_each_chinese_line_with_its_english_beneath(paper_mm: int) -> None:
+def test_a_bilingual_ticket_prints_each_chinese_line_with_its_english_beneath(
+    paper_mm: int,
+) -> None:
     layout = make_layout(
-        "zh+en", paper_mm, centre_name_en="Service Centre", service_name_en="Property registration",
-        priority_mark_en="Priority", wait_area_en="Zone B, 2F", footer_en="Keep your ticket.",
+        "zh+en",
+        paper_mm,
+        centre_name_en="Service Centre",
+        service_name_en="Property registration",
+        priority_mark_en="Priority",
+        wait_area_en="Zone B, 2F",
+        footer_en="Keep your ticket.",
     )
     ticket = decode_one(render_ticket(layout))
     lines = [ln.text for ln in ticket.lines if ln.text]
@@ -161,6 +168,7 @@ def test_a_bilingual_ticket_prints_each_chinese_line_with_its_english_beneath(pa
     def after(zh: str, en: str) -> None:
         i = next(i for i, x in enumerate(lines) if zh in x)
         assert en in lines[i + 1], (zh, lines[i : i + 2])
+
     after("某某区政务服务中心", "Service Centre")
     after("【优先】", "[ Priority ]")
     after("前面等候：7 人", "People ahead: 7")
@@ -170,7 +178,9 @@ def test_a_bilingual_ticket_prints_each_chinese_line_with_its_english_beneath(pa
     after("取号时间：2024-05-06 09:31", "Issued: 2024-05-06 09:31")
     after("号。", "Keep your ticket.")  # the footer's last (maybe wrapped) line
     english = [ln for ln in ticket.lines if ln.text.isascii() and ln.text and ln.text != "A001"]
-    assert all(ln.width_mult == 1 for ln in english)  # Chinese is the large line, English the small one
+    assert all(
+        ln.width_mult == 1 for ln in english
+    )  # Chinese is the large line, English the small one
     joined = "".join(ln.text for ln in ticket.lines)
     assert f"{ITEM}{RARE}" in joined and "Property registration" in joined
     assert len(render_ticket(layout)) < 4096

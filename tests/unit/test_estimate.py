@@ -52,7 +52,9 @@ def test_a_shared_window_gives_the_item_its_share_by_demand() -> None:
 
 def test_before_any_window_opens_the_estimate_assumes_one() -> None:
     est = estimate_wait(3, A, [], 10, [], {A: 4}, serving_windows=2)
-    assert not est.windows_open and est.minutes == round((3.5 * (600 + CALL_OVERHEAD_S)) / 60 + 0.49)
+    assert not est.windows_open and est.minutes == round(
+        (3.5 * (600 + CALL_OVERHEAD_S)) / 60 + 0.49
+    )
 
 
 def test_an_item_no_window_serves_has_no_estimate() -> None:

@@ -10,13 +10,24 @@ from pathlib import Path
 from server.i18n import catalogue
 from tests.conftest import ROOT
 
-UI_DIRS = ["kiosk", "display", "caller", "server/admin", "server/oversight", "server/templates", "server/static",
-           "server/cases"]
+UI_DIRS = [
+    "kiosk",
+    "display",
+    "caller",
+    "server/admin",
+    "server/oversight",
+    "server/templates",
+    "server/static",
+    "server/cases",
+]
 CJK = re.compile(r"[\u3400-\u9fff]")  # ideographs; CJK punctuation used to join parts is not text
 COMMENT = re.compile(r"^\s*(//|/\*|\*|<!--|\{#)")
 # keys used in templates and scripts: _('k'), t("k"), QH.t("k"), data-i18n="k"
-USES = [re.compile(r"""\b_\(\s*['"]([a-z][\w.]+)['"]"""), re.compile(r"""\bt\(\s*['"]([a-z][\w.]+)['"]"""),
-        re.compile(r"""data-i18n(?:-[a-z]+)?=['"]([a-z][\w.]+)['"]""")]
+USES = [
+    re.compile(r"""\b_\(\s*['"]([a-z][\w.]+)['"]"""),
+    re.compile(r"""\bt\(\s*['"]([a-z][\w.]+)['"]"""),
+    re.compile(r"""data-i18n(?:-[a-z]+)?=['"]([a-z][\w.]+)['"]"""),
+]
 
 
 def ui_files(*suffixes: str) -> list[Path]:
@@ -38,7 +49,9 @@ def test_every_key_a_page_uses_exists_in_both_locales() -> None:
     for f in ui_files(".html", ".js"):
         for rx in USES:
             for key in rx.findall(f.read_text("utf-8")):
-                if not key.endswith(("_", ".")) and (key not in zh or key not in en):  # prefix + runtime part
+                if not key.endswith(("_", ".")) and (
+                    key not in zh or key not in en
+                ):  # prefix + runtime part
                     missing.append(f"{f.relative_to(ROOT)}: {key}")
     assert not missing, missing[:20]
 

@@ -32,7 +32,9 @@ def test_the_halls_voice_and_rate_reach_the_announcers_engine() -> None:
     a = Announcer("http://hall.invalid", "t", speech, pause_s=0)
     a.on_snapshot(_snapshot({"repeat": 1, "chime": False, "name": "cmn", "rate": 120}))
     assert (speech.voice, speech.rate) == ("cmn", 120)
-    a.on_snapshot(_snapshot({"repeat": 1, "chime": False, "name": "", "rate": 180}))  # "" keeps the engine's
+    a.on_snapshot(
+        _snapshot({"repeat": 1, "chime": False, "name": "", "rate": 180})
+    )  # "" keeps the engine's
     assert (speech.voice, speech.rate) == ("cmn", 180)
 
 

@@ -74,12 +74,16 @@ def upgrade() -> None:
     # The audit log is append-only in the database itself, not only in the API.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_GUARD)
-        op.execute("CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
+            "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()"
+        )
     else:
         for verb in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_entries_no_{verb.lower()} BEFORE {verb} ON audit_entries "
-                       "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_entries_no_{verb.lower()} BEFORE {verb} ON audit_entries "
+                "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END"
+            )
 
 
 def downgrade() -> None:

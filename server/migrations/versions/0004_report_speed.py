@@ -57,14 +57,22 @@ def upgrade() -> None:
         batch.add_column(sa.Column("elapsed_s", sa.Float(), nullable=True))
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.execute("UPDATE ticket_events e SET elapsed_s = extract(epoch FROM e.at - t.issued_at) "
-                   "FROM tickets t WHERE t.id = e.ticket_id")
+        op.execute(
+            "UPDATE ticket_events e SET elapsed_s = extract(epoch FROM e.at - t.issued_at) "
+            "FROM tickets t WHERE t.id = e.ticket_id"
+        )
         op.drop_index("ix_events_report", table_name="ticket_events")
-        op.create_index("ix_events_report", "ticket_events", ["site_id", "day", "type"],
-                        postgresql_include=REPORT_COLUMNS)
+        op.create_index(
+            "ix_events_report",
+            "ticket_events",
+            ["site_id", "day", "type"],
+            postgresql_include=REPORT_COLUMNS,
+        )
     else:
-        op.execute("UPDATE ticket_events SET elapsed_s = (julianday(at) - julianday("
-                   "(SELECT issued_at FROM tickets WHERE tickets.id = ticket_events.ticket_id))) * 86400.0")
+        op.execute(
+            "UPDATE ticket_events SET elapsed_s = (julianday(at) - julianday("
+            "(SELECT issued_at FROM tickets WHERE tickets.id = ticket_events.ticket_id))) * 86400.0"
+        )
 
 
 def downgrade() -> None:

@@ -22,9 +22,12 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("devices", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("paper_mm", sa.SmallInteger(), nullable=False, server_default="80"))
-        batch_op.add_column(sa.Column("ticket_lang", sa.String(length=8), nullable=False,
-                                      server_default="zh+en"))
+        batch_op.add_column(
+            sa.Column("paper_mm", sa.SmallInteger(), nullable=False, server_default="80")
+        )
+        batch_op.add_column(
+            sa.Column("ticket_lang", sa.String(length=8), nullable=False, server_default="zh+en")
+        )
 
 
 def downgrade() -> None:

@@ -29,21 +29,43 @@ $$ LANGUAGE plpgsql;
 """
 
 # every column but seq: SQLite's UPDATE OF names the columns whose change fires the trigger
-SQLITE_COLUMNS = ("id", "site_id", "ticket_id", "type", "from_state", "to_state", "at", "day", "hour",
-                  "service_id", "window_id", "staff_id", "device_id", "duration_s", "elapsed_s", "data")
+SQLITE_COLUMNS = (
+    "id",
+    "site_id",
+    "ticket_id",
+    "type",
+    "from_state",
+    "to_state",
+    "at",
+    "day",
+    "hour",
+    "service_id",
+    "window_id",
+    "staff_id",
+    "device_id",
+    "duration_s",
+    "elapsed_s",
+    "data",
+)
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER ticket_events_no_change BEFORE UPDATE OR DELETE ON ticket_events "
-                   "FOR EACH ROW EXECUTE FUNCTION ticket_events_append_only()")
+        op.execute(
+            "CREATE TRIGGER ticket_events_no_change BEFORE UPDATE OR DELETE ON ticket_events "
+            "FOR EACH ROW EXECUTE FUNCTION ticket_events_append_only()"
+        )
         return
     raise_ = "BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END"
-    op.execute(f"CREATE TRIGGER ticket_events_no_update BEFORE UPDATE OF {', '.join(SQLITE_COLUMNS)} "
-               f"ON ticket_events {raise_}")
-    op.execute(f"CREATE TRIGGER ticket_events_no_reseq BEFORE UPDATE OF seq ON ticket_events "
-               f"WHEN OLD.seq IS NOT NULL {raise_}")
+    op.execute(
+        f"CREATE TRIGGER ticket_events_no_update BEFORE UPDATE OF {', '.join(SQLITE_COLUMNS)} "
+        f"ON ticket_events {raise_}"
+    )
+    op.execute(
+        f"CREATE TRIGGER ticket_events_no_reseq BEFORE UPDATE OF seq ON ticket_events "
+        f"WHEN OLD.seq IS NOT NULL {raise_}"
+    )
     op.execute(f"CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events {raise_}")
 
 

@@ -44,11 +44,15 @@ END;
 $$ LANGUAGE plpgsql;
 """
 
-_BUMP = ("INSERT INTO queue_counts (site_id, day, service_id, waiting) SELECT NEW.site_id, NEW.day, "
-         "NEW.service_id, 1 WHERE NEW.state = 'waiting' "
-         "ON CONFLICT (site_id, day, service_id) DO UPDATE SET waiting = waiting + 1;")
-_DROP = ("UPDATE queue_counts SET waiting = waiting - 1 WHERE OLD.state = 'waiting' AND site_id = OLD.site_id "
-         "AND day = OLD.day AND service_id = OLD.service_id;")
+_BUMP = (
+    "INSERT INTO queue_counts (site_id, day, service_id, waiting) SELECT NEW.site_id, NEW.day, "
+    "NEW.service_id, 1 WHERE NEW.state = 'waiting' "
+    "ON CONFLICT (site_id, day, service_id) DO UPDATE SET waiting = waiting + 1;"
+)
+_DROP = (
+    "UPDATE queue_counts SET waiting = waiting - 1 WHERE OLD.state = 'waiting' AND site_id = OLD.site_id "
+    "AND day = OLD.day AND service_id = OLD.service_id;"
+)
 SQLITE_TRIGGERS = {
     "tickets_queue_insert": f"AFTER INSERT ON tickets BEGIN {_BUMP} END",
     "tickets_queue_update": f"AFTER UPDATE OF state, service_id, day, site_id ON tickets BEGIN {_DROP} {_BUMP} END",
@@ -59,9 +63,23 @@ SQLITE_TRIGGERS = {
 def upgrade() -> None:
     # plain index statements (not a batch, which may rebuild the table and lose its triggers)
     op.drop_index("ix_tickets_queue", table_name="tickets")
-    op.create_index("ix_tickets_heads", "tickets", ["site_id", "day", "state", "service_id", "priority",
-                                                    "target_window_id", "issued_at", "id"])
-    op.create_index("ix_tickets_targeted", "tickets", ["site_id", "day", "state", "target_window_id"])
+    op.create_index(
+        "ix_tickets_heads",
+        "tickets",
+        [
+            "site_id",
+            "day",
+            "state",
+            "service_id",
+            "priority",
+            "target_window_id",
+            "issued_at",
+            "id",
+        ],
+    )
+    op.create_index(
+        "ix_tickets_targeted", "tickets", ["site_id", "day", "state", "target_window_id"]
+    )
     op.create_index("ix_tickets_window", "tickets", ["window_id", "state"])
     op.create_table(
         "queue_counts",
@@ -70,12 +88,16 @@ def upgrade() -> None:
         sa.Column("service_id", sa.Integer(), primary_key=True),
         sa.Column("waiting", sa.Integer(), nullable=False, server_default="0"),
     )
-    op.execute("INSERT INTO queue_counts (site_id, day, service_id, waiting) SELECT site_id, day, service_id, "
-               "count(*) FROM tickets WHERE state = 'waiting' GROUP BY site_id, day, service_id")
+    op.execute(
+        "INSERT INTO queue_counts (site_id, day, service_id, waiting) SELECT site_id, day, service_id, "
+        "count(*) FROM tickets WHERE state = 'waiting' GROUP BY site_id, day, service_id"
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER tickets_queue_counts AFTER INSERT OR DELETE OR UPDATE OF state, service_id, day, "
-                   "site_id ON tickets FOR EACH ROW EXECUTE FUNCTION tickets_queue_counts()")
+        op.execute(
+            "CREATE TRIGGER tickets_queue_counts AFTER INSERT OR DELETE OR UPDATE OF state, service_id, day, "
+            "site_id ON tickets FOR EACH ROW EXECUTE FUNCTION tickets_queue_counts()"
+        )
     else:
         for name, body in SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {body}")

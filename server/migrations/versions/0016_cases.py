@@ -100,8 +100,10 @@ def upgrade() -> None:
     op.create_index("ix_case_events_site_day", "case_events", ["site_id", "day"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER case_events_no_change BEFORE UPDATE OR DELETE ON case_events "
-                   "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()")
+        op.execute(
+            "CREATE TRIGGER case_events_no_change BEFORE UPDATE OR DELETE ON case_events "
+            "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()"
+        )
     else:
         raise_ = "BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END"
         op.execute(f"CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events {raise_}")
