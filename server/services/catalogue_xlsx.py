@@ -24,7 +24,7 @@ from ..engine.errors import Conflict, InvalidInput
 from ..engine.numbering import validate_prefix
 from ..offload import blocking
 from ..storage.models import Department, Service
-from . import hours_text, reasons, views
+from . import catalog, hours_text, reasons
 from .cleantext import MULTILINE, refuse_controls, unescape_cell
 from .context import Context
 from .principal import Forbidden, Principal
@@ -492,7 +492,7 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
             if dept is None:
                 dept = existing[d.code] = Department(site_id=who.site_id, code=d.code)
                 s.add(dept)
-            for k in ("name", "name_en", "short_name", "sort", "active"):
+            for k in catalog.DEPT_PLAIN_FIELDS:
                 setattr(dept, k, getattr(d, k))
         s.flush()
         services = {
@@ -505,19 +505,7 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
                 sv = services[it.code] = Service(site_id=who.site_id, code=it.code)
                 s.add(sv)
             sv.department_id = existing[it.department_code].id
-            for k in (
-                "name",
-                "name_en",
-                "prefix",
-                "mode",
-                "promised_days",
-                "daily_cap",
-                "expected_service_min",
-                "wait_threshold_min",
-                "needs_consult",
-                "sort",
-                "active",
-            ):
+            for k in catalog.SERVICE_PLAIN_FIELDS:
                 setattr(sv, k, getattr(it, k))
             if "hours" in il:  # a file without the column (older export) leaves the hours alone
                 sv.hours = hours_text.parse(it.hours)[0]
@@ -532,10 +520,6 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
             raise Conflict(
                 "the catalogue clashes with existing data; nothing was imported"
             ) from exc
-        uow.emit(
-            "catalog.changed",
-            {"seq": views.next_seq(s, who.site_id), "what": "catalogue"},
-            f"site:{who.site_id}",
-        )
+        catalog.catalog_changed(uow, who.site_id, "catalogue")
         uow.commit()
         return counts
