@@ -243,6 +243,15 @@ def status_link(ctx: Context, public_id: str, server_base: str | None) -> str:
         )
 
 
+def booking_link(ctx: Context, site_id: int, server_base: str | None) -> str:
+    """The address behind the hall screen's booking QR code, by the ticket QR's rule."""
+    with ctx.uow(write=False) as uow:
+        site = _site(uow.session, site_id)
+        return links.booking_url(
+            site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), server_base
+        )
+
+
 def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
     """A ticket as its holder may see it: number, item, state, place, estimate, window, outcome."""
     now = ctx.clock.now()
