@@ -39,7 +39,7 @@
     const en = document.documentElement.lang === "en";
     return ((status && status.extended_today) || []).map(function (p) {
       const items = p.items.map(function (i) { return en && i.name_en ? i.name_en : i.name; }).join(QH.t("hours.span_sep"));
-      const windows = p.windows.length ? QH.t("hours.extended_windows", {list: p.windows.join(QH.t("hours.span_sep"))}) : "";
+      const windows = p.windows.length ? QH.t(p.windows.length === 1 ? "hours.extended_window" : "hours.extended_windows", {list: p.windows.join(QH.t("hours.span_sep"))}) : "";
       const kind = QH.t("hours.kind." + p.kind);
       const title = en ? (p.name_en || kind) : (p.name || kind);
       return {now: !!p.now, kind: p.kind,

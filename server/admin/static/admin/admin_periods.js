@@ -34,8 +34,8 @@
     }));
     const name = el("input", ro({class: "hp-name", maxlength: "100", value: p.name || "", placeholder: t("admin.periods.name_hint")}));
     const nameEn = el("input", ro({class: "hp-name", maxlength: "100", value: p.name_en || ""}));
-    const start = el("input", ro({type: "time", class: "hp-time", value: p.start || "12:00", "data-testid": "period-start"}));
-    const end = el("input", ro({type: "time", class: "hp-time", value: p.end || "13:30", "data-testid": "period-end"}));
+    const start = el("input", ro({type: "text", class: "hp-time", maxlength: "5", inputmode: "numeric", placeholder: "HH:MM", value: p.start || "12:00", "data-testid": "period-start"}));
+    const end = el("input", ro({type: "text", class: "hp-time", maxlength: "5", inputmode: "numeric", placeholder: "HH:MM", value: p.end || "13:30", "data-testid": "period-end"}));
     const days = el("div", {class: "hp-days"}, DAYS.map(function (d) {
       return check(d, (p.days || []).indexOf(d) >= 0, t("admin.f.hours." + d));
     }));
