@@ -375,6 +375,7 @@ class WindowEvent(Base):
 from .models_audit import Alert, AuditEntry  # noqa: E402,F401
 from .models_booking import Appointment, BookingRule, Notice, SlotCount  # noqa: E402,F401
 from .models_cases import CalendarYear, Case, CaseCounter, CaseEvent  # noqa: E402,F401
+from .models_hours import ServicePeriod  # noqa: E402,F401
 from .models_print import PrintJob  # noqa: E402,F401
 from .models_ratings import AssessmentScore, Complaint  # noqa: E402,F401
 from .models_report import ReportRollup, RollupState  # noqa: E402,F401
