@@ -48,9 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["queuehall.realtime"] = realtime
     from .services.spooler_app import install as install_printing
 
-    install_printing(
-        app
-    )  # the spooler thread itself starts on the first request, if PRINTER_SPOOLER
+    install_printing(app)  # its thread starts with the server (background.py), if PRINTER_SPOOLER
     # --- notices hook (issue 19): committed events feed the notices outbox (services/notices_app.py);
     # move onto the subscriber registry
     from .services.notices_app import install as install_notices

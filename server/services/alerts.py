@@ -1,4 +1,4 @@
-"""Alerts of the live monitor: checked by a background thread, kept in the Alert table, pushed live.
+"""Alerts of the live monitor: checked by a background thread (started with the server: background.py), kept in the Alert table, pushed live.
 
 Each condition has a key that names one occurrence (an item's queue in one hour, one pause of a
 window, one visit, one rating); the unique (site, key) constraint raises each occurrence once, also
@@ -13,7 +13,6 @@ import threading
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -343,11 +342,11 @@ class Checker:
             self.thread = threading.Thread(target=self._run, name="oversight-alerts", daemon=True)
             self.thread.start()
 
-    def stop(self) -> None:
-        """Stop the thread."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread (a check in progress finishes first, up to `timeout` seconds)."""
         self._stop.set()
         if self.thread is not None:
-            self.thread.join(timeout=10)
+            self.thread.join(timeout=timeout)
 
     def _run(self) -> None:
         from . import publicity
@@ -363,19 +362,3 @@ class Checker:
                 last = now
             except Exception:  # a database hiccup must not end the monitoring for the day
                 log.exception("alert check failed")
-
-
-def install(app: Flask) -> None:
-    """Start the checker on the first request (never in CLI commands; off under TESTING unless asked)."""
-    enabled = app.config.get("OVERSIGHT_ALERTS", not app.testing)
-    if not enabled or "queuehall.alerts" in app.extensions:
-        return
-    checker = Checker(app.extensions["queuehall"], float(app.config.get("OVERSIGHT_CHECK_S", 15)))
-    app.extensions["queuehall.alerts"] = checker
-    lock = threading.Lock()
-
-    @app.before_request
-    def _start_checker() -> None:
-        if checker.thread is None:
-            with lock:
-                checker.start()

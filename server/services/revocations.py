@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ class Revocations:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._redis: Any = None
+        # called after a revocation is published here or heard from another process (realtime:
+        # its open sockets signed in with a token that no longer works are disconnected)
+        self.on_revoked: list[Callable[[], None]] = []
 
     def drop_here(self) -> None:
         """Forget this process's cached principals."""
@@ -45,9 +49,18 @@ class Revocations:
             self.generation += 1
             self.ctx.auth_cache.clear()
 
+    def revoked(self) -> None:
+        """A sign-in ended or changed somewhere: forget cached principals and tell the listeners."""
+        self.drop_here()
+        for hook in list(self.on_revoked):
+            try:
+                hook()
+            except Exception:
+                log.exception("a revocation listener failed")
+
     def publish(self) -> None:
         """Forget cached principals here and tell every other process to do the same."""
-        self.drop_here()
+        self.revoked()
         if self.url is None:
             return
         try:
@@ -99,13 +112,13 @@ class Revocations:
                 confirmed = pubsub.get_message(timeout=2.0)
                 if confirmed is None or confirmed.get("type") != "subscribe":
                     raise ConnectionError("Redis did not confirm the subscription")
-                self.drop_here()  # whatever was revoked while we were not listening
+                self.revoked()  # whatever was revoked while we were not listening
                 self._listening.set()
                 delay = RECONNECT_S
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None and message.get("type") == "message":
-                        self.drop_here()
+                        self.revoked()
             except Exception as exc:
                 if (
                     self._listening.is_set() or delay == RECONNECT_S

@@ -48,6 +48,7 @@ from hardware.printer import (
 )
 
 from ..engine.clock import Clock, SystemClock
+from ..offload import run_blocking
 from ..engine.events import PrintQueued
 from ..storage.models import Device, Ticket
 from ..storage.models_print import PrintJob
@@ -261,8 +262,9 @@ class Spooler:
         url = self._url_of(job_id)
         started = time.perf_counter()
         try:
-            printer = self._printer(url)
-            printer.send(data)
+            # opening and writing a USB, serial or device-file printer are blocking OS calls (a
+            # hung `usblp` write holds its thread until the timeout): off the serving loop
+            run_blocking(self._printer(url).send, data)
         except (
             PrintUnconfirmed
         ) as exc:  # sent, then a fault: maybe partly on paper, so never resent
@@ -442,7 +444,7 @@ class Spooler:
 
     def _poll_one(self, dev_ids: list[int], url: str) -> None:
         try:
-            st = self._printer(url).status()
+            st = run_blocking(self._printer(url).status)  # blocking I/O too, as above
         except ValueError as exc:
             st = PrinterStatus(online=False, paper="unknown", error=str(exc))
         for dev_id in dev_ids:
