@@ -48,8 +48,8 @@ from hardware.printer import (
 )
 
 from ..engine.clock import Clock, SystemClock
-from ..offload import run_blocking
 from ..engine.events import PrintQueued
+from ..offload import run_blocking
 from ..storage.models import Device, Ticket
 from ..storage.models_print import PrintJob
 from . import printer_urls, printing, ticket_paper

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from hardware.printer_sim import PrinterSimulator
 from server.engine.clock import SystemClock
 from server.storage.db import Database
-from server.storage.models import PrintJob, Window  # models_print must load after models
+from server.storage.models import Window  # models_print must load after models
 from server.storage.models_audit import Alert
 from tests.conftest import _spawn, start_live_server
 from tests.e2e.hallkit import Screen
