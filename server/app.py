@@ -37,9 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     ctx = Context(db=db, clock=app.config.get("CLOCK") or SystemClock(), config=app.config)
-    from .services.audit import prepare_at_enter, write_at_commit
+    from .api.audit_context import prepare_at_enter, write_at_commit
 
-    db.commit_hooks.append(write_at_commit)  # a change and its audit row commit together
+    # audit: a change and its audit row commit together, on the change's own unit of work (a commit
+    # hook, not a bus subscriber: every write of a call is audited, with or without domain events)
+    db.commit_hooks.append(write_at_commit)
     db.enter_hooks.append(prepare_at_enter)  # ...with the row built before the write lock
     app.extensions["queuehall"] = ctx
     realtime = Realtime(app, ctx)

@@ -13,12 +13,12 @@ from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy import select, update
 
+from .api.ratelimit import client_address
 from .engine.events import Event
 from .realtime_events import messages
 from .services import auth, revocations, views
 from .services.context import Context
 from .services.principal import Principal
-from .services.ratelimit import client_address
 from .socket_limits import BUSY, PublicSocketLimits, RefusedReaper
 from .storage.models import Device, Site, Ticket
 

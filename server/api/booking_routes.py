@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from flask import current_app
 from pydantic import ConfigDict, Field, model_validator
 
 from ..services import (
@@ -14,9 +13,9 @@ from ..services import (
     booking_settings,
     catalog,
     notices,
-    ratelimit,
 )
 from ..services.principal import Principal
+from . import ratelimit
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
 
@@ -98,16 +97,7 @@ class BookingSettingsIn(In):
 
 def _budget(name: str, setting: str, default: int) -> None:
     """Public booking calls per client address and minute (QUEUEHALL_<setting>, 0 = off)."""
-    limit = int(current_app.config.get(setting, default) or 0)
-    if limit <= 0:
-        return
-    hits, retry = ratelimit.limiter().count(
-        ratelimit.Rule(name, limit, 60), ratelimit.client_address()
-    )
-    if hits > limit:
-        raise ratelimit.RateLimited(
-            f"more than {limit} requests a minute from this address; wait {retry} s", retry
-        )
+    ratelimit.per_address(name, setting, default)
 
 
 def _site(who: Principal | None) -> int:

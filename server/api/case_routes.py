@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import current_app
 from pydantic import ConfigDict, Field
 
 from ..engine.errors import InvalidInput
-from ..services import calendar, case_public, case_settings, cases, catalog, ratelimit
+from ..services import calendar, case_public, case_settings, cases, catalog
 from ..services.principal import Principal
+from . import ratelimit
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut
 
@@ -75,15 +75,12 @@ class CaseSettingsIn(In):
 
 def _lookup_budget() -> None:
     """Case lookups per client address and minute (QUEUEHALL_RATE_LIMIT_CASE_LOOKUPS_PER_MIN, 0 = off)."""
-    limit = int(current_app.config.get("RATE_LIMIT_CASE_LOOKUPS_PER_MIN", 10) or 0)
-    if limit <= 0:
-        return
-    rule = ratelimit.Rule("case_lookup", limit, 60)
-    hits, retry = ratelimit.limiter().count(rule, ratelimit.client_address())
-    if hits > limit:
-        raise ratelimit.RateLimited(
-            f"more than {limit} case lookups a minute from this address; wait {retry} s", retry
-        )
+    ratelimit.per_address(
+        "case_lookup",
+        "RATE_LIMIT_CASE_LOOKUPS_PER_MIN",
+        10,
+        message="more than {limit} case lookups a minute from this address; wait {retry} s",
+    )
 
 
 def register(api: Api) -> None:

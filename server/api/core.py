@@ -15,12 +15,13 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..engine.errors import DomainError
-from ..services import auth, ratelimit, reasons
-from ..services.audit import after_call as audit_after_call
-from ..services.audit import begin_call as audit_begin
-from ..services.audit import end_call as audit_reset
+from ..services import auth, reasons
 from ..services.context import Context
 from ..services.principal import Forbidden, Principal, Unauthorized
+from . import ratelimit
+from .audit_context import after_call as audit_after_call
+from .audit_context import begin_call as audit_begin
+from .audit_context import end_call as audit_reset
 
 log = logging.getLogger(__name__)
 

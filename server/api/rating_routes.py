@@ -10,11 +10,11 @@ from ..services import (
     assessment_scores,
     complaints,
     phone_rating,
-    ratelimit,
     rating_settings,
     rectification_steps,
 )
 from ..services.principal import Principal
+from . import ratelimit
 from .core import ANY, PUBLIC, Api, ctx
 from .schemas import EvaluationIn, In, ItemsOut
 

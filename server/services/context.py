@@ -24,6 +24,7 @@ class Context:
     # without Redis other processes see a revocation within AUTH_CACHE_S seconds.
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
     revocations: Any = None  # services/revocations.py: drops the cache in every process at once
+    limiter: Any = None  # services/ratelimit.py: the rate-limit counters (memory or Redis)
 
     def uow(self, write: bool = True) -> UnitOfWork:
         """A new unit of work (a write transaction unless `write=False`)."""
