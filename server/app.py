@@ -47,6 +47,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime = Realtime(app, ctx)
     # subscribers to the hall's committed events; a new consumer is one more line here
     ctx.bus.subscribe(realtime.on_events)
+    if app.config.get("OVERSIGHT_ALERTS", not app.testing):  # (off in tests unless asked)
+        from .engine.events import VisitRated
+        from .services import alerts
+
+        ctx.bus.subscribe(lambda events: alerts.after_commit(ctx, events), VisitRated)
     app.extensions["queuehall.realtime"] = realtime
     from .services.spooler_app import install as install_printing
 
