@@ -9,9 +9,8 @@ A job counts as printed only when the printer, asked again after the write, stil
 paper; a fault seen only then (paper ran out, went offline) may have left part of the ticket
 on paper, so it fails at once instead of being retried.
 
-The spooler starts with the server process (`spooler_app.start_background`, called by `queuehall
-serve`), so queued jobs resume without waiting for an HTTP request; other hosts of the app
-start it on their first request.
+The spooler starts with the server process (server/background.py, called by `queuehall serve`),
+so queued jobs resume without waiting for an HTTP request; tests start it themselves.
 
 Recovery: a job still `printing` after its lease (PRINTER_LEASE_S, default three printer
 timeouts plus 10 s) was interrupted by a crash. It may or may not have reached the paper,
@@ -96,9 +95,7 @@ class Spooler:
         self._printers: dict[str, TicketPrinter] = {}
         self._busy: set[str] = set()
         self._lock = threading.Lock()
-        self._life = (
-            threading.Lock()
-        )  # start() may race between the server's start and a first request
+        self._life = threading.Lock()  # start() and stop() from different threads
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
