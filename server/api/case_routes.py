@@ -73,14 +73,13 @@ class CaseSettingsIn(In):
     )
 
 
-def _lookup_budget() -> None:
-    """Case lookups per client address and minute (QUEUEHALL_RATE_LIMIT_CASE_LOOKUPS_PER_MIN, 0 = off)."""
-    ratelimit.per_address(
-        "case_lookup",
-        "RATE_LIMIT_CASE_LOOKUPS_PER_MIN",
-        10,
-        message="more than {limit} case lookups a minute from this address; wait {retry} s",
-    )
+# case lookups per client address and minute (QUEUEHALL_RATE_LIMIT_CASE_LOOKUPS_PER_MIN, 0 = off)
+LOOKUPS = ratelimit.Budget(
+    "case_lookup",
+    "RATE_LIMIT_CASE_LOOKUPS_PER_MIN",
+    10,
+    message="more than {limit} case lookups a minute from this address; wait {retry} s",
+)
 
 
 def register(api: Api) -> None:
@@ -164,12 +163,9 @@ def register(api: Api) -> None:
         DeliverIn,
     )
 
-    @api.route(
-        "/public/cases/lookup", "POST", body=LookupIn, auth=PUBLIC, tag="public", errors=(404, 429)
-    )
+    @api.public("/public/cases/lookup", "POST", body=LookupIn, budget=LOOKUPS, errors=(404,))
     def lookup_case(who: Principal | None, body: LookupIn) -> dict[str, Any]:
         """A case's progress by its number and the last four digits of the applicant's phone (rate-limited)."""
-        _lookup_budget()
         site_id = who.site_id if who else catalog.default_site_id(ctx())
         return case_public.lookup(ctx(), site_id, body.number, body.phone_last4)
 

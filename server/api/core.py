@@ -97,6 +97,35 @@ class Api:
     blueprint: Blueprint
     operations: list[Operation] = field(default_factory=list)
 
+    def public(
+        self,
+        path: str,
+        method: str = "GET",
+        *,
+        budget: ratelimit.Budget,
+        errors: tuple[int, ...] = (),
+        **options: Any,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a public endpoint (no sign-in, tag "public") whose calls are counted per client
+        address against `budget` (429 past it): the public bookings, ratings and complaints."""
+
+        def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fn)
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                budget.spend()
+                return fn(*args, **kwargs)
+
+            return self.route(
+                path,
+                method,
+                auth=PUBLIC,
+                tag="public",
+                errors=tuple(sorted({*errors, 429})),
+                **options,
+            )(counted)
+
+        return deco
+
     def route(
         self,
         path: str,

@@ -7,12 +7,15 @@ address, the app's settings) and is the one place a public, rate-limited handler
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, request
 
 from ..services.context import Context
 from ..services.ratelimit import Limiter, RateLimited, Rule, limiter_of
 
 __all__ = [
+    "Budget",
     "Limiter",
     "RateLimited",
     "Rule",
@@ -23,6 +26,7 @@ __all__ = [
     "client_address",
     "limiter",
     "per_address",
+    "public_write",
 ]
 
 
@@ -61,6 +65,44 @@ def per_address(
     if hits > limit:
         text = message or "more than {limit} requests a minute from this address; wait {retry} s"
         raise RateLimited(text.format(limit=limit, retry=retry), retry)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a public endpoint may be called per client address: `default` calls (or the `setting`)
+    per `window_s` seconds (or the `window_setting`), counted under `name`; 0 switches it off.
+    `Api.public` (api/core.py) spends one before each call."""
+
+    name: str
+    setting: str
+    default: int
+    window_s: int = 60
+    window_setting: str | None = None
+    message: str | None = None
+
+    def spend(self) -> None:
+        """Count one call from the caller's address; RateLimited (429) past the budget."""
+        window = self.window_s
+        if self.window_setting:
+            window = int(current_app.config.get(self.window_setting, window) or window)
+        per_address(self.name, self.setting, self.default, window, self.message)
+
+
+# the public writes of ratings and complaints share one budget setting, each its own counter
+PUBLIC_WRITE_MESSAGE = "too many requests from this address; wait {retry} s"
+
+
+def public_write(kind: str) -> Budget:
+    """The budget of an anonymous write (a phone rating, a complaint): `RATE_LIMIT_PUBLIC_WRITES`,
+    default 10 per `RATE_LIMIT_PUBLIC_WINDOW_S` = 600 s, so one person cannot flood the hall."""
+    return Budget(
+        "public-" + kind,
+        "RATE_LIMIT_PUBLIC_WRITES",
+        10,
+        600,
+        "RATE_LIMIT_PUBLIC_WINDOW_S",
+        PUBLIC_WRITE_MESSAGE,
+    )
 
 
 def before_issue(device_id: int) -> None:
@@ -102,14 +144,5 @@ def after_login_failure() -> None:
 
 
 def before_public_write(kind: str) -> None:
-    """Count one anonymous write (a phone rating, a complaint) from the caller's address; past the
-    hall's budget (`RATE_LIMIT_PUBLIC_WRITES`, default 10 per `RATE_LIMIT_PUBLIC_WINDOW_S` = 600 s)
-    raise RateLimited, so one person cannot flood the hall's ratings or complaints."""
-    window = int(current_app.config.get("RATE_LIMIT_PUBLIC_WINDOW_S", 600) or 600)
-    per_address(
-        "public-" + kind,
-        "RATE_LIMIT_PUBLIC_WRITES",
-        10,
-        window,
-        "too many requests from this address; wait {retry} s",
-    )
+    """Spend one anonymous write of `kind` (see `public_write`)."""
+    public_write(kind).spend()
