@@ -6,7 +6,8 @@
   server/api/ (audit_context.py, ratelimit.py);
 - the page packages (kiosk/, display/, caller/, server/admin, server/oversight) use the service
   layer's public functions only: no name starting with `_` imported or reached through a module
-  they imported, and no storage models or sessions (server/storage) used directly.
+  they imported, and no storage models or sessions (server/storage, `ctx.uow`, `.session`,
+  `ctx.db`) used directly.
 
 Each rule is also run on a small bad example, so a checker that finds nothing is not mistaken for
 a clean tree.
@@ -81,6 +82,12 @@ def internals_used(source: str) -> list[str]:
             and node.value.id in imported
         ):
             out.append(f"line {node.lineno}: uses {node.value.id}.{node.attr}")
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("uow", "db", "session")
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("flask", "requests"))
+        ):
+            out.append(f"line {node.lineno}: opens the database itself (.{node.attr})")
     return out
 
 
@@ -129,6 +136,9 @@ def test_the_page_check_finds_what_it_looks_for() -> None:
         "import server.storage.db\n"
         "def f(ctx):\n"
         "    return public._status(ctx), ctx._private\n"
+        "def g(ctx):\n"
+        "    with ctx.uow(write=False) as uow:\n"
+        "        return uow.session.get(1)\n"
     )
     assert internals_used(bad) == [
         "line 2: imports the private name _fields",
@@ -136,4 +146,6 @@ def test_the_page_check_finds_what_it_looks_for() -> None:
         "line 4: imports the storage layer",
         "line 5: imports the storage layer (server.storage.db)",
         "line 7: uses public._status",
+        "line 9: opens the database itself (.uow)",
+        "line 10: opens the database itself (.session)",
     ]
