@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from .api.ratelimit import client_address
 from .engine.events import Event
 from .realtime_events import messages
-from .services import auth, revocations, views
+from .services import auth, views
 from .services.context import Context
 from .services.principal import Principal
 from .socket_limits import BUSY, PublicSocketLimits, RefusedReaper
@@ -214,7 +214,7 @@ class Realtime:
         self.sio.on_event("connect", self._connect)
         self.sio.on_event("disconnect", self._disconnect)
         self.sio.on_event("snapshot", self._snapshot_request)
-        revocations.of(ctx).on_revoked.append(self._revoked)
+        ctx.on_revoked.append(self._revoked)
         self._stop = threading.Event()
         if queue:
             every = float(app.config.get("REDIS_RESYNC_S") or 2.0)

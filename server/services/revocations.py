@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,9 +38,6 @@ class Revocations:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._redis: Any = None
-        # called after a revocation is published here or heard from another process (realtime:
-        # its open sockets signed in with a token that no longer works are disconnected)
-        self.on_revoked: list[Callable[[], None]] = []
 
     def drop_here(self) -> None:
         """Forget this process's cached principals."""
@@ -52,7 +48,7 @@ class Revocations:
     def revoked(self) -> None:
         """A sign-in ended or changed somewhere: forget cached principals and tell the listeners."""
         self.drop_here()
-        for hook in list(self.on_revoked):
+        for hook in list(self.ctx.on_revoked):
             try:
                 hook()
             except Exception:
