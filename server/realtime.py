@@ -295,7 +295,11 @@ class Realtime:
         gone = []
         for sid, token in signed_in:
             if token not in verdict:
-                verdict[token] = auth.authenticate(self.ctx, token) is not None
+                try:
+                    verdict[token] = auth.authenticate(self.ctx, token) is not None
+                except Exception:  # the database away: keep the socket; the next revocation retries
+                    log.exception("could not check a socket's sign-in after a revocation")
+                    verdict[token] = True
             if not verdict[token]:
                 gone.append(sid)
         for sid in gone:
