@@ -125,6 +125,14 @@ class _Job:
     error: BaseException | None = None
 
 
+def _green() -> bool:
+    """True in a process monkey-patched by gevent (the server's serving worker)."""
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    return bool(monkey is not None and monkey.is_module_patched("threading"))
+
+
 class _Worker:
     """The one thread in the process that creates and drives the pyttsx3 engine."""
 
@@ -138,8 +146,12 @@ class _Worker:
         self._voices: dict[str | None, str | None] = {}
         self._current: tuple[str | None, int, float] | None = None
         self._mute_checked = False
+        self._native: Any = None  # under gevent: one real OS thread for the engine
 
     def submit(self, job: _Job, timeout_s: float) -> None:
+        if _green():
+            self._submit_native(job, timeout_s)
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="speech-worker", daemon=True)
@@ -149,6 +161,31 @@ class _Worker:
             raise TimeoutError(f"speech worker did not finish within {timeout_s:.0f} s")
         if job.error is not None:
             raise job.error
+
+    def _submit_native(self, job: _Job, timeout_s: float) -> None:
+        """Under gevent (the serving worker) a "thread" is a greenlet on the server's one loop, and
+        espeak's synthesis would hold every socket while it runs: the engine is driven from one
+        real OS thread instead (gevent's thread pool of size one), and the caller's greenlet waits
+        without blocking the loop."""
+        import gevent
+        from gevent.threadpool import ThreadPool
+
+        with self._lock:
+            if self._native is None:
+                self._native = ThreadPool(1)
+        done = self._native.spawn(self._one, job)
+        try:
+            done.get(timeout=timeout_s)
+        except gevent.Timeout:
+            raise TimeoutError(f"speech worker did not finish within {timeout_s:.0f} s") from None
+        if job.error is not None:
+            raise job.error
+
+    def _one(self, job: _Job) -> None:
+        try:
+            self._do(job)
+        except Exception as exc:  # the caller re-raises it in its own greenlet
+            job.error = exc
 
     def _run(self) -> None:
         while True:

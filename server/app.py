@@ -37,20 +37,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     ctx = Context(db=db, clock=app.config.get("CLOCK") or SystemClock(), config=app.config)
-    from .services.audit import prepare_at_enter, write_at_commit
+    from .api.audit_context import prepare_at_enter, write_at_commit
 
-    db.commit_hooks.append(write_at_commit)  # a change and its audit row commit together
+    # audit: a change and its audit row commit together, on the change's own unit of work (a commit
+    # hook, not a bus subscriber: every write of a call is audited, with or without domain events)
+    db.commit_hooks.append(write_at_commit)
     db.enter_hooks.append(prepare_at_enter)  # ...with the row built before the write lock
     app.extensions["queuehall"] = ctx
     realtime = Realtime(app, ctx)
     # subscribers to the hall's committed events; a new consumer is one more line here
     ctx.bus.subscribe(realtime.on_events)
+    if app.config.get("OVERSIGHT_ALERTS", not app.testing):  # (off in tests unless asked)
+        from .engine.events import VisitRated
+        from .services import alerts
+
+        ctx.bus.subscribe(lambda events: alerts.after_commit(ctx, events), VisitRated)
     app.extensions["queuehall.realtime"] = realtime
     from .services.spooler_app import install as install_printing
 
-    install_printing(
-        app
-    )  # the spooler thread itself starts on the first request, if PRINTER_SPOOLER
+    install_printing(app)  # its thread starts with the server (background.py), if PRINTER_SPOOLER
     # --- notices hook (issue 19): committed events feed the notices outbox (services/notices_app.py);
     # move onto the subscriber registry
     from .services.notices_app import install as install_notices

@@ -79,6 +79,22 @@ def _tickets_issued(ctx: Any) -> int:
         return int(uow.session.scalar(select(func.count()).select_from(Ticket)) or 0)
 
 
+def _check_text(value: str | None, param: str, max_len: int) -> None:
+    """Refuse what the API refuses in the same field (a 422 there; a usage error, exit code 2,
+    here): control characters, tabs and line breaks, empty or over-long text."""
+    from .services.cleantext import control_problem
+
+    if value is None:
+        return
+    problem = control_problem(value, multiline=False)
+    if problem is None and not value.strip():
+        problem = "must not be empty"
+    if problem is None and len(value) > max_len:
+        problem = f"must be at most {max_len} characters"
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint=param)
+
+
 def _check_printer(config: Any, printer_url: str) -> None:
     """Refuse a printer URL of the wrong form, or a file:// one outside the operator's device folders."""
     from .services.printer_urls import BadPrinterUrl, check_printer_url
@@ -178,6 +194,9 @@ def users_add(
     from .services.auth import generate_password, hash_password
     from .storage.models import Site, Staff, StaffWindow, Window
 
+    _check_text(name, "NAME", 60)
+    _check_text(full_name, "--full-name", 100)
+    _check_text(badge or None, "--badge", 40)
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
     if len(password) < 10:
         raise click.UsageError("the password must be at least 10 characters")
@@ -300,6 +319,7 @@ def devices_add(
     from .services.auth import DEVICE_TOKEN_PREFIX, new_token
     from .storage.models import Device, Site, Window
 
+    _check_text(name, "NAME", 100)
     _app, ctx = _ctx()
     if printer_url:  # agent:// is printed by `queuehall kiosk-agent` on the kiosk PC
         _check_printer(ctx.config, printer_url)

@@ -13,12 +13,12 @@ from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy import select, update
 
+from .api.ratelimit import client_address
 from .engine.events import Event
 from .realtime_events import messages
 from .services import auth, views
 from .services.context import Context
 from .services.principal import Principal
-from .services.ratelimit import client_address
 from .socket_limits import BUSY, PublicSocketLimits, RefusedReaper
 from .storage.models import Device, Site, Ticket
 
@@ -201,6 +201,7 @@ class Realtime:
             engineio_logger=False,
         )
         self.clients: dict[str, Principal | None] = {}
+        self._tokens: dict[str, str] = {}  # sid -> the token it signed in with (staff, devices)
         self._refused = RefusedReaper(self.sio.server)
         self.public_limits = PublicSocketLimits(
             int(app.config.get("TICKET_SOCKETS_PER_TICKET") or 0),
@@ -213,6 +214,7 @@ class Realtime:
         self.sio.on_event("connect", self._connect)
         self.sio.on_event("disconnect", self._disconnect)
         self.sio.on_event("snapshot", self._snapshot_request)
+        ctx.on_revoked.append(self._revoked)
         self._stop = threading.Event()
         if queue:
             every = float(app.config.get("REDIS_RESYNC_S") or 2.0)
@@ -233,6 +235,7 @@ class Realtime:
                 return False
             with self._lock:
                 self.clients[request.sid] = who  # type: ignore[attr-defined]
+                self._tokens[request.sid] = str(token)  # type: ignore[attr-defined]
             join_room(f"site:{who.site_id}")
             if who.kind == "device":
                 join_room(f"device:{who.id}")
@@ -265,8 +268,46 @@ class Realtime:
         self.public_limits.release(request.sid)  # type: ignore[attr-defined]
         with self._lock:
             who = self.clients.pop(request.sid, None)  # type: ignore[attr-defined]
+            self._tokens.pop(request.sid, None)  # type: ignore[attr-defined]
         if who is not None and who.kind == "device" and not self._stop.is_set():
             self._touch_device(who.id, online=False)  # (not while stopping: a write per screen)
+
+    def on_client(self, name: str, handler: Callable[[Principal | None, Any], Any]) -> None:
+        """Handle the client event `name` as `handler(who, data)`: who is the signed-in sender (None
+        for a ticket page or an unknown socket). Services get the principal, never the request."""
+
+        def on_event(data: Any = None) -> Any:
+            return handler(self.clients.get(request.sid), data)  # type: ignore[attr-defined]
+
+        self.sio.on_event(name, on_event)
+
+    def _revoked(self) -> None:
+        """A token was revoked or a sign-in changed: disconnect the sockets whose token no longer
+        works (their reconnection is refused at `connect`). Checked off the revoking request."""
+        if self._tokens:
+            self.sio.start_background_task(self.disconnect_revoked)
+
+    def disconnect_revoked(self) -> int:
+        """Disconnect every socket of this process signed in with a token that no longer works."""
+        with self._lock:
+            signed_in = list(self._tokens.items())
+        verdict: dict[str, bool] = {}
+        gone = []
+        for sid, token in signed_in:
+            if token not in verdict:
+                try:
+                    verdict[token] = auth.authenticate(self.ctx, token) is not None
+                except Exception:  # the database away: keep the socket; the next revocation retries
+                    log.exception("could not check a socket's sign-in after a revocation")
+                    verdict[token] = True
+            if not verdict[token]:
+                gone.append(sid)
+        for sid in gone:
+            try:
+                self.sio.server.disconnect(sid, namespace="/")
+            except Exception:  # already gone
+                log.debug("socket %s was already gone", sid)
+        return len(gone)
 
     def _snapshot_request(self, *_args: Any) -> dict[str, Any] | None:
         with self._lock:

@@ -49,17 +49,13 @@ class _Gunicorn(BaseApplication):
         # Built in the worker, after the fork (and, for gevent, after its monkey-patching): engines,
         # sockets and threads belong to it.
         pin_worker(os.environ.get("QUEUEHALL_CPU", "all"))
+        from . import background
         from .app import create_app
-        from .services.spooler_app import start_background
 
         app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODES[self.worker]})
-        # Printing resumes with the process, not with its first HTTP request.
-        start_background(app, self.public_url)
-        from .services.notices_app import start_background as start_notices
-
-        start_notices(
-            app
-        )  # notices (issue 19): the outbox's delivery, when a channel is configured
+        # printing, the alert checker and the notices start with the process, not with its first
+        # HTTP request; the worker stops them on SIGTERM (workers.py)
+        background.start(app, self.public_url)
         return app
 
 

@@ -21,6 +21,14 @@ from gunicorn.workers import ggevent, gthread
 STOP_GRACE_S = 1.5  # for requests in flight once the sockets are dropped (a kiosk's ticket, say)
 
 
+def stop_background(wsgi: Any) -> None:
+    """Stop the app's background workers (spooler, alert checker, notices: server/background.py)."""
+    if getattr(wsgi, "extensions", None) is not None:
+        from server import background
+
+        background.stop(wsgi)
+
+
 def drop_realtime_clients(wsgi: Any) -> None:
     """Drop every Socket.IO client of the app this worker serves (see Realtime.drop_clients)."""
     extensions = getattr(wsgi, "extensions", None) or {}
@@ -70,6 +78,7 @@ class GeventWorker(ggevent.GeventWorker):
             drop_realtime_clients(self.wsgi)
         except Exception:
             self.log.exception("could not drop the realtime clients")
+        stopping = gevent.spawn(stop_background, self.wsgi)  # alongside the requests in flight
         deadline = time.monotonic() + STOP_GRACE_S
         while time.monotonic() < deadline and any(
             s.pool.free_count() != s.pool.size for s in servers
@@ -77,6 +86,7 @@ class GeventWorker(ggevent.GeventWorker):
             gevent.sleep(0.05)
         for server in servers:
             server.stop(timeout=0.2)  # what is left: idle keep-alive connections
+        stopping.join(max(0.1, deadline - time.monotonic()))
 
 
 class ThreadWorker(gthread.ThreadWorker):
@@ -92,3 +102,7 @@ class ThreadWorker(gthread.ThreadWorker):
             drop_realtime_clients(self.wsgi)
         except Exception:
             self.log.exception("could not drop the realtime clients")
+        try:
+            stop_background(self.wsgi)
+        except Exception:
+            self.log.exception("could not stop the background workers")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from flask import current_app
 from pydantic import ConfigDict, Field, model_validator
 
 from ..services import (
@@ -14,10 +13,10 @@ from ..services import (
     booking_settings,
     catalog,
     notices,
-    ratelimit,
 )
 from ..services.principal import Principal
-from .core import PUBLIC, STAFF, Api, ctx
+from . import ratelimit
+from .core import STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
 
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -105,18 +104,9 @@ class BookingSettingsIn(In):
     booked_ratio: int | None = Field(default=None, ge=0, le=20)
 
 
-def _budget(name: str, setting: str, default: int) -> None:
-    """Public booking calls per client address and minute (QUEUEHALL_<setting>, 0 = off)."""
-    limit = int(current_app.config.get(setting, default) or 0)
-    if limit <= 0:
-        return
-    hits, retry = ratelimit.limiter().count(
-        ratelimit.Rule(name, limit, 60), ratelimit.client_address()
-    )
-    if hits > limit:
-        raise ratelimit.RateLimited(
-            f"more than {limit} requests a minute from this address; wait {retry} s", retry
-        )
+# public booking calls per client address and minute (QUEUEHALL_<setting>, 0 = off)
+READS = ratelimit.Budget("booking_read", "RATE_LIMIT_BOOKING_READS_PER_MIN", 60)
+WRITES = ratelimit.Budget("booking_write", "RATE_LIMIT_BOOKINGS_PER_MIN", 10)
 
 
 def _site(who: Principal | None) -> int:
@@ -127,37 +117,32 @@ def register(api: Api) -> None:
     """Add the booking endpoints."""
     register_notices(api)
 
-    @api.route("/public/bookable-services", auth=PUBLIC, tag="public", errors=(429,))
+    @api.public("/public/bookable-services", budget=READS)
     def bookable_services(who: Principal | None) -> dict[str, Any]:
         """Items that can be booked, the materials to bring for each (一次性告知), and how far ahead."""
-        _budget("booking_read", "RATE_LIMIT_BOOKING_READS_PER_MIN", 60)
         return appointments.bookable_services(ctx(), _site(who))
 
-    @api.route(
+    @api.public(
         "/public/services/<int:service_id>/slots",
         query=SlotsQuery,
         response=ItemsOut,
-        auth=PUBLIC,
-        tag="public",
-        errors=(404, 422, 429),
+        budget=READS,
+        errors=(404, 422),
     )
     def booking_slots(who: Principal | None, service_id: int, query: SlotsQuery) -> dict[str, Any]:
         """An item's bookable slots of a day, each with its capacity and what is left."""
-        _budget("booking_read", "RATE_LIMIT_BOOKING_READS_PER_MIN", 60)
         return {"items": appointments.slots(ctx(), _site(who), service_id, query.date)}
 
-    @api.route(
+    @api.public(
         "/public/appointments",
         "POST",
         body=BookIn,
-        auth=PUBLIC,
         status=201,
-        tag="public",
-        errors=(404, 409, 422, 429),
+        budget=WRITES,
+        errors=(404, 409, 422),
     )
     def book(who: Principal | None, body: BookIn) -> dict[str, Any]:
         """Book a slot: answers the code (keep it) and the slot; 409 slot_full; 429 past the per-phone limits."""
-        _budget("booking_write", "RATE_LIMIT_BOOKINGS_PER_MIN", 10)
         return appointments.book(
             ctx(),
             _site(who),
@@ -169,17 +154,15 @@ def register(api: Api) -> None:
             id_number=body.id_number,
         )
 
-    @api.route(
+    @api.public(
         "/public/appointments/<code>",
         "DELETE",
         query=CancelQuery,
-        auth=PUBLIC,
-        tag="public",
-        errors=(404, 409, 429),
+        budget=WRITES,
+        errors=(404, 409),
     )
     def cancel_booking(who: Principal | None, code: str, query: CancelQuery) -> dict[str, Any]:
         """Cancel a booking with its code and the last four digits of the phone."""
-        _budget("booking_write", "RATE_LIMIT_BOOKINGS_PER_MIN", 10)
         return appointments.cancel(ctx(), _site(who), code[:12], query.phone_last4)
 
     @api.route(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import current_app
 from pydantic import ConfigDict, Field
 
 from ..engine.errors import InvalidInput
-from ..services import calendar, case_public, case_settings, cases, catalog, ratelimit
+from ..services import calendar, case_public, case_settings, cases, catalog
 from ..services.principal import Principal
+from . import ratelimit
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut
 
@@ -73,17 +73,13 @@ class CaseSettingsIn(In):
     )
 
 
-def _lookup_budget() -> None:
-    """Case lookups per client address and minute (QUEUEHALL_RATE_LIMIT_CASE_LOOKUPS_PER_MIN, 0 = off)."""
-    limit = int(current_app.config.get("RATE_LIMIT_CASE_LOOKUPS_PER_MIN", 10) or 0)
-    if limit <= 0:
-        return
-    rule = ratelimit.Rule("case_lookup", limit, 60)
-    hits, retry = ratelimit.limiter().count(rule, ratelimit.client_address())
-    if hits > limit:
-        raise ratelimit.RateLimited(
-            f"more than {limit} case lookups a minute from this address; wait {retry} s", retry
-        )
+# case lookups per client address and minute (QUEUEHALL_RATE_LIMIT_CASE_LOOKUPS_PER_MIN, 0 = off)
+LOOKUPS = ratelimit.Budget(
+    "case_lookup",
+    "RATE_LIMIT_CASE_LOOKUPS_PER_MIN",
+    10,
+    message="more than {limit} case lookups a minute from this address; wait {retry} s",
+)
 
 
 def register(api: Api) -> None:
@@ -167,12 +163,9 @@ def register(api: Api) -> None:
         DeliverIn,
     )
 
-    @api.route(
-        "/public/cases/lookup", "POST", body=LookupIn, auth=PUBLIC, tag="public", errors=(404, 429)
-    )
+    @api.public("/public/cases/lookup", "POST", body=LookupIn, budget=LOOKUPS, errors=(404,))
     def lookup_case(who: Principal | None, body: LookupIn) -> dict[str, Any]:
         """A case's progress by its number and the last four digits of the applicant's phone (rate-limited)."""
-        _lookup_budget()
         site_id = who.site_id if who else catalog.default_site_id(ctx())
         return case_public.lookup(ctx(), site_id, body.number, body.phone_last4)
 

@@ -15,12 +15,13 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..engine.errors import DomainError
-from ..services import auth, ratelimit, reasons
-from ..services.audit import after_call as audit_after_call
-from ..services.audit import begin_call as audit_begin
-from ..services.audit import end_call as audit_reset
+from ..services import auth, reasons
 from ..services.context import Context
 from ..services.principal import Forbidden, Principal, Unauthorized
+from . import ratelimit
+from .audit_context import after_call as audit_after_call
+from .audit_context import begin_call as audit_begin
+from .audit_context import end_call as audit_reset
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,35 @@ class Api:
 
     blueprint: Blueprint
     operations: list[Operation] = field(default_factory=list)
+
+    def public(
+        self,
+        path: str,
+        method: str = "GET",
+        *,
+        budget: ratelimit.Budget,
+        errors: tuple[int, ...] = (),
+        **options: Any,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a public endpoint (no sign-in, tag "public") whose calls are counted per client
+        address against `budget` (429 past it): the public bookings, ratings and complaints."""
+
+        def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fn)
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                budget.spend()
+                return fn(*args, **kwargs)
+
+            return self.route(
+                path,
+                method,
+                auth=PUBLIC,
+                tag="public",
+                errors=tuple(sorted({*errors, 429})),
+                **options,
+            )(counted)
+
+        return deco
 
     def route(
         self,

@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..services import confirm_codes, public, ratelimit
+from ..services import confirm_codes, public
 from ..services.principal import Principal
+from . import ratelimit
 from .core import ANY, PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
 

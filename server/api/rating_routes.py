@@ -10,11 +10,11 @@ from ..services import (
     assessment_scores,
     complaints,
     phone_rating,
-    ratelimit,
     rating_settings,
     rectification_steps,
 )
 from ..services.principal import Principal
+from . import ratelimit
 from .core import ANY, PUBLIC, Api, ctx
 from .schemas import EvaluationIn, In, ItemsOut
 
@@ -106,34 +106,30 @@ class ScoresQuery(In):
 def register(api: Api) -> None:
     """Add the endpoints of issue 18."""
 
-    @api.route(
+    @api.public(
         "/public/tickets/<public_id>/evaluation",
         "POST",
         body=EvaluationIn,
-        auth=PUBLIC,
         status=201,
-        tag="public",
-        errors=(404, 409, 422, 429),
+        budget=ratelimit.public_write("rating"),
+        errors=(404, 409, 422),
     )
     def public_evaluation(
         who: Principal | None, public_id: str, body: EvaluationIn
     ) -> dict[str, Any]:
         """Rate a finished visit from its ticket's page: once per visit on any channel, within the hall's period."""
-        ratelimit.before_public_write("rating")
         return phone_rating.evaluate(ctx(), public_id, body.level, body.reason)
 
-    @api.route(
+    @api.public(
         "/public/complaints",
         "POST",
         body=ComplaintIn,
-        auth=PUBLIC,
         status=201,
-        tag="public",
-        errors=(422, 429),
+        budget=ratelimit.public_write("complaint"),
+        errors=(422,),
     )
     def public_complaint(who: Principal | None, body: ComplaintIn) -> dict[str, Any]:
         """File a complaint or suggestion (phone page, kiosk); answers its number and the link to the reply."""
-        ratelimit.before_public_write("complaint")
         return complaints.submit_public(
             ctx(), who, body.category, body.content, body.phone, body.ticket
         )

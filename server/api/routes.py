@@ -13,7 +13,6 @@ from ..services import (
     catalog,
     evaluations,
     exports,
-    ratelimit,
     reports,
     tickets,
     views,
@@ -21,7 +20,7 @@ from ..services import (
 )
 from ..services.principal import Principal
 from ..storage.models import Site
-from . import openapi
+from . import openapi, ratelimit
 from .core import ANY, PUBLIC, STAFF, Api, bearer_token, ctx, install_error_handlers
 from .schemas import (
     DepartmentIn,

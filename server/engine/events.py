@@ -184,6 +184,20 @@ class PrintQueued(Event):
     print_state: str
 
 
+# ---- ratings ----------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class VisitRated(Event):
+    """A visit was rated (`level` 1-5, at the counter or from the phone): evaluation `evaluation_id`."""
+
+    sequenced: ClassVar[bool] = False  # screens hear `evaluation.created` (a Notice) with its seq
+    evaluation_id: int
+    ticket_id: int
+    level: int
+    channel: str
+
+
 # ---- anything not yet modelled ---------------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from ..engine.errors import DomainError
-from ..services import alerts
 from ..services.principal import Principal
 
 PAGES = ("monitor", "reports", "complaints", "audit")
@@ -39,7 +38,7 @@ def _page(page: str, template: str) -> Any:
 
 
 def make_blueprint() -> Blueprint:
-    """The oversight blueprint; registering it also installs the alert checker on the app."""
+    """The oversight blueprint (the alert checker starts with the server: server/background.py)."""
     bp = Blueprint(
         "oversight",
         __name__,
@@ -47,7 +46,6 @@ def make_blueprint() -> Blueprint:
         static_folder="static",
         static_url_path="/oversight-static",
     )
-    bp.record_once(lambda state: alerts.install(state.app))  # type: ignore[arg-type]
 
     @bp.get("/admin/monitor")
     def monitor() -> Any:

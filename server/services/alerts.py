@@ -1,4 +1,4 @@
-"""Alerts of the live monitor: checked by a background thread, kept in the Alert table, pushed live.
+"""Alerts of the live monitor: checked by a background thread (started with the server: background.py), kept in the Alert table, pushed live.
 
 Each condition has a key that names one occurrence (an item's queue in one hour, one pause of a
 window, one visit, one rating); the unique (site, key) constraint raises each occurrence once, also
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..engine.errors import InvalidTransition, NotFound
+from ..engine.events import Event, VisitRated
 from ..engine.numbering import local_time
 from ..storage.models import Evaluation, Service, Site, Ticket, TicketEvent, Window, WindowService
 from ..storage.models_audit import Alert
@@ -230,40 +231,77 @@ def _candidates(ctx: Context, s: Session, site: Site, now: datetime) -> list[dic
                 }
             )
     for ev, number, wnum in s.execute(
-        select(Evaluation, Ticket.number, Window.number)
-        .join(Ticket, Ticket.id == Evaluation.ticket_id)
-        .outerjoin(Window, Window.id == Evaluation.window_id)
-        .where(
+        _ratings().where(
             Evaluation.site_id == site.id,
             Evaluation.day.between(*dates),
             Evaluation.at >= since,
             Evaluation.level <= 2,
         )
     ):
-        out.append(
-            {
-                "key": f"rating:{ev.id}",
-                "kind": "bad_rating",
-                "severity": "bad",
-                "window_id": ev.window_id,
-                "staff_id": ev.staff_id,
-                "ticket_id": ev.ticket_id,
-                "service_id": ev.service_id,
-                "message": f"{wnum}号窗口{number}收到差评（{LEVELS.get(ev.level, ev.level)}）：{ev.reason or ''}",
-                "data": {
-                    "window": wnum,
-                    "number": number,
-                    "level": ev.level,
-                    "reason": ev.reason,
-                    "evaluation_id": ev.id,
-                },
-            }
-        )
+        out.append(_rating_alert(ev, number, wnum))
     out += case_alerts.candidates(
         s, site, now
     )  # cases (issue 17): due within a working day, overdue
     out += rectification_steps.alert_candidates(s, site, local_time(now, site.timezone).date())
     return out
+
+
+def _ratings() -> Any:
+    return (
+        select(Evaluation, Ticket.number, Window.number)
+        .join(Ticket, Ticket.id == Evaluation.ticket_id)
+        .outerjoin(Window, Window.id == Evaluation.window_id)
+    )
+
+
+def _rating_alert(ev: Evaluation, number: str, wnum: int | None) -> dict[str, Any]:
+    """The alert of one bad rating (its key is the rating: it is raised once, by whoever is first)."""
+    return {
+        "key": f"rating:{ev.id}",
+        "kind": "bad_rating",
+        "severity": "bad",
+        "window_id": ev.window_id,
+        "staff_id": ev.staff_id,
+        "ticket_id": ev.ticket_id,
+        "service_id": ev.service_id,
+        "message": f"{wnum}号窗口{number}收到差评（{LEVELS.get(ev.level, ev.level)}）：{ev.reason or ''}",
+        "data": {
+            "window": wnum,
+            "number": number,
+            "level": ev.level,
+            "reason": ev.reason,
+            "evaluation_id": ev.id,
+        },
+    }
+
+
+# ---- the subscriber: alerts that follow a domain event at once ----------------------------------
+
+
+def after_commit(ctx: Context, events: Sequence[Event]) -> None:
+    """Bus subscriber (create_app): a bad rating raises its alert as soon as it is committed, not
+    at the checker's next round. Thresholds (waits, pauses, idle windows, long services) are the
+    passing of time, not events: the background checker keeps watching those."""
+    for event in events:
+        if isinstance(event, VisitRated) and event.level <= 2:
+            try:
+                raise_for_rating(ctx, event.site_id, event.evaluation_id)
+            except Exception:  # the rating has committed; the checker's next round retries
+                log.exception("could not raise the alert of rating %s", event.evaluation_id)
+
+
+def raise_for_rating(ctx: Context, site_id: int, evaluation_id: int) -> list[dict[str, Any]]:
+    """Raise the bad-rating alert of one evaluation, unless it was raised already."""
+    with ctx.uow(write=False) as uow:
+        row = uow.session.execute(_ratings().where(Evaluation.id == evaluation_id)).first()
+        if row is None or row[0].level > 2:
+            return []
+        cand = _rating_alert(*row)
+        if uow.session.scalar(
+            select(Alert.id).where(Alert.site_id == site_id, Alert.key == cand["key"])
+        ):
+            return []
+    return _raise(ctx, site_id, [cand], ctx.clock.now())
 
 
 def check(ctx: Context, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -343,11 +381,11 @@ class Checker:
             self.thread = threading.Thread(target=self._run, name="oversight-alerts", daemon=True)
             self.thread.start()
 
-    def stop(self) -> None:
-        """Stop the thread."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread (a check in progress finishes first, up to `timeout` seconds)."""
         self._stop.set()
         if self.thread is not None:
-            self.thread.join(timeout=10)
+            self.thread.join(timeout=timeout)
 
     def _run(self) -> None:
         from . import publicity
@@ -363,19 +401,3 @@ class Checker:
                 last = now
             except Exception:  # a database hiccup must not end the monitoring for the day
                 log.exception("alert check failed")
-
-
-def install(app: Flask) -> None:
-    """Start the checker on the first request (never in CLI commands; off under TESTING unless asked)."""
-    enabled = app.config.get("OVERSIGHT_ALERTS", not app.testing)
-    if not enabled or "queuehall.alerts" in app.extensions:
-        return
-    checker = Checker(app.extensions["queuehall"], float(app.config.get("OVERSIGHT_CHECK_S", 15)))
-    app.extensions["queuehall.alerts"] = checker
-    lock = threading.Lock()
-
-    @app.before_request
-    def _start_checker() -> None:
-        if checker.thread is None:
-            with lock:
-                checker.start()

@@ -205,7 +205,7 @@ def _check_budget(ctx: Context, kiosk: Principal) -> None:
     rule = _rule(ctx)
     if rule.limit <= 0:
         return
-    hits, retry = ratelimit.limiter().count(rule, f"device{kiosk.id}", add=0)
+    hits, retry = ratelimit.limiter_of(ctx).count(rule, f"device{kiosk.id}", add=0)
     if hits >= rule.limit:
         raise ratelimit.RateLimited(
             f"too many wrong confirmation codes at this kiosk; wait {retry} s", retry
@@ -218,7 +218,7 @@ def _refuse(
     """Count a wrong code against the kiosk and write it to the audit log; returns `exc` to raise."""
     rule = _rule(ctx)
     if rule.limit > 0:
-        ratelimit.limiter().count(rule, f"device{kiosk.id}")
+        ratelimit.limiter_of(ctx).count(rule, f"device{kiosk.id}")
     with ctx.uow() as uow:
         uow.session.add(
             AuditEntry(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,10 @@ class Context:
     # without Redis other processes see a revocation within AUTH_CACHE_S seconds.
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
     revocations: Any = None  # services/revocations.py: drops the cache in every process at once
+    # called after a revocation is published here or heard from another process (realtime: its
+    # open sockets signed in with a token that no longer works are disconnected)
+    on_revoked: list[Callable[[], None]] = field(default_factory=list)
+    limiter: Any = None  # services/ratelimit.py: the rate-limit counters (memory or Redis)
 
     def uow(self, write: bool = True) -> UnitOfWork:
         """A new unit of work (a write transaction unless `write=False`)."""

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..engine.errors import AlreadyEvaluated, DomainError, InvalidInput, InvalidTransition, NotFound
+from ..engine.events import VisitRated
 from ..engine.numbering import local_time
 from ..engine.states import TicketState
 from ..storage.models import Evaluation, Site, Ticket
@@ -147,6 +148,11 @@ def record(
         {"seq": views.next_seq(s, site.id), "evaluation": out},
         f"site:{site.id}",
     )
+    uow.record(
+        VisitRated(
+            site_id=site.id, evaluation_id=ev.id, ticket_id=t.id, level=level, channel=channel
+        )
+    )  # alerts (a bad rating) react to it after the commit
     uow.created(ev.id)
     return out
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..engine import idcard
 from ..engine.cases import mask_name
 from ..engine.errors import InvalidInput
 from .context import Context
+from .principal import Principal
 
 CARD_MAX_AGE_S = 120
 SALT = "queuehall-idcard"
@@ -61,8 +62,7 @@ def install(app: Flask) -> None:
     ctx: Context = app.extensions["queuehall"]
     realtime = app.extensions["queuehall.realtime"]
 
-    def on_read(data: Any = None) -> dict[str, Any]:
-        who = realtime.clients.get(request.sid)  # type: ignore[attr-defined]
+    def on_read(who: Principal | None, data: Any) -> dict[str, Any]:
         if who is None or who.kind != "device" or who.role != "kiosk":
             return {"ok": False, "error": "only a kiosk's reader may send cards"}
         if not isinstance(data, dict) or not isinstance(data.get("number"), str):
@@ -74,4 +74,4 @@ def install(app: Flask) -> None:
         realtime.sio.emit("idcard.card", {**out, "at": time.time()}, to=f"device:{who.id}")
         return {"ok": True, "number": out["number"]}
 
-    realtime.sio.on_event("idcard.read", on_read)
+    realtime.on_client("idcard.read", on_read)

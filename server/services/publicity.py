@@ -153,7 +153,7 @@ def announcement_audio(
 ) -> Path:
     """The WAV of an announcement as the hall's announcer says it (chime, repeats), cached by text.
 
-    Rendered by the speech worker on first request; the cache keeps the most recently
+    Rendered by the speech worker (its own OS thread under gevent) on first request; the cache keeps the most recently
     used files within its bounds, so a year of distinct calls does not fill the disk.
     """
     spoken = speech_text(_check_text(text))

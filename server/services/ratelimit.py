@@ -1,4 +1,8 @@
-"""Rate limits: tickets per device and failed sign-ins per client address.
+"""Rate-limit counters: rules and the limiter (fixed windows), without the request.
+
+What is counted against whom (a kiosk's tickets, an address's failed sign-ins, public writes) is
+decided where the request is known: server/api/ratelimit.py. Services that count something of
+their own (a kiosk's wrong confirm codes) take the app's limiter from their context.
 
 Counters are fixed windows. With `REDIS_URL` set they live in Redis, so several server
 processes share one budget; when Redis does not answer, each process falls back to its own
@@ -11,11 +15,12 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
-
-from flask import Flask, current_app, request
+from typing import TYPE_CHECKING, Any
 
 from ..engine.errors import DomainError
+
+if TYPE_CHECKING:
+    from .context import Context
 
 log = logging.getLogger(__name__)
 
@@ -87,90 +92,18 @@ class Limiter:
         return hits, retry
 
 
-def _rules(app: Flask) -> tuple[Rule, Rule]:
-    c = app.config
-    return (
-        Rule("tickets", int(c.get("RATE_LIMIT_TICKETS_PER_MIN", 60) or 0), 60),
-        Rule(
-            "login",
-            int(c.get("RATE_LIMIT_LOGIN_FAILURES", 20) or 0),
-            int(c.get("RATE_LIMIT_LOGIN_WINDOW_S", 600) or 600),
-        ),
-    )
-
-
 _install_lock = threading.Lock()
 
 
-def limiter() -> Limiter:
-    """The app's limiter, built on first use from its config."""
-    app = current_app
-    lim = app.extensions.get("queuehall.ratelimit")
+def limiter_of(ctx: Context) -> Limiter:
+    """The app's limiter (one per context), built on first use from its config."""
+    lim: Limiter | None = ctx.limiter
     if lim is None:
         with _install_lock:
-            lim = app.extensions.get("queuehall.ratelimit")
+            lim = ctx.limiter
             if lim is None:
-                lim = Limiter(
-                    app.config.get("REDIS_URL") or None,
-                    str(app.config.get("SOCKETIO_CHANNEL") or "queuehall"),
+                lim = ctx.limiter = Limiter(
+                    ctx.config.get("REDIS_URL") or None,
+                    str(ctx.config.get("SOCKETIO_CHANNEL") or "queuehall"),
                 )
-                app.extensions["queuehall.ratelimit"] = lim
     return lim
-
-
-def client_address() -> str:
-    """The caller's address; X-Forwarded-For is believed only behind a configured proxy."""
-    hops = int(current_app.config.get("TRUSTED_PROXY_HOPS", 0) or 0)
-    if hops > 0:
-        forwarded = [
-            a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()
-        ]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.remote_addr or "unknown"
-
-
-def before_issue(device_id: int) -> None:
-    """Count one ticket for a kiosk; raise RateLimited past the per-minute budget."""
-    rule = _rules(current_app)[0]
-    if rule.limit <= 0:
-        return
-    hits, retry = limiter().count(rule, f"device{device_id}")
-    if hits > rule.limit:
-        raise RateLimited(
-            f"this kiosk issued more than {rule.limit} tickets a minute; wait {retry} s", retry
-        )
-
-
-def before_login() -> None:
-    """Refuse sign-ins from an address with too many recent failures."""
-    rule = _rules(current_app)[1]
-    if rule.limit <= 0:
-        return
-    hits, retry = limiter().count(rule, client_address(), add=0)
-    if hits >= rule.limit:
-        raise RateLimited(f"too many failed sign-ins from this address; wait {retry} s", retry)
-
-
-def after_login_failure() -> None:
-    """Count one failed sign-in against the caller's address."""
-    rule = _rules(current_app)[1]
-    if rule.limit > 0:
-        limiter().count(rule, client_address())
-
-
-def before_public_write(kind: str) -> None:
-    """Count one anonymous write (a phone rating, a complaint) from the caller's address; past the
-    hall's budget (`RATE_LIMIT_PUBLIC_WRITES`, default 10 per `RATE_LIMIT_PUBLIC_WINDOW_S` = 600 s)
-    raise RateLimited, so one person cannot flood the hall's ratings or complaints."""
-    c = current_app.config
-    rule = Rule(
-        "public-" + kind,
-        int(c.get("RATE_LIMIT_PUBLIC_WRITES", 10) or 0),
-        int(c.get("RATE_LIMIT_PUBLIC_WINDOW_S", 600) or 600),
-    )
-    if rule.limit <= 0:
-        return
-    hits, retry = limiter().count(rule, client_address())
-    if hits > rule.limit:
-        raise RateLimited(f"too many requests from this address; wait {retry} s", retry)

@@ -45,9 +45,18 @@ class Revocations:
             self.generation += 1
             self.ctx.auth_cache.clear()
 
+    def revoked(self) -> None:
+        """A sign-in ended or changed somewhere: forget cached principals and tell the listeners."""
+        self.drop_here()
+        for hook in list(self.ctx.on_revoked):
+            try:
+                hook()
+            except Exception:
+                log.exception("a revocation listener failed")
+
     def publish(self) -> None:
         """Forget cached principals here and tell every other process to do the same."""
-        self.drop_here()
+        self.revoked()
         if self.url is None:
             return
         try:
@@ -99,13 +108,13 @@ class Revocations:
                 confirmed = pubsub.get_message(timeout=2.0)
                 if confirmed is None or confirmed.get("type") != "subscribe":
                     raise ConnectionError("Redis did not confirm the subscription")
-                self.drop_here()  # whatever was revoked while we were not listening
+                self.revoked()  # whatever was revoked while we were not listening
                 self._listening.set()
                 delay = RECONNECT_S
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None and message.get("type") == "message":
-                        self.drop_here()
+                        self.revoked()
             except Exception as exc:
                 if (
                     self._listening.is_set() or delay == RECONNECT_S

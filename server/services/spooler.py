@@ -9,9 +9,8 @@ A job counts as printed only when the printer, asked again after the write, stil
 paper; a fault seen only then (paper ran out, went offline) may have left part of the ticket
 on paper, so it fails at once instead of being retried.
 
-The spooler starts with the server process (`spooler_app.start_background`, called by `queuehall
-serve`), so queued jobs resume without waiting for an HTTP request; other hosts of the app
-start it on their first request.
+The spooler starts with the server process (server/background.py, called by `queuehall serve`),
+so queued jobs resume without waiting for an HTTP request; tests start it themselves.
 
 Recovery: a job still `printing` after its lease (PRINTER_LEASE_S, default three printer
 timeouts plus 10 s) was interrupted by a crash. It may or may not have reached the paper,
@@ -49,6 +48,7 @@ from hardware.printer import (
 
 from ..engine.clock import Clock, SystemClock
 from ..engine.events import PrintQueued
+from ..offload import run_blocking
 from ..storage.models import Device, Ticket
 from ..storage.models_print import PrintJob
 from . import printer_urls, printing, ticket_paper
@@ -95,9 +95,7 @@ class Spooler:
         self._printers: dict[str, TicketPrinter] = {}
         self._busy: set[str] = set()
         self._lock = threading.Lock()
-        self._life = (
-            threading.Lock()
-        )  # start() may race between the server's start and a first request
+        self._life = threading.Lock()  # start() and stop() from different threads
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -261,8 +259,9 @@ class Spooler:
         url = self._url_of(job_id)
         started = time.perf_counter()
         try:
-            printer = self._printer(url)
-            printer.send(data)
+            # opening and writing a USB, serial or device-file printer are blocking OS calls (a
+            # hung `usblp` write holds its thread until the timeout): off the serving loop
+            run_blocking(self._printer(url).send, data)
         except (
             PrintUnconfirmed
         ) as exc:  # sent, then a fault: maybe partly on paper, so never resent
@@ -442,7 +441,7 @@ class Spooler:
 
     def _poll_one(self, dev_ids: list[int], url: str) -> None:
         try:
-            st = self._printer(url).status()
+            st = run_blocking(self._printer(url).status)  # blocking I/O too, as above
         except ValueError as exc:
             st = PrinterStatus(online=False, paper="unknown", error=str(exc))
         for dev_id in dev_ids:

@@ -1,4 +1,4 @@
-"""The spooler in a Flask app: started with the server process, fed by the kiosk agents' events.
+"""The spooler in a Flask app: started with the server process (server/background.py), fed by the kiosk agents' events.
 
 A kiosk agent (`queuehall kiosk-agent`) answers each `print.job` with `print.result`
 {"job_id", "ok", "error", "status", "unconfirmed"?} and reports its printer with
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import select
 
 from ..storage.models_print import PrintJob
@@ -58,42 +58,24 @@ def start_background(app: Flask, server_url: str | None = None) -> Spooler | Non
 
 
 def install(app: Flask) -> Spooler:
-    """Wire printing into an app: agent handlers now; the spooler thread is started by the server
-    process (`start_background`) or else on the app's first request.
-
-    Nothing starts at app creation, so CLI commands and tests (which also build the app) never
-    run a spooler they did not ask for.
+    """Wire printing into an app: the spooler and the kiosk agents' handlers. The spooler's thread
+    starts with the server process (server/background.py), never at app creation or on a request,
+    so CLI commands and tests (which also build the app) never run a spooler they did not ask for.
     """
     ctx: Context = app.extensions["queuehall"]
     realtime = app.extensions["queuehall.realtime"]
     spooler = Spooler(ctx)
     app.extensions["queuehall.spooler"] = spooler
 
-    def who() -> Principal | None:
-        return realtime.clients.get(request.sid)  # type: ignore[attr-defined]
+    def on_result(who: Principal | None, data: Any) -> dict[str, Any]:
+        if who is None:
+            return {"ok": False, "error": "unknown client"}
+        return agent_result(spooler, who, data)
 
-    def on_result(data: Any = None) -> dict[str, Any]:
-        caller = who()
-        return (
-            agent_result(spooler, caller, data)
-            if caller
-            else {"ok": False, "error": "unknown client"}
-        )
+    def on_state(who: Principal | None, data: Any) -> None:
+        if who is not None:
+            agent_state(spooler, who, data)
 
-    def on_state(data: Any = None) -> None:
-        caller = who()
-        if caller is not None:
-            agent_state(spooler, caller, data)
-
-    realtime.sio.on_event("print.result", on_result)
-    realtime.sio.on_event("printer.state", on_state)
-    if app.config.get("PRINTER_SPOOLER"):
-
-        @app.before_request
-        def _start_spooler() -> None:
-            if spooler._thread is None:  # an app not started by `queuehall serve`
-                if not spooler.server_url:
-                    spooler.server_url = request.host_url.rstrip("/")
-                spooler.start()
-
+    realtime.on_client("print.result", on_result)
+    realtime.on_client("printer.state", on_state)
     return spooler

@@ -120,3 +120,37 @@ def test_devices_add_and_init_refuse_a_dangerous_printer_url(
     assert out.exit_code != 0 and "--printer" in out.output
     ok = run(env, "devices", "add", "k9", "--kind", "kiosk", "--printer", "file:///dev/usb/lp0")
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("users", "add", "bad\x1bname", "--role", "clerk"),
+        ("users", "add", "ok1", "--role", "clerk", "--full-name", "张伟\x07"),
+        ("users", "add", "ok2", "--role", "clerk", "--full-name", "张伟\n管理员"),
+        ("users", "add", "ok3", "--role", "clerk", "--badge", "\x00123"),
+        ("devices", "add", "大厅\x08取号机", "--kind", "kiosk"),
+        ("devices", "add", "一号屏\r", "--kind", "display"),
+    ],
+)
+def test_users_and_devices_add_refuse_control_characters_as_the_api_does(
+    env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    """Issue 15: a name the API refuses (422) is refused here too, with exit code 2, writing nothing."""
+    assert run(env, "init").exit_code == 0
+    out = run(env, *args)
+    assert out.exit_code == 2, out.output
+    assert "control character" in out.output or "line break" in out.output, out.output
+    app = _app(env)
+    try:
+        from sqlalchemy import func, select
+
+        from server.storage.models import Device, Staff
+
+        with app.extensions["queuehall"].uow(write=False) as uow:
+            assert uow.session.scalar(select(func.count()).select_from(Staff)) == 0
+            assert uow.session.scalar(select(func.count()).select_from(Device)) == 0
+    finally:
+        app.extensions["queuehall"].db.dispose()
+    fine = run(env, *args[:2], "fine-name", *args[3:5])
+    assert fine.exit_code == 0, fine.output
