@@ -94,6 +94,7 @@ class BookingSettingsIn(In):
     call_before_min: int | None = Field(default=None, ge=0, le=240)
     call_after_min: int | None = Field(default=None, ge=0, le=240)
     booked_ratio: int | None = Field(default=None, ge=0, le=20)
+    near_ahead: int | None = Field(default=None, ge=0, le=20)
 
 
 def _budget(name: str, setting: str, default: int) -> None:

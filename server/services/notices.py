@@ -35,13 +35,12 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
-NEAR_AHEAD = 2  # "前面还有2人": told once when this few are ahead
 
 TEXTS = {
     "booked": "【{centre}】您已预约{item}，{day} {time}，预约码{code}。请在时段开始前到大厅取号机“预约取号”。",
     "reminder": "【{centre}】提醒：您预约了明天{time}办理{item}，预约码{code}。如不能前来，请提前取消预约。",
-    "near": "【{centre}】您的号码{number}前面还有{n}人，请到候办区等候。",
-    "next": "【{centre}】您的号码{number}即将叫号，请到候办区等候。",
+    "near": "【{centre}】您的号码{number}前面还有{n}人，请到{window}号窗口候办区等候。",
+    "next": "【{centre}】您的号码{number}即将叫号，请到{window}号窗口候办区等候。",
     "called": "【{centre}】请{number}号到{window}号窗口办理{item}。",
     "rate": "【{centre}】{item}已办理完毕，欢迎对本次服务进行评价：{link}",
 }
