@@ -93,7 +93,7 @@ def opt_in(
     return {"ticket_id": tid, "notify": True, "phone": mask_phone(phone)}
 
 
-def opted_in_phone(s: Session, ticket_id: int) -> str | None:
-    """The masked phone a ticket's holder gave, for its page."""
+def opted_in(s: Session, ticket_id: int) -> dict[str, str] | None:
+    """Whether a ticket's holder opted in, with the phone masked (its page shows it), or None."""
     row = s.get(NoticeOptIn, ticket_id)
-    return mask_phone(row.phone) if row is not None else None
+    return {"phone": mask_phone(row.phone)} if row is not None else None
