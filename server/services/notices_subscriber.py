@@ -221,3 +221,33 @@ def _rating_invitations(ctx: Context, done: list[int]) -> None:
                 }
             )
     _store(ctx, now, todo)
+
+
+def catch_up(ctx: Context) -> None:
+    """At a server's start: the notices committed events called for that a crash (SIGKILL between a
+    command's commit and this subscriber's write) kept from being stored. Each has its key, so one
+    stored already is not stored again: a ticket still called hears of its latest call, a visit
+    that ended is invited to rate it, and the near-turn notices are worked out afresh."""
+    now = ctx.clock.now()
+    days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)]
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        opted = select(NoticeOptIn.ticket_id).union(
+            select(Appointment.ticket_id).where(
+                Appointment.notify.is_(True), Appointment.ticket_id.is_not(None)
+            )
+        )
+        rows = s.execute(
+            select(Ticket.id, Ticket.site_id, Ticket.state).where(
+                Ticket.day.in_(days), Ticket.id.in_(opted)
+            )
+        ).all()
+    called = [tid for tid, _site, state in rows if state == "called"]
+    done = [tid for tid, _site, state in rows if state == "done"]
+    sites = sorted({site for _tid, site, state in rows if state == "waiting"})
+    if called:
+        _called(ctx, called)
+    if sites:
+        near_turn(ctx, sites)
+    if done:
+        _rating_invitations(ctx, done)

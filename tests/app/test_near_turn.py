@@ -181,3 +181,45 @@ def test_the_predicted_order_is_the_order_call_next_takes(hall: Hall) -> None:
         taken.append(t["id"])
         _post(hall, "clerk2", f"/tickets/{t['id']}/no-show")
     assert taken == order
+
+
+def test_a_restart_stores_the_notices_a_crash_kept_from_being_written(
+    hall: Hall, monkeypatch: Any
+) -> None:
+    """SIGKILL between a call's commit and its notices' write loses them from memory: the server's
+    next start (NoticeWorker's first round) works out what the committed queue calls for, once."""
+    from server.services import notices_subscriber
+
+    tickets = [_issue(hall, "A") for _ in range(5)]
+    for i, t in enumerate(tickets[:4]):
+        r = hall.client("kiosk").post(
+            f"{API}/tickets/{t['id']}/notify", json={"phone": f"1390000{i:04d}"}
+        )
+        assert r.status_code == 200
+    before = _notices(hall)
+    assert [(n.kind, n.ticket_id) for n in before] == [
+        ("near", tickets[0]["id"]),
+        ("near", tickets[1]["id"]),
+        ("near", tickets[2]["id"]),
+    ]
+    # the "crash": committed events whose notices never get written
+    monkeypatch.setattr(notices_subscriber, "after_commit", lambda ctx, events: None)
+    _post(hall, "clerk1", f"/windows/{hall.ids['w1']}/open")
+    first = _post(hall, "clerk1", f"/windows/{hall.ids['w1']}/call-next")
+    _post(hall, "clerk1", f"/tickets/{first['id']}/start")
+    _post(hall, "clerk1", f"/tickets/{first['id']}/finish", {"outcome": "done"})
+    second = _post(hall, "clerk1", f"/windows/{hall.ids['w1']}/call-next")
+    assert _notices(hall) == before
+    monkeypatch.undo()
+    notices_subscriber.catch_up(hall.ctx)
+    got = [(n.kind, n.ticket_id) for n in _notices(hall)][len(before) :]
+    assert sorted(got) == sorted(
+        [
+            ("called", second["id"]),  # still at the window: told of its call
+            ("near", tickets[3]["id"]),  # two ahead now
+            ("rate", first["id"]),  # the visit that ended
+        ]
+    )
+    n = len(_notices(hall))
+    notices_subscriber.catch_up(hall.ctx)  # a second start stores nothing twice
+    assert len(_notices(hall)) == n
