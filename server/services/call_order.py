@@ -17,9 +17,10 @@ is told the count of its own item's tickets ahead of it, and never fewer than `L
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..engine import ordering
@@ -37,26 +38,58 @@ def _now(s: Session) -> datetime:
     return clock.now() if clock is not None else datetime.now(UTC)
 
 
+@cache
+def _serving() -> Any:
+    return (
+        select(Window.id, Window.state)
+        .join(WindowService, WindowService.window_id == Window.id)
+        .where(
+            Window.site_id == bindparam("site_id"),
+            Window.active.is_(True),
+            WindowService.service_id == bindparam("service_id"),
+        )
+        .order_by(Window.number)
+    )
+
+
+@cache
+def _booked() -> Any:
+    """Checked-in booked tickets within their slot's call window, waiting for these items, in the
+    order they go ahead of the queue (as appointment_checkin.booked_pick takes them)."""
+    return (
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+        .join(Appointment, Appointment.ticket_id == Ticket.id)
+        .where(
+            Ticket.site_id == bindparam("site_id"),
+            Ticket.day == bindparam("day", type_=Ticket.day.type),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.target_window_id.is_(None),
+            Ticket.service_id.in_(bindparam("services", expanding=True)),
+            Appointment.start <= bindparam("until", type_=Appointment.start.type),
+            Appointment.end >= bindparam("since", type_=Appointment.end.type),
+        )
+        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _with_booking() -> Any:
+    return select(Appointment.ticket_id).where(
+        Appointment.ticket_id.in_(bindparam("ids", expanding=True))
+    )
+
+
 def serving_windows(s: Session, t: Ticket) -> list[Window]:
     """The windows that may call `t`: its target window, or the active windows serving its item
     that are not closed (all of them while every one is closed)."""
     if t.target_window_id is not None:
         w = s.get(Window, t.target_window_id)
         return [w] if w is not None else []
-    rows = list(
-        s.scalars(
-            select(Window)
-            .join(WindowService, WindowService.window_id == Window.id)
-            .where(
-                Window.site_id == t.site_id,
-                Window.active.is_(True),
-                WindowService.service_id == t.service_id,
-            )
-            .order_by(Window.number)
-        )
-    )
-    working = [w for w in rows if w.state != WindowState.CLOSED]
-    return working or rows
+    rows = s.connection().execute(_serving(), {"site_id": t.site_id, "service_id": t.service_id})
+    ids = [(wid, state) for wid, state in rows]
+    working = [wid for wid, state in ids if state != WindowState.CLOSED] or [wid for wid, _ in ids]
+    return [s.get_one(Window, wid) for wid in working]
 
 
 def window_order(
@@ -72,32 +105,26 @@ def window_order(
     }
     conf = site_settings(site)
     booked: list[int] = []
+    conn = s.connection()
     if weights:
-        rows = s.execute(
-            select(
-                Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at, Appointment.start
-            )
-            .join(Appointment, Appointment.ticket_id == Ticket.id)
-            .where(
-                Ticket.site_id == site.id,
-                Ticket.day == day,
-                Ticket.state == TicketState.WAITING.value,
-                Ticket.target_window_id.is_(None),
-                Ticket.service_id.in_(list(weights)),
-                Appointment.start <= now + timedelta(minutes=conf["call_before_min"]),
-                Appointment.end >= now - timedelta(minutes=conf["call_after_min"]),
-            )
-            .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
-            .limit(limit)
-        ).all()
-        for tid, sid, prio, issued, _start in rows:
+        rows = conn.execute(
+            _booked(),
+            {
+                "site_id": site.id,
+                "day": day,
+                "services": sorted(weights),
+                "until": now + timedelta(minutes=conf["call_before_min"]),
+                "since": now - timedelta(minutes=conf["call_after_min"]),
+                "limit": limit,
+            },
+        )
+        for tid, sid, prio, issued in rows:
             booked.append(tid)
             pool.setdefault(tid, ordering.Candidate(tid, sid, Priority(prio), issued, None))
-    with_booking: set[int] = set()
-    if pool:
-        with_booking = set(
-            s.scalars(select(Appointment.ticket_id).where(Appointment.ticket_id.in_(list(pool))))
-        )
+    # bookings matter to the order only while one is within its call window
+    with_booking: set[int] = (
+        set(conn.execute(_with_booking(), {"ids": list(pool)}).scalars()) if booked else set()
+    )
     ratio = conf["booked_ratio"]
     return ordering.call_sequence(
         pool.values(),
