@@ -236,7 +236,7 @@
     const body = el("div", {class: "qc-form"}, [
       el("p", {class: "qc-muted", text: t("caller.accept_hint", {days: sv.promised_days})}),
       el("label", {}, [t("caller.applicant_name"), name]), el("label", {}, [t("caller.applicant_phone"), phone]),
-      el("label", {}, [notify, t("caller.applicant_notify")])]);
+      el("label", {class: "qc-check"}, [notify, t("caller.applicant_notify")])]);
     openDialog(t("caller.accept_title", {number: st.current.number}), body, async function () {
       const out = await ticketAction("finish", {outcome: "accepted",
         applicant: {name: name.value.trim(), phone: phone.value.trim(), notify: notify.checked}}, null);
