@@ -102,6 +102,7 @@ class BookingSettingsIn(In):
     call_before_min: int | None = Field(default=None, ge=0, le=240)
     call_after_min: int | None = Field(default=None, ge=0, le=240)
     booked_ratio: int | None = Field(default=None, ge=0, le=20)
+    near_ahead: int | None = Field(default=None, ge=0, le=20)
 
 
 # public booking calls per client address and minute (QUEUEHALL_<setting>, 0 = off)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..services import confirm_codes, public
+from ..services import confirm_codes, notice_optins, public
 from ..services.principal import Principal
 from . import ratelimit
 from .core import ANY, PUBLIC, STAFF, Api, ctx
@@ -26,6 +26,12 @@ class ConfirmedTicketIn(In):
     )
 
 
+class NotifyIn(In):
+    phone: str = Field(
+        min_length=1, max_length=20, description="the 11-digit mobile number to text (kept masked)"
+    )
+
+
 class ConfirmCodeIn(In):
     priority: Literal["priority", "green"]
 
@@ -37,6 +43,31 @@ def register(api: Api) -> None:
     def public_ticket(who: Principal | None, public_id: str) -> dict[str, Any]:
         """A ticket's public status by its unguessable id: no personal data."""
         return public.ticket_status(ctx(), public_id)
+
+    @api.public(
+        "/public/tickets/<public_id>/notify",
+        "POST",
+        body=NotifyIn,
+        budget=ratelimit.public_write("notify"),
+        errors=(404, 409, 422),
+    )
+    def public_ticket_notify(
+        who: Principal | None, public_id: str, body: NotifyIn
+    ) -> dict[str, Any]:
+        """Text me before my turn: the ticket's holder opts in with a phone on the ticket's page."""
+        return notice_optins.opt_in(ctx(), None, body.phone, public_id=public_id)
+
+    @api.route(
+        "/tickets/<int:ticket_id>/notify",
+        "POST",
+        body=NotifyIn,
+        auth=("kiosk", STAFF),
+        tag="kiosk",
+        errors=(403, 404, 409, 422),
+    )
+    def ticket_notify(who: Principal, ticket_id: int, body: NotifyIn) -> dict[str, Any]:
+        """Text me before my turn: opt in on the kiosk's ticket screen (the kiosk's own tickets)."""
+        return notice_optins.opt_in(ctx(), who, body.phone, ticket_id=ticket_id)
 
     @api.route("/public/estimates", auth=ANY, tag="kiosk")
     def public_estimates(who: Principal) -> dict[str, Any]:

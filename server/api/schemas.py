@@ -83,6 +83,10 @@ class ApplicantIn(In):
         pattern=r"^\+?[0-9][0-9 -]{5,24}$",
         description="kept for the case lookup (last four digits)",
     )
+    notify: bool = Field(
+        default=False,
+        description="the applicant agrees to a text when the case is ready to collect",
+    )
 
 
 class FinishIn(In):

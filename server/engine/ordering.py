@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
+from .booking import booked_first
 from .states import Priority
 
 PRIORITY_RANK = {Priority.GREEN: 0, Priority.PRIORITY: 1, Priority.NORMAL: 2}
@@ -65,3 +66,51 @@ def pick_next(
 def next_streak(streak: int, called: Priority) -> int:
     """The window's run of privileged calls after calling a ticket of class `called`."""
     return 0 if called == Priority.NORMAL else streak + 1
+
+
+def call_sequence(
+    candidates: Iterable[Candidate],
+    window_id: int,
+    weights: Mapping[int, int],
+    priority_streak: int,
+    priority_ratio: int,
+    limit: int,
+    *,
+    booked: Sequence[int] = (),
+    with_booking: Set[int] = frozenset(),
+    booked_streak: int = 0,
+    booked_ratio: int = 0,
+) -> list[int]:
+    """The first `limit` tickets `window_id` would call, in order, if nothing else happened: each
+    step is the one a call-next makes (services/tickets.py call_next).
+
+    `booked`: the checked-in booked tickets within their slot's call window, in the order they go
+    ahead of the queue (a window calls them first unless a ticket was transferred to it, and after
+    `booked_ratio` booked calls in a row a waiting walk-in goes first); `with_booking`: every
+    ticket with a booking (a booked call, whichever way it came, counts toward the booked streak).
+    """
+    pool = {c.ticket_id: c for c in candidates}
+    order: list[int] = []
+    p_streak, b_streak = priority_streak, booked_streak
+    while pool and len(order) < limit:
+        pick: Candidate | None = None
+        if weights and not any(c.target_window_id == window_id for c in pool.values()):
+            first = next((pool[i] for i in booked if i in pool), None)
+            if first is not None:
+                walk_in = any(
+                    c.target_window_id is None
+                    and c.service_id in weights
+                    and c.ticket_id not in with_booking
+                    for c in pool.values()
+                )
+                if booked_first(b_streak, booked_ratio, walk_in):
+                    pick = first
+        if pick is None:
+            pick = pick_next(pool.values(), window_id, weights, p_streak, priority_ratio)
+        if pick is None:
+            break
+        order.append(pick.ticket_id)
+        del pool[pick.ticket_id]
+        p_streak = next_streak(p_streak, pick.priority)
+        b_streak = b_streak + 1 if pick.ticket_id in with_booking else 0
+    return order

@@ -6,12 +6,13 @@ and 爽约 in `appointment_checkin`.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -170,6 +171,21 @@ def check_phone(phone: str) -> str:
     return digits
 
 
+def _lock_phone(s: Session, site_id: int, phone: str) -> None:
+    """Serialise the bookings of one phone until this transaction ends, so two at once cannot both
+    pass the per-phone limits (each counts the other's booking only once it is committed).
+
+    PostgreSQL (READ COMMITTED): a transaction-scoped advisory lock on the phone's key. SQLite:
+    writes already begin IMMEDIATE, one writer at a time, so nothing more is needed."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"booking-phone:{site_id}:{phone}".encode(), digest_size=8).digest()
+    s.execute(
+        text("SELECT pg_advisory_xact_lock(:k)"),
+        {"k": int.from_bytes(digest, "big", signed=True)},
+    )
+
+
 def _check_limits(s: Session, site: Site, phone: str, rule: BookingRule, day: date) -> None:
     conf = site_settings(site)
     service_id = rule.service_id
@@ -268,6 +284,7 @@ def book(
         slot = next(((a, b, c) for a, b, c in _slots(s, site, rule, day) if a == at), None)
         if slot is None or at <= now:
             raise InvalidInput("start is not one of the item's open slots", field="start")
+        _lock_phone(s, site.id, phone)  # two bookings of one phone: one checks the limits at a time
         _check_limits(s, site, phone, rule, day)
         if not _take_seat(s, service_id, at, slot[2]):
             raise SlotFull("this slot is fully booked; choose another", start=local_iso(site, at))

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, int] = {
     "call_before_min": 10,  # a checked-in booking goes ahead of walk-ins from this long before its slot
     "call_after_min": 15,  # to this long after its end
     "booked_ratio": 3,  # booked calls in a row before a waiting walk-in goes first (0: no limit)
+    "near_ahead": 2,  # the near-turn notice goes out once this few are ahead ("前面还有2人")
 }
 LIMITS: dict[str, tuple[int, int]] = {
     "days_ahead": (0, 60),
@@ -36,6 +37,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "call_before_min": (0, 240),
     "call_after_min": (0, 240),
     "booked_ratio": (0, 20),
+    "near_ahead": (0, 20),
 }
 
 

@@ -30,7 +30,7 @@ from ..storage.models import (
     WindowService,
 )
 from ..storage.uow import UnitOfWork
-from . import calendar, case_numbers, views
+from . import calendar, case_numbers, notices, views
 from .case_settings import pause_awaiting
 from .context import Context
 from .principal import Forbidden, Principal
@@ -105,6 +105,7 @@ def open_case(
         first_window_id=t.first_window_id or (w.id if w else None),
         applicant_name=name[:100],
         applicant_phone=phone[:30],
+        notify=bool(applicant.get("notify")),
         state=CaseState.ACCEPTED.value,
         promised_days=sv.promised_days,
         accepted_at=now,
@@ -246,6 +247,8 @@ def move(
             else None
         )
         _event(s, site, c, event_type, before, now, who, window_id, data)
+        if target == CaseState.READY:
+            notices.case_ready(s, site, c, now)  # stored with the move, sent after commit
         s.flush()
         cal = calendar.load(s, site.id)
         clk = clock_of(s, c, cal, views.today(site, now), pause_awaiting(site))

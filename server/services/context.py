@@ -32,4 +32,6 @@ class Context:
 
     def uow(self, write: bool = True) -> UnitOfWork:
         """A new unit of work (a write transaction unless `write=False`)."""
-        return UnitOfWork(self.db, self.bus, write=write)
+        u = UnitOfWork(self.db, self.bus, write=write)
+        u.clock = self.clock  # read models that depend on the time (call_order) use the app's clock
+        return u

@@ -35,14 +35,14 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
-NEAR_AHEAD = 2  # "前面还有2人": told once when this few are ahead
 
 TEXTS = {
     "booked": "【{centre}】您已预约{item}，{day} {time}，预约码{code}。请在时段开始前到大厅取号机“预约取号”。",
     "reminder": "【{centre}】提醒：您预约了明天{time}办理{item}，预约码{code}。如不能前来，请提前取消预约。",
-    "near": "【{centre}】您的号码{number}前面还有{n}人，请到候办区等候。",
-    "next": "【{centre}】您的号码{number}即将叫号，请到候办区等候。",
+    "near": "【{centre}】您的号码{number}前面还有{n}人，请到{window}号窗口候办区等候。",
+    "next": "【{centre}】您的号码{number}即将叫号，请到{window}号窗口候办区等候。",
     "called": "【{centre}】请{number}号到{window}号窗口办理{item}。",
+    "ready": "【{centre}】您办理的{item}（办件编号{case}）已办结，请携带受理回执到综合窗口领取。",
     "rate": "【{centre}】{item}已办理完毕，欢迎对本次服务进行评价：{link}",
 }
 
@@ -116,6 +116,32 @@ def for_booking(
         now,
         appointment_id=a.id,
         data={"kind": kind, "code": a.code},
+    )
+
+
+def case_ready(s: Session, site: Site, c: Any, now: datetime) -> None:
+    """办件可领取 (综合窗口统一送达), in the move's own transaction: to the phone the ticket's holder
+    opted in with (or its booking's), else to the applicant's phone if they agreed at 受理."""
+    from .notice_optins import recipients
+
+    to = recipients(s, [c.ticket_id]).get(c.ticket_id)
+    if to is None and not c.notify:
+        return
+    phone, appointment_id = to if to is not None else (c.applicant_phone, None)
+    sv = s.get_one(Service, c.service_id)
+    text = TEXTS["ready"].format(centre=site.name, item=sv.name, case=c.number)
+    enqueue(
+        s,
+        site.id,
+        f"ready:{c.id}",
+        "ready",
+        "sms",
+        phone,
+        text,
+        now,
+        ticket_id=c.ticket_id,
+        appointment_id=appointment_id,
+        data={"kind": "ready", "case": c.number},
     )
 
 

@@ -59,6 +59,8 @@ class NoticeWorker:
         rounds = 0
         while not self._stop.is_set():
             try:
+                if rounds == 0:  # what a crash kept from being stored (notices_subscriber)
+                    notices_subscriber.catch_up(self.ctx)
                 if rounds % 300 == 0:
                     notices.remind_tomorrow(self.ctx)
                 while (

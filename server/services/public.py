@@ -23,7 +23,15 @@ from ..storage.models import (
     Window,
     WindowService,
 )
-from . import complaints, links, phone_rating, rating_settings, service_periods, views
+from . import (
+    complaints,
+    links,
+    notice_optins,
+    phone_rating,
+    rating_settings,
+    service_periods,
+    views,
+)
 from .context import Context
 from .keywords import all_terms, keywords_for
 from .pinyin import pinyin_keys_many
@@ -286,6 +294,8 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
             },
             "site": {"name": site.name, "name_en": site.name_en},
             "waiting_ahead": ahead,
+            # opted in to be texted before its turn: the phone it gave, masked
+            "notify": notice_optins.opted_in(s, t.id),
             "estimated_wait_min": minutes,
             "windows_open": windows_open,
             "windows_serving": serving,

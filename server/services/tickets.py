@@ -36,7 +36,7 @@ from ..storage.models import (
     Window,
 )
 from ..storage.uow import UnitOfWork
-from . import appointment_checkin, case_outcomes, printing, service_periods, views
+from . import appointment_checkin, call_order, case_outcomes, printing, service_periods, views
 from .context import Context
 from .principal import Forbidden, Principal, check_may_issue
 from .queue_events import queue_changed, record, ref, ticket_called, ticket_changed
@@ -187,13 +187,9 @@ def issue(
             printing.enqueue(
                 uow, t, device_id, item.printer, now
             )  # same transaction; printed off the request path
-        waiting = queue_changed(uow, item.site_id, day)
-        # a new normal ticket is behind everyone waiting for its item; others need the query
-        ahead = (
-            waiting.get(str(service_id), 1) - 1
-            if prio == Priority.NORMAL
-            else views.waiting_ahead(uow.session, t)
-        )
+        queue_changed(uow, item.site_id, day)
+        # its place in the real call order: items sharing its windows count too (call_order.py)
+        ahead = views.waiting_ahead(uow.session, t)
         out = views.ticket_dict(uow.session, t, ahead=ahead)
         uow.record(
             ev.TicketIssued(site_id=item.site_id, ticket=ref(t), view=out, device_id=device_id)
@@ -581,20 +577,8 @@ def waiting_list(
                 f"only the clerks assigned to window {w.number} and supervisors see its queue"
             )
         site = s.get_one(Site, w.site_id)
-        weights = views.window_services(s, w.id)
-        # the first `limit` calls come from at most the first `limit` tickets of each queue
-        pool = _candidates(
-            s, site.id, views.today(site, now), w.id, weights, set(), per_queue=limit
-        )
-        order: list[int] = []
-        streak = w.priority_streak
-        while pool and len(order) < limit:
-            pick = ordering.pick_next(pool, w.id, weights, streak, site.priority_ratio)
-            if pick is None:
-                break
-            order.append(pick.ticket_id)
-            streak = ordering.next_streak(streak, pick.priority)
-            pool = [c for c in pool if c.ticket_id != pick.ticket_id]
+        # the window's real call order, booked-first included (call_order.py: the ticket page's too)
+        order = call_order.window_order(s, site, w, views.today(site, now), now, limit)
         found = (
             {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(order)))}
             if order

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..engine.numbering import business_day
-from ..engine.states import HELD_STATES, TicketState
+from ..engine.states import HELD_STATES
 from ..storage import statements
 from ..storage.models import (
     Site,
@@ -52,20 +52,11 @@ def waiting_counts(session: Session, site_id: int, day: date) -> dict[str, int]:
 
 
 def waiting_ahead(session: Session, t: Ticket) -> int:
-    """How many tickets of the same item would be called before `t`."""
-    if t.state != TicketState.WAITING:
-        return 0
-    values = {
-        "site_id": t.site_id,
-        "day": t.day,
-        "service_id": t.service_id,
-        "id": t.id,
-        "issued_at": t.issued_at,
-    }
-    return int(
-        session.connection().execute(statements.waiting_ahead(str(t.priority)), values).scalar()
-        or 0
-    )
+    """How many tickets would be called before `t`: its place in the real call order of the windows
+    serving its item (services/call_order.py), the number the ticket page and the notices share."""
+    from . import call_order
+
+    return call_order.ahead(session, t)
 
 
 def ticket_dict(

@@ -373,7 +373,13 @@ class WindowEvent(Base):
 
 
 from .models_audit import Alert, AuditEntry  # noqa: E402,F401
-from .models_booking import Appointment, BookingRule, Notice, SlotCount  # noqa: E402,F401
+from .models_booking import (  # noqa: E402,F401
+    Appointment,
+    BookingRule,
+    Notice,
+    NoticeOptIn,
+    SlotCount,
+)
 from .models_cases import CalendarYear, Case, CaseCounter, CaseEvent  # noqa: E402,F401
 from .models_hours import ServicePeriod  # noqa: E402,F401
 from .models_print import PrintJob  # noqa: E402,F401

@@ -107,3 +107,17 @@ class Notice(Base):
     log: Mapped[list[Any]] = mapped_column(
         default=list
     )  # each attempt: {"at", "ok", "status", "error"}
+
+
+class NoticeOptIn(Base):
+    """A ticket's holder asked to be texted about its turn (the kiosk's ticket screen or the ticket's
+    page): the phone the near-turn, called and rating notices go to (migration 0019)."""
+
+    __tablename__ = "notice_optins"
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    phone: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(16))  # kiosk | phone
+    created_at: Mapped[datetime]

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,6 +87,8 @@ class Case(Base):
     )  # missing now (待补正), empty otherwise
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)  # 不予许可
     delivery: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"method", "note"}
+    # the applicant agreed at 受理 to be texted when the case is ready to collect (migration 0019)
+    notify: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CaseEvent(Base):

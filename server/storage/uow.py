@@ -92,6 +92,7 @@ class UnitOfWork:
         self._logs: list[tuple[dict[str, Any], SeqSlot | Event | None]] = []
         self._conn: Connection | None = None
         self._lock: Any = None
+        self.clock: Any = None  # the app's clock (Context.uow), for read models that need the time
 
     def __enter__(self) -> UnitOfWork:
         engine = self.db.writer if self.write else self.db.reader

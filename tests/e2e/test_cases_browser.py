@@ -88,6 +88,7 @@ def test_a_case_from_the_counter_to_the_phone_the_notice_and_the_lookup(
     assert clerk.is_disabled("#dlg-ok")
     clerk.fill("#applicant-name", "钱晓东")
     clerk.fill("#applicant-phone", "13912345678")
+    clerk.check("#applicant-notify")  # the applicant agrees to a text when it is ready (issue 19)
     screenshot(clerk, "cases-01-clerk-accept-dialog")
     clerk.click("#dlg-ok")
     clerk.wait_for_selector("[data-testid=last-outcome]:not([hidden]) [data-testid=case-number]")

@@ -231,13 +231,15 @@
     const sv = st.services[st.current.service_id];
     const name = el("input", {id: "applicant-name", maxlength: "100", placeholder: t("caller.applicant_name")});
     const phone = el("input", {id: "applicant-phone", maxlength: "20", inputmode: "tel", placeholder: t("caller.applicant_phone")});
+    const notify = el("input", {id: "applicant-notify", type: "checkbox"});
     [name, phone].forEach(function (x) { x.addEventListener("input", updateDialog); });
     const body = el("div", {class: "qc-form"}, [
       el("p", {class: "qc-muted", text: t("caller.accept_hint", {days: sv.promised_days})}),
-      el("label", {}, [t("caller.applicant_name"), name]), el("label", {}, [t("caller.applicant_phone"), phone])]);
+      el("label", {}, [t("caller.applicant_name"), name]), el("label", {}, [t("caller.applicant_phone"), phone]),
+      el("label", {class: "qc-check"}, [notify, t("caller.applicant_notify")])]);
     openDialog(t("caller.accept_title", {number: st.current.number}), body, async function () {
       const out = await ticketAction("finish", {outcome: "accepted",
-        applicant: {name: name.value.trim(), phone: phone.value.trim()}}, null);
+        applicant: {name: name.value.trim(), phone: phone.value.trim(), notify: notify.checked}}, null);
       if (out && out.case) { say(t("caller.accepted", {number: out.number, case: out.case.number}), "ok"); showDocs(out, "accepted"); }
       return !!out;
     }, function () { return name.value.trim().length > 0 && /^\+?[0-9][0-9 -]{5,24}$/.test(phone.value.trim()); });

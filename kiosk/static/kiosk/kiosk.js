@@ -10,7 +10,12 @@
   const S = {depts: [], services: [], est: {}, consulting: [], keywords: [], dept: null, service: null,
              from: "items", query: "", keyword: null, lastTouch: Date.now()};
   const hall = QHKioskHall({onChange: function () { render(); }});
-  const ticket = QHKioskTicket({show: function (screen) { show(screen); }});
+  const ticket = QHKioskTicket({show: function (screen) { notify.reset(); show(screen); }});
+  // --- notices hook (issue 19): 到号前短信提醒我 on the ticket screen (notify.js)
+  const notify = QHKioskNotify({
+    busy: function (on) { modal("k-busy", on); },
+    ticket: function () { return ticket.current(); },
+  });
   const priority = QHKioskPriority({
     service: function () { return S.service; },
     busy: function (on) { modal("k-busy", on); },
@@ -389,6 +394,7 @@
     ["m-message", "m-idle", "k-busy"].forEach(function (id) { modal(id, false); });
     priority.close();
     booking.close();  // a half-typed booking code never waits for the next visitor
+    notify.reset();  // nor a phone number
     ticket.clear();
     S.service = null; S.dept = null; S.query = ""; S.keyword = null;
     setLarge(false);
@@ -401,6 +407,7 @@
     const idleMs = (cfg.idleSeconds || 60) * 1000;
     const warnMs = Math.min((cfg.idleWarnSeconds === undefined ? 10 : cfg.idleWarnSeconds) * 1000, idleMs / 2);
     const busy = S.screen !== "home" || !$("m-message").hidden || !$("m-priority").hidden || !$("m-booking").hidden ||
+      !$("m-notify").hidden ||
       document.documentElement.classList.contains("large") || (cfg.defaultLocale && cfg.locale !== cfg.defaultLocale);
     const quiet = Date.now() - S.lastTouch;
     if (busy && quiet > idleMs) { S.lastTouch = Date.now(); resetToStart(); return; }

@@ -32,6 +32,7 @@
       }
     }
     $("st-figures").hidden = p.state !== "waiting";
+    renderNotify(p);
     $("st-ahead").textContent = t("status.ahead_n", {n: p.waiting_ahead});
     $("st-wait").textContent = QHWait.text(p);
     const outcome = $("st-outcome");
@@ -50,6 +51,34 @@
     const pad = function (n) { return (n < 10 ? "0" : "") + n; };
     $("st-updated").textContent = t("status.updated", {time: pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds())});
   }
+
+  // ---- 到号前短信提醒我 (issue 19): the phone typed here is sent once and shown masked after -------
+  function renderNotify(p) {
+    $("st-notify").hidden = p.state !== "waiting";
+    const on = !!p.notify;
+    $("st-notify").classList.toggle("st-notify-on", on);
+    const box = $("st-notify-check");
+    if (on) { box.checked = true; box.disabled = true; $("st-notify-form").hidden = true; }
+    $("st-notify-state").textContent = on ? t("status.notify.on", {phone: p.notify.phone}) : "";
+  }
+
+  $("st-notify-check").addEventListener("change", function (e) {
+    $("st-notify-form").hidden = !e.target.checked;
+    $("st-notify-err").textContent = "";
+    if (e.target.checked) $("st-notify-phone").focus();
+  });
+  $("st-notify-phone").addEventListener("input", function (e) { e.target.value = e.target.value.replace(/[^0-9]/g, "").slice(0, 11); });
+  $("st-notify-send").addEventListener("click", async function () {
+    const input = $("st-notify-phone");
+    const phone = input.value;
+    if (!/^1[0-9]{10}$/.test(phone)) { $("st-notify-err").textContent = t("status.notify.need_phone"); return; }
+    const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId) + "/notify", {body: {phone: phone}});
+    input.value = "";  // never left on the screen in full
+    if (!res.ok) { $("st-notify-err").textContent = t("status.notify.failed"); return; }
+    $("st-notify-err").textContent = "";
+    renderNotify(Object.assign({}, last, {notify: {phone: res.body.phone}}));
+    last = Object.assign({}, last, {notify: {phone: res.body.phone}});
+  });
 
   let asked = 0, shown = 0;  // a slow poll answered after a newer one must not undo it (a call would flicker back)
 

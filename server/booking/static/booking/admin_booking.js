@@ -9,7 +9,8 @@
   const RO = !!cfg.readonly;
   const $ = function (id) { return document.getElementById(id); };
   const FIELDS = ["days_ahead", "per_phone_day", "per_phone_item", "no_show_limit", "no_show_days",
-                  "checkin_early_min", "checkin_late_min", "call_before_min", "call_after_min", "booked_ratio"];
+                  "checkin_early_min", "checkin_late_min", "call_before_min", "call_after_min", "booked_ratio",
+                  "near_ahead"];
 
   function flash(msg, kind) {
     const f = $("adm-flash");
