@@ -56,7 +56,10 @@ def test_a_call_reaches_screens_with_the_contract_payload_and_rising_seq(sqlite_
     assert queue[0]["waiting"][str(h.ids["A"])] == 1  # the issue
     assert first["waiting"][str(h.ids["A"])] == 0 == recall["waiting"][str(h.ids["A"])]
     after_call = names(got)[names(got).index("ticket.called") :]
-    assert after_call == ["ticket.called", "ticket.called"]  # one call, one message: no queue.changed
+    assert after_call == [
+        "ticket.called",
+        "ticket.called",
+    ]  # one call, one message: no queue.changed
 
 
 def test_a_refused_command_sends_no_event(sqlite_hall: Hall) -> None:
