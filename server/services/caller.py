@@ -95,7 +95,7 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
         if claim(uow, t.id, w, who, now) is None:
             raise InvalidTransition(f"ticket {t.number} is no longer waiting", state=t.state)
         s.refresh(t)
-        return announce_call(ctx, uow, site, t, w, who, now, data={"picked": True})
+        return announce_call(uow, site, t, w, who, now, data={"picked": True})
 
 
 def listed_tickets(ctx: Context, who: Principal) -> list[dict[str, Any]]:

@@ -291,7 +291,6 @@ def claim(uow: UnitOfWork, ticket_id: int, w: Window, who: Principal, now: datet
 
 
 def announce_call(
-    ctx: Context,
     uow: UnitOfWork,
     site: Site,
     t: Ticket,
@@ -350,7 +349,7 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
             if t is not None:
                 break
             skip.add(pick.ticket_id)  # another window won it
-        return announce_call(ctx, uow, site, t, w, who, now)
+        return announce_call(uow, site, t, w, who, now)
 
 
 def _booked(
