@@ -9,7 +9,8 @@ each other off. The announcer remembers the seq of every call it has handled:
 a reconnect (a new ``snapshot``) never repeats one, but calls missed while
 disconnected are announced if they are younger than ``missed_window_s`` by the
 server's clock (the snapshot's ``server_time``), whatever this PC's clock says.
-A gap in ``seq`` asks the server for a ``snapshot`` on the open connection.
+A gap in ``seq`` waits briefly for the missing event (another process's, through Redis, may come
+late), then asks the server for a ``snapshot`` on the open connection.
 
 With ``wav_dir`` each call or recall becomes one WAV file,
 ``<seq>-<number>-w<window>.wav``, holding the chime (if enabled) and all the
@@ -47,6 +48,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+GAP_WAIT_S = 1.5  # how long a gap waits for its missing event before a snapshot is asked for (QH.GAP_WAIT_MS)
+
+
 class Announcer:
     """Connects to the server and announces calls through a SpeechEngine.
 
@@ -73,6 +77,7 @@ class Announcer:
         pause_s: float = PAUSE_S,
         max_backoff_s: float = 30.0,
         resync_retry_s: float = 5.0,
+        gap_wait_s: float = GAP_WAIT_S,
         transports: list[str] | None = None,
     ) -> None:
         self.server_url = server_url
@@ -87,6 +92,7 @@ class Announcer:
         self._pause_s = pause_s
         self._max_backoff_s = max_backoff_s
         self._resync_retry_s = resync_retry_s
+        self._gap_wait_s = gap_wait_s
         self._transports = transports
 
         self.book = CallBook(missed_window_s, clock)
@@ -170,6 +176,21 @@ class Announcer:
         self.connected.clear()
 
     def _request_resync(self, seen_seq: int) -> None:
+        # Like the browser client (QH.GAP_WAIT_MS): through Redis another process's event can
+        # overtake, so a gap waits briefly for the missing event before a snapshot is asked for.
+        if self._gap_wait_s <= 0:
+            self._gap_check(seen_seq)
+        else:
+            self._later(self._gap_wait_s, self._gap_check, seen_seq)
+
+    def _later(self, delay_s: float, fn: Callable[..., None], *args: Any) -> None:
+        timer = threading.Timer(delay_s, fn, args)
+        timer.daemon = True
+        timer.start()
+
+    def _gap_check(self, seen_seq: int) -> None:
+        if self._stop.is_set() or not self.book.gap_open(seen_seq):
+            return  # the missing event came (or a snapshot covered it)
         # The contract answers a gap with a snapshot. One request at a time: its answer is
         # checked against the newest gap and asked again if it does not cover it.
         if self.book.want_snapshot(seen_seq, time.monotonic(), self._resync_retry_s):

@@ -94,6 +94,7 @@ class CallBook:
         self._had_snapshot = False
         self._fresh_link = True  # the next snapshot is the first of a new connection
         self._wanted: int | None = None  # a gap was seen at this seq; a snapshot must cover it
+        self._missing: set[int] = set()  # seqs skipped by a later event, not heard since
         self._asked_at = float("-inf")
 
     def snapshot(self, data: dict[str, Any]) -> SnapshotOutcome:
@@ -119,6 +120,7 @@ class CallBook:
             self._fresh_link = False
             self._had_snapshot = True
             self.last_seq = seq if self.last_seq is None else max(self.last_seq, seq)
+            self._missing = {m for m in self._missing if m > seq}
             if self._wanted is not None:
                 if seq >= self._wanted:
                     self._wanted = None
@@ -166,6 +168,13 @@ class CallBook:
         with self._lock:
             self._fresh_link = True
             self._wanted = None
+            self._missing.clear()
+
+    def gap_open(self, seen_seq: int) -> bool:
+        """Whether an event before `seen_seq` that a later one skipped is still missing (neither heard
+        since nor covered by a snapshot)."""
+        with self._lock:
+            return any(m < seen_seq for m in self._missing)
 
     def want_snapshot(self, seen_seq: int, now: float, retry_s: float) -> bool:
         """A gap was seen at `seen_seq`: True if a request should go now (none is on its way)."""
@@ -186,6 +195,9 @@ class CallBook:
 
     def _note_seq(self, seq: int) -> bool:
         gap = self.last_seq is not None and seq > self.last_seq + 1
+        if gap and self.last_seq is not None:
+            self._missing.update(range(self.last_seq + 1, seq))
+        self._missing.discard(seq)  # a late one: through Redis another process's event can overtake
         if self.last_seq is None or seq > self.last_seq:
             self.last_seq = seq
         return gap

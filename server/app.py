@@ -52,6 +52,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from .services import alerts
 
         ctx.bus.subscribe(lambda events: alerts.after_commit(ctx, events), VisitRated)
+    from .engine.events import WaitingChanged
+    from .services.queue_news import QueueNews
+
+    ctx.queue_news = QueueNews(ctx, float(c["QUEUE_CHANGED_EVERY_S"]))
+    ctx.bus.subscribe(ctx.queue_news.on_events, WaitingChanged)
+    from .engine.events import TicketEnded
+    from .services import case_outcomes
+
+    # cases (issue 17): 受理 opens a case in the finish's own transaction
+    ctx.bus.subscribe(case_outcomes.on_ended, TicketEnded, in_transaction=True)
     app.extensions["queuehall.realtime"] = realtime
     from .services.spooler_app import install as install_printing
 

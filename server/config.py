@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "DB_STATEMENT_TIMEOUT_S": 60.0,
     "DB_POOL_TIMEOUT_S": 3.0,
     "SOCKETIO_CHANNEL": "flask-socketio",  # one per deployment when several share a Redis
+    "QUEUE_CHANGED_EVERY_S": 0.25,  # a hall's queue.changed at most about once per this, in bursts
     "REDIS_RESYNC_S": 2.0,  # how often to ping Redis, to report events it could not publish
     "RATE_LIMIT_TICKETS_PER_MIN": 60,  # per kiosk; 0 switches it off
     "RATE_LIMIT_LOGIN_FAILURES": 20,  # failed sign-ins per client address per window

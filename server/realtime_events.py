@@ -43,9 +43,10 @@ def messages(event: ev.Event) -> list[Message]:
             "window": {"id": w.id, "number": w.number, "name": w.name},
             "recall": isinstance(event, ev.TicketRecalled),
             "text": sentence(event.template, t.number, w.number),
+            "waiting": event.waiting,  # the counts after the call: no queue.changed follows it
         }
-        # the hall hears the call; a second event to each of its screens would only slow the next
-        # call's delivery, so only the ticket's own page (which follows no site seq) hears the update
+        # one call is one message to each screen of the hall (the counts ride on it); only the
+        # ticket's own page (which follows no site seq) hears the ticket's update
         return [
             ("ticket.called", called, site_room(event.site_id)),
             ("ticket.updated", {"ticket": event.view}, ticket_room(t.public_id)),

@@ -113,6 +113,8 @@ def build_hall(url: str, tmp_path: Path) -> Hall:
             "TESTING": True,
             "PRINTER_SPOOLER": False,
             "PASSWORD_HASH": "cheapest",
+            # one queue.changed per change, sent before the answer: the tests of merging set theirs
+            "QUEUE_CHANGED_EVERY_S": 0.0,
         }
     )
     ctx = app.extensions["queuehall"]

@@ -12,6 +12,7 @@ transaction commits: screens notice a gap by it and resync.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 
@@ -64,10 +65,14 @@ class TicketIssued(TicketEvent):
 
 @dataclass(kw_only=True)
 class TicketCalled(TicketEvent):
-    """A window called a waiting ticket; `template` is the hall's call sentence with {number}, {window}."""
+    """A window called a waiting ticket; `template` is the hall's call sentence with {number}, {window}.
+
+    `waiting` holds the hall's waiting counts right after the call (filled at commit, as of the
+    call's `seq`): the screens' one message about a call carries them, so no `QueueChanged` follows."""
 
     window: WindowRef
     template: str
+    waiting: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)
@@ -81,15 +86,31 @@ class TicketStarted(TicketEvent):
 
 
 @dataclass(kw_only=True)
-class TicketFinished(TicketEvent):
+class TicketEnded(TicketEvent):
+    """Service at the counter ended (finished or parked): what in-transaction subscribers need.
+
+    `details` is what the clerk entered with the outcome beyond the ticket's own fields (an
+    applicant, missing materials, a note); `log` is the data of the ticket's log row for this step,
+    which such a subscriber may add to (it is inserted at commit); `by` the principal who ended it,
+    at `at`. A subscriber may add what it made of the end to `view` (the command's answer), e.g. the
+    case that 受理 opened."""
+
+    details: dict[str, Any] = field(default_factory=dict)
+    log: dict[str, Any] = field(default_factory=dict)
+    by: Any = None
+    at: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class TicketFinished(TicketEnded):
     """Service ended with an outcome (done, accepted, refused)."""
 
     outcome: str | None = None
 
 
 @dataclass(kw_only=True)
-class TicketParked(TicketEvent):
-    """Service paused while the visitor fetches materials."""
+class TicketParked(TicketEnded):
+    """Service paused while the visitor fetches materials (补正)."""
 
 
 @dataclass(kw_only=True)
@@ -124,6 +145,14 @@ class QueueChanged(Event):
     """The waiting counts of a hall's items (service id as text -> count) after a change."""
 
     waiting: dict[str, int]
+
+
+@dataclass(kw_only=True)
+class WaitingChanged(Event):
+    """A hall's waiting counts changed, and no `QueueChanged` of this transaction says so: the hall's
+    screens hear the new counts in a coalesced `QueueChanged` soon after (services/queue_news.py)."""
+
+    sequenced: ClassVar[bool] = False
 
 
 # ---- windows --------------------------------------------------------------------------------------

@@ -23,19 +23,36 @@ class Candidate:
     target_window_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Booked:
+    """What the booked-first rule (预约, issue 19) needs, loaded by the command that calls.
+
+    `tickets`: waiting checked-in bookings this window serves whose slot's call window is on, the
+    one to call first at the head; `streak`: the window's booked calls in a row today; `ratio`: the
+    hall's limit on that run (0: none); `walk_in_waiting`: whether a ticket without a booking waits.
+    """
+
+    tickets: tuple[Candidate, ...] = ()
+    streak: int = 0
+    ratio: int = 0
+    walk_in_waiting: bool = False
+
+
 def pick_next(
     candidates: Iterable[Candidate],
     window_id: int,
     weights: Mapping[int, int],
     priority_streak: int,
     priority_ratio: int,
+    booked: Booked | None = None,
 ) -> Candidate | None:
     """Choose the ticket `window_id` should call next, or None.
 
-    Order: tickets transferred to this very window; then priority class (green,
-    priority, normal), except that after `priority_ratio` privileged calls in a
-    row a waiting normal ticket goes first so normal visitors are never starved;
-    then the window's weight for the item; then issue time.
+    Order: tickets transferred to this very window; then a checked-in booking within its slot
+    (`booked`), unless the window called `booked.ratio` of them in a row and a walk-in waits; then
+    priority class (green, priority, normal), except that after `priority_ratio` privileged calls
+    in a row a waiting normal ticket goes first so normal visitors are never starved; then the
+    window's weight for the item; then issue time.
     """
     mine: list[Candidate] = []
     open_queue: list[Candidate] = []
@@ -46,6 +63,12 @@ def pick_next(
             open_queue.append(c)
     if mine:
         return min(mine, key=lambda c: (c.issued_at, c.ticket_id))
+    if (
+        booked is not None
+        and booked.tickets
+        and booked_first(booked.streak, booked.ratio, booked.walk_in_waiting)
+    ):
+        return booked.tickets[0]
     if not open_queue:
         return None
     if priority_ratio > 0 and priority_streak >= priority_ratio:

@@ -2,7 +2,8 @@
 
 A checked-in booking is an ordinary ticket of its item whose row in `appointments` names it. While
 its slot's call window is on (settings call_before_min / call_after_min) a window calls it ahead
-of the queue, except that after `booked_ratio` booked calls in a row a waiting walk-in goes first.
+of the queue, except that after `booked_ratio` booked calls in a row a waiting walk-in goes first:
+a rule of the call order (engine/ordering.py, `Booked`), fed by what call-next loads.
 A booking nobody checked in for is the visitor's 爽约: recorded on the booking, never as a ticket
 event, so no clerk's figures carry it.
 """
@@ -12,13 +13,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..engine import booking, ordering
+from ..engine import booking
 from ..engine.errors import Conflict, DomainError, NotFound
-from ..engine.states import Priority, TicketState
-from ..storage.models import Appointment, Site, Ticket, TicketEvent
+from ..storage.models import Appointment, Site, Ticket
 from . import idcard, tickets
 from .appointments import check_phone, local_iso
 from .booking_settings import site_settings
@@ -147,73 +147,3 @@ def tickets_zone(site: Site) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(site.timezone)
-
-
-def booked_streak(s: Session, window_id: int, day: date, ratio: int) -> int:
-    """How many of the window's last calls today, in a row, were booked tickets."""
-    if ratio <= 0:
-        return 0
-    rows = s.execute(
-        select(TicketEvent.ticket_id, Appointment.id)
-        .outerjoin(Appointment, Appointment.ticket_id == TicketEvent.ticket_id)
-        .where(
-            TicketEvent.window_id == window_id, TicketEvent.day == day, TicketEvent.type == "called"
-        )
-        .order_by(TicketEvent.id.desc())
-        .limit(ratio)
-    ).all()
-    streak = 0
-    for _tid, appt in rows:
-        if appt is None:
-            break
-        streak += 1
-    return streak
-
-
-def booked_pick(
-    s: Session,
-    site: Site,
-    window_id: int,
-    weights: dict[int, int],
-    day: date,
-    now: datetime,
-    skip: set[int],
-    cands: list[ordering.Candidate],
-) -> ordering.Candidate | None:
-    """The booked ticket a window calls ahead of the queue now, or None (then the usual order).
-
-    Tickets transferred to this very window still go first."""
-    if not weights or any(c.target_window_id == window_id for c in cands):
-        return None
-    conf = site_settings(site)
-    before, after = (
-        timedelta(minutes=conf["call_before_min"]),
-        timedelta(minutes=conf["call_after_min"]),
-    )
-    waiting = and_(
-        Ticket.site_id == site.id,
-        Ticket.day == day,
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.target_window_id.is_(None),
-        Ticket.service_id.in_(list(weights)),
-    )
-    q = (
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-        .join(Appointment, Appointment.ticket_id == Ticket.id)
-        .where(waiting, Appointment.start <= now + before, Appointment.end >= now - after)
-        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
-    )
-    if skip:
-        q = q.where(Ticket.id.notin_(list(skip)))
-    row = s.execute(q.limit(1)).first()
-    if row is None:
-        return None
-    ratio = conf["booked_ratio"]
-    walk_in = bool(
-        s.scalar(
-            select(exists().where(waiting, ~exists().where(Appointment.ticket_id == Ticket.id)))
-        )
-    )
-    if not booking.booked_first(booked_streak(s, window_id, day, ratio), ratio, walk_in):
-        return None
-    return ordering.Candidate(row[0], row[1], Priority(row[2]), row[3], None)

@@ -55,7 +55,7 @@ def _serving() -> Any:
 @cache
 def _booked() -> Any:
     """Checked-in booked tickets within their slot's call window, waiting for these items, in the
-    order they go ahead of the queue (as appointment_checkin.booked_pick takes them)."""
+    order they go ahead of the queue (as call-next takes them: tickets._booked, ordering.Booked)."""
     return (
         select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
         .join(Appointment, Appointment.ticket_id == Ticket.id)
@@ -96,7 +96,7 @@ def window_order(
     s: Session, site: Site, w: Window, day: date, now: datetime, limit: int = LIMIT
 ) -> list[int]:
     """The ids of the first `limit` tickets window `w` would call, in order."""
-    from . import appointment_checkin, tickets, views
+    from . import tickets, views
 
     weights = views.window_services(s, w.id)
     pool = {
@@ -135,7 +135,7 @@ def window_order(
         limit,
         booked=booked,
         with_booking=with_booking,
-        booked_streak=appointment_checkin.booked_streak(s, w.id, day, ratio) if booked else 0,
+        booked_streak=tickets._booked_streak(s, w.id, day, ratio) if booked else 0,
         booked_ratio=ratio,
     )
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from ..engine import ordering
-from ..engine.errors import InvalidTransition, NotFound, WindowBusy, WindowNotOpen
-from ..engine.states import Priority, TicketState, WindowState
+from ..engine.errors import InvalidTransition, NotFound
+from ..engine.states import TicketState
 from ..storage.models import Evaluation, Site, Staff, StaffToken, Ticket, Window
 from . import auth, views
 from .context import Context
 from .evaluations import LEVELS
 from .principal import Forbidden, Principal
-from .queue_events import queue_changed, record, ticket_called
-from .tickets import works_at
+from .tickets import announce_call, check_may_call, claim, works_at
 
 PICK_SETTING = "allow_pick_call"  # Site.settings key: may clerks call a particular waiting ticket?
 REALTIME_TOKEN_LIFETIME = timedelta(minutes=2)  # only needed for the socket handshake
@@ -79,20 +77,10 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
         w = s.scalar(select(Window).where(Window.id == window_id).with_for_update())
         if w is None or w.site_id != who.site_id:
             raise NotFound(f"no window {window_id}")
-        if not works_at(who, w):
-            raise Forbidden(
-                "only the clerk who opened this window, and is assigned to it, may call"
-            )
         site = s.get_one(Site, w.site_id)
-        if not who.is_supervisor and not site.settings.get(PICK_SETTING, False):
+        if works_at(who, w) and not who.is_supervisor and not site.settings.get(PICK_SETTING):
             raise Forbidden("calling a particular ticket is not allowed in this hall")
-        if w.state != WindowState.OPEN:
-            raise WindowNotOpen(f"window {w.number} is {w.state}", state=w.state)
-        held = views.held_ticket(s, w.id)
-        if held is not None:
-            raise WindowBusy(
-                f"window {w.number} still holds {held.number} ({held.state})", ticket_id=held.id
-            )
+        check_may_call(s, who, w)
         t = s.get(Ticket, ticket_id)
         if t is None or t.site_id != site.id:
             raise NotFound(f"no ticket {ticket_id}")
@@ -104,39 +92,10 @@ def call_ticket(ctx: Context, who: Principal, ticket_id: int, window_id: int) ->
             raise Forbidden(f"window {w.number} does not serve ticket {t.number}")
         if t.day != views.today(site, now):
             raise InvalidTransition("a ticket from an earlier day cannot be called")
-        claimed = s.execute(
-            update(Ticket)
-            .where(Ticket.id == t.id, Ticket.state == TicketState.WAITING)
-            .values(
-                state=TicketState.CALLED,
-                window_id=w.id,
-                staff_id=who.id,
-                called_at=now,
-                target_window_id=None,
-            )
-        ).rowcount  # type: ignore[attr-defined]
-        if claimed != 1:
+        if claim(uow, t.id, w, who, now) is None:
             raise InvalidTransition(f"ticket {t.number} is no longer waiting", state=t.state)
         s.refresh(t)
-        w.priority_streak = ordering.next_streak(w.priority_streak, Priority(t.priority))
-        out = views.ticket_dict(s, t)
-        called = ticket_called(uow, site, t, w, out, recall=False)
-        record(
-            s,
-            site,
-            t,
-            "called",
-            TicketState.WAITING,
-            now,
-            who,
-            window_id=w.id,
-            duration_s=(now - t.queued_at).total_seconds(),
-            seq=called,
-            data={"picked": True},
-        )
-        queue_changed(uow, site.id, views.today(site, now))
-        uow.commit()
-        return out
+        return announce_call(uow, site, t, w, who, now, data={"picked": True})
 
 
 def listed_tickets(ctx: Context, who: Principal) -> list[dict[str, Any]]:

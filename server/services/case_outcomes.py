@@ -1,4 +1,8 @@
-"""The counter's outcome of a visit (issue 17), called from the ticket's finish in its unit of work.
+"""The counter's outcome of a visit (issue 17): an in-transaction subscriber of a ticket's end.
+
+Registered in create_app (`subscribe`): it runs inside the finish's unit of work, before its
+commit, so a case opens with the finish or not at all, and bad input (an applicant without 受理)
+refuses the finish itself. The queue's code does not know about cases.
 
 - `done`: 即办件 completed on the spot; nothing more to record.
 - `accepted`: 受理 of a promised item: a case opens (services/cases.py) and the answer names it.
@@ -9,14 +13,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from ..engine import events as ev
 from ..engine.errors import InvalidInput
 from ..storage.models import Site, Ticket, Window
 from ..storage.uow import UnitOfWork
 from . import cases
 from .principal import Principal
+
+
+def on_ended(uow: UnitOfWork, events: Sequence[ev.Event]) -> None:
+    """The subscriber (`TicketEnded`, in the transaction): what each outcome needs, the opened case
+    added to the answer (`view["case"]`) and its number to the log row (`log`)."""
+    s = uow.session
+    for e in events:
+        if not isinstance(e, ev.TicketEnded) or e.at is None:
+            continue
+        t = s.get_one(Ticket, e.ticket.id)  # locked and changed by the command: no query
+        site = s.get_one(Site, e.site_id)
+        w = s.get(Window, t.window_id) if t.window_id else None
+        opened = on_finish(uow, site, t, w, e.by, e.at, e.details, e.log)
+        if opened is not None:
+            e.view["case"] = opened
 
 
 def on_finish(

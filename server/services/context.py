@@ -24,6 +24,7 @@ class Context:
     # Cleared on every configuration change and sign-out, in every process sharing Redis at once;
     # without Redis other processes see a revocation within AUTH_CACHE_S seconds.
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    queue_news: Any = None  # services/queue_news.py: merges a hall's queue.changed in bursts
     revocations: Any = None  # services/revocations.py: drops the cache in every process at once
     # called after a revocation is published here or heard from another process (realtime: its
     # open sockets signed in with a token that no longer works are disconnected)

@@ -20,6 +20,7 @@ from ..storage.uow import SeqSlot, UnitOfWork
 from ..storage.uow import of as uow_of
 from . import views
 from .principal import Principal
+from .queue_news import QueueNews, record_counts
 
 
 @cache
@@ -88,11 +89,13 @@ def window_ref(w: Window) -> ev.WindowRef:
     return ev.WindowRef(w.id, w.number, w.name)
 
 
-def queue_changed(uow: UnitOfWork, site_id: int, day: Any) -> dict[str, int]:
-    """Record the hall's waiting counts after a change; the counts."""
-    waiting = views.waiting_counts(uow.session, site_id, day)
-    uow.record(ev.QueueChanged(site_id=site_id, waiting=waiting))
-    return waiting
+def queue_changed(uow: UnitOfWork, site_id: int, day: Any, news: QueueNews | None) -> None:
+    """Say that the hall's waiting counts changed: a `QueueChanged` of this transaction (counts read
+    at commit), or, while the hall's changes are being merged, a `WaitingChanged` (queue_news.py)."""
+    if news is None or news.lead(site_id):
+        record_counts(uow, site_id, day)
+    else:
+        uow.record(ev.WaitingChanged(site_id=site_id))
 
 
 def ticket_changed(
@@ -109,19 +112,33 @@ def ticket_changed(
 
 
 def ticket_called(
-    uow: UnitOfWork, site: Site, t: Ticket, w: Window, view: dict[str, Any], recall: bool
+    uow: UnitOfWork,
+    site: Site,
+    t: Ticket,
+    w: Window,
+    view: dict[str, Any],
+    recall: bool,
+    day: Any,
 ) -> ev.TicketCalled:
-    """Record a call (or a recall) of `t` at `w`; its `seq` is the call's log row's too."""
+    """Record a call (or a recall) of `t` at `w`; its `seq` is the call's log row's too.
+
+    The call carries the hall's waiting counts of `day`, read at commit as of its `seq`: one call is
+    one message to each screen, no `queue.changed` after it."""
     kind = ev.TicketRecalled if recall else ev.TicketCalled
-    return uow.record(
-        kind(
-            site_id=site.id,
-            ticket=ref(t),
-            view=view,
-            window=window_ref(w),  # type: ignore[return-value]
-            template=site.announce_template,
-        )
+    called = kind(
+        site_id=site.id,
+        ticket=ref(t),
+        view=view,
+        window=window_ref(w),
+        template=site.announce_template,
     )
+    uow.record(called)
+
+    def fill() -> None:
+        called.waiting.update(views.waiting_counts(uow.session, site.id, day))
+
+    uow.when_numbered(fill)
+    return called
 
 
 def window_changed(uow: UnitOfWork, site: Site, w: Window, action: str | None = None) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import events as ev
@@ -27,6 +28,7 @@ from ..engine.numbering import business_day, format_number, local_time
 from ..engine.states import Action, Outcome, Priority, TicketState, WindowState, next_state
 from ..storage import statements
 from ..storage.models import (
+    Appointment,
     Counter,
     Service,
     ServiceDayCount,
@@ -36,7 +38,13 @@ from ..storage.models import (
     Window,
 )
 from ..storage.uow import UnitOfWork
-from . import appointment_checkin, call_order, case_outcomes, printing, service_periods, views
+from . import (
+    booking_settings,
+    call_order,
+    printing,
+    service_periods,
+    views,
+)
 from .context import Context
 from .principal import Forbidden, Principal, check_may_issue
 from .queue_events import queue_changed, record, ref, ticket_called, ticket_changed
@@ -187,7 +195,7 @@ def issue(
             printing.enqueue(
                 uow, t, device_id, item.printer, now
             )  # same transaction; printed off the request path
-        queue_changed(uow, item.site_id, day)
+        queue_changed(uow, item.site_id, day, ctx.queue_news)
         # its place in the real call order: items sharing its windows count too (call_order.py)
         ahead = views.waiting_ahead(uow.session, t)
         out = views.ticket_dict(uow.session, t, ahead=ahead)
@@ -253,23 +261,67 @@ def _candidates(
     return [ordering.Candidate(r[0], r[1], Priority(r[2]), r[3], r[4]) for r in rows]
 
 
+def check_may_call(s: Session, who: Principal, w: Window) -> None:
+    """A call at `w` by `who`: only its clerk, while it is open and holds no ticket."""
+    if not works_at(who, w):
+        raise Forbidden("only the clerk who opened this window, and is assigned to it, may call")
+    if w.state != WindowState.OPEN:
+        raise WindowNotOpen(f"window {w.number} is {w.state}", state=w.state)
+    held = views.held_ticket(s, w.id)
+    if held is not None:
+        raise WindowBusy(
+            f"window {w.number} still holds {held.number} ({held.state})", ticket_id=held.id
+        )
+
+
+def claim(uow: UnitOfWork, ticket_id: int, w: Window, who: Principal, now: datetime) -> Any:
+    """Claim waiting ticket `ticket_id` for `w` by compare-and-set; the ticket, or None if it no
+    longer waits (another window won it). The claim answers with the row it changed."""
+    return uow.session.scalars(
+        _claim(),
+        {"tid": ticket_id, "window_id": w.id, "staff_id": who.id, "now": now},
+        execution_options={"synchronize_session": False},
+    ).first()
+
+
+def announce_call(
+    uow: UnitOfWork,
+    site: Site,
+    t: Ticket,
+    w: Window,
+    who: Principal,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """After `t` was claimed for `w`: the window's streak, the call's event and log row, committed;
+    the ticket's view. One call is one event (`TicketCalled` carries the hall's waiting counts)."""
+    w.priority_streak = ordering.next_streak(w.priority_streak, Priority(t.priority))
+    out = views.ticket_dict(uow.session, t)
+    called = ticket_called(uow, site, t, w, out, recall=False, day=views.today(site, now))
+    record(
+        uow.session,
+        site,
+        t,
+        "called",
+        TicketState.WAITING,
+        now,
+        who,
+        window_id=w.id,
+        duration_s=(now - t.queued_at).total_seconds(),
+        seq=called,
+        data=data,
+    )
+    uow.commit()
+    return out
+
+
 def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
     """Call the next ticket at a window: claimed by compare-and-set, never handed out twice."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         s = uow.session
         w = _window_for_clerk(s, who, window_id)  # row lock: one call-next per window at a time
-        if not works_at(who, w):
-            raise Forbidden(
-                "only the clerk who opened this window, and is assigned to it, may call"
-            )
-        if w.state != WindowState.OPEN:
-            raise WindowNotOpen(f"window {w.number} is {w.state}", state=w.state)
-        held = views.held_ticket(s, w.id)
-        if held is not None:
-            raise WindowBusy(
-                f"window {w.number} still holds {held.number} ({held.state})", ticket_id=held.id
-            )
+        check_may_call(s, who, w)
         site = s.get_one(Site, w.site_id)
         day = views.today(site, now)
         weights = views.window_services(s, w.id)
@@ -277,47 +329,92 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
         postgres = uow.db.is_postgres
         while True:
             cands = _candidates(s, site.id, day, w.id, weights, skip)
-            # --- booking hook (issue 19): a checked-in booking within its slot goes first, walk-ins
-            # never starved (services/appointment_checkin.py); move onto the subscriber registry
-            pick = appointment_checkin.booked_pick(s, site, w.id, weights, day, now, skip, cands)
-            if pick is None:
-                pick = ordering.pick_next(
-                    cands, w.id, weights, w.priority_streak, site.priority_ratio
-                )
+            booked = _booked(s, site, w.id, weights, day, now, skip)
+            pick = ordering.pick_next(
+                cands, w.id, weights, w.priority_streak, site.priority_ratio, booked
+            )
             if pick is None:
                 raise QueueEmpty("no ticket is waiting for this window")
             if postgres and uow.execute(_skip_locked(), {"tid": pick.ticket_id}).first() is None:
-                skip.add(
-                    pick.ticket_id
-                )  # another window is calling it right now: take the next one
+                # another window is calling it right now: take the next one
+                skip.add(pick.ticket_id)
                 continue
-            # the claim answers with the row it changed: no second read of the ticket
-            t = s.scalars(
-                _claim(),
-                {"tid": pick.ticket_id, "window_id": w.id, "staff_id": who.id, "now": now},
-                execution_options={"synchronize_session": False},
-            ).first()
+            t = claim(uow, pick.ticket_id, w, who, now)
             if t is not None:
                 break
             skip.add(pick.ticket_id)  # another window won it
-        w.priority_streak = ordering.next_streak(w.priority_streak, pick.priority)
-        out = views.ticket_dict(s, t)
-        called = ticket_called(uow, site, t, w, out, recall=False)
-        record(
-            s,
-            site,
-            t,
-            "called",
-            TicketState.WAITING,
-            now,
-            who,
-            window_id=w.id,
-            duration_s=(now - t.queued_at).total_seconds(),
-            seq=called,
+        return announce_call(uow, site, t, w, who, now)
+
+
+def _booked(
+    s: Session,
+    site: Site,
+    window_id: int,
+    weights: dict[int, int],
+    day: date,
+    now: datetime,
+    skip: set[int],
+) -> ordering.Booked | None:
+    """What the call order's booked-first rule needs (预约, issue 19), or None when no checked-in
+    booking this window serves is within its slot's call window (settings call_before_min and
+    call_after_min): the soonest such booking, the window's run of booked calls, and whether a
+    walk-in waits."""
+    if not weights:
+        return None
+    conf = booking_settings.site_settings(site)
+    before = timedelta(minutes=conf["call_before_min"])
+    after = timedelta(minutes=conf["call_after_min"])
+    waiting = and_(
+        Ticket.site_id == site.id,
+        Ticket.day == day,
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.target_window_id.is_(None),
+        Ticket.service_id.in_(list(weights)),
+    )
+    q = (
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+        .join(Appointment, Appointment.ticket_id == Ticket.id)
+        .where(waiting, Appointment.start <= now + before, Appointment.end >= now - after)
+        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
+    )
+    if skip:
+        q = q.where(Ticket.id.notin_(list(skip)))
+    row = s.execute(q.limit(1)).first()
+    if row is None:
+        return None
+    ratio = conf["booked_ratio"]
+    walk_in = bool(
+        s.scalar(
+            select(exists().where(waiting, ~exists().where(Appointment.ticket_id == Ticket.id)))
         )
-        queue_changed(uow, site.id, day)
-        uow.commit()
-        return out
+    )
+    return ordering.Booked(
+        (ordering.Candidate(row[0], row[1], Priority(row[2]), row[3], None),),
+        _booked_streak(s, window_id, day, ratio),
+        ratio,
+        walk_in,
+    )
+
+
+def _booked_streak(s: Session, window_id: int, day: date, ratio: int) -> int:
+    """How many of the window's last calls today, in a row, were booked tickets."""
+    if ratio <= 0:
+        return 0
+    rows = s.execute(
+        select(TicketEvent.ticket_id, Appointment.id)
+        .outerjoin(Appointment, Appointment.ticket_id == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.window_id == window_id, TicketEvent.day == day, TicketEvent.type == "called"
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(ratio)
+    ).all()
+    streak = 0
+    for _tid, appt in rows:
+        if appt is None:
+            break
+        streak += 1
+    return streak
 
 
 def _load_for_action(
@@ -339,6 +436,104 @@ def _check_clerk(who: Principal, w: Window | None) -> None:
         raise Forbidden("only the clerk of this ticket's window or a supervisor may do this")
 
 
+# ---- life-cycle actions: one small command per action ------------------------------------------
+
+
+@dataclass
+class Step:
+    """One action on a locked ticket: what the command reads, and what it leaves for the log row."""
+
+    t: Ticket
+    now: datetime
+    outcome: str | None
+    reason: str | None
+    duration: float | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # the event's own fields
+
+
+def _recall(a: Step) -> None:
+    a.t.recall_count += 1
+    a.t.called_at = a.t.called_at or a.now
+
+
+def _start(a: Step) -> None:
+    a.t.started_at = a.now
+
+
+def _end(a: Step, outcome: str) -> None:
+    """Finish or park: the outcome, and the time served (the cases subscriber adds to the log row)."""
+    t = a.t
+    t.finished_at = a.now
+    a.duration = (a.now - t.started_at).total_seconds() if t.started_at else None
+    t.outcome = outcome
+    if t.outcome == Outcome.REFUSED and not a.reason:
+        raise InvalidInput("a refusal (不予受理) needs a reason", field="reason")
+    t.note = a.reason or t.note
+    a.data = {"outcome": t.outcome, **({"reason": a.reason} if a.reason else {})}
+
+
+def _finish(a: Step) -> None:
+    _end(a, a.outcome or Outcome.DONE.value)
+    a.extra["outcome"] = a.t.outcome
+
+
+def _park(a: Step) -> None:
+    _end(a, Outcome.PARKED.value)
+
+
+def _no_show(a: Step) -> None:
+    a.t.finished_at = a.now
+
+
+def _cancel(a: Step) -> None:
+    a.t.finished_at = a.now
+    a.data = {"reason": a.reason} if a.reason else {}
+
+
+def _rejoin(a: Step) -> None:
+    """Back in the queue (resume, reactivate): the visitor keeps the original issue time."""
+    t = a.t
+    t.queued_at = a.now
+    t.window_id = None
+    t.called_at = t.started_at = t.finished_at = None
+    t.outcome = None
+
+
+@dataclass(frozen=True)
+class Command:
+    run: Callable[[Step], None]
+    log_type: str  # the ticket's log row (ticket_events.type)
+    event: type[ev.TicketEvent]
+    changes_waiting: bool = False  # the hall's waiting counts change whatever the state before
+    rejoins: bool = False  # the ticket waits again: only on its own day
+
+
+COMMANDS: dict[Action, Command] = {
+    Action.RECALL: Command(_recall, "recalled", ev.TicketRecalled),
+    Action.START: Command(_start, "started", ev.TicketStarted),
+    Action.FINISH: Command(_finish, "finished", ev.TicketFinished),
+    Action.PARK: Command(_park, "parked", ev.TicketParked, changes_waiting=True),
+    Action.NO_SHOW: Command(_no_show, "no_show", ev.TicketNoShow),
+    Action.CANCEL: Command(_cancel, "cancelled", ev.TicketCancelled, changes_waiting=True),
+    Action.RESUME: Command(
+        _rejoin, "resumed", ev.TicketResumed, changes_waiting=True, rejoins=True
+    ),
+    Action.REACTIVATE: Command(
+        _rejoin, "reactivated", ev.TicketReactivated, changes_waiting=True, rejoins=True
+    ),
+}
+
+
+def _check_may_act(who: Principal, t: Ticket, w: Window | None, action: Action) -> None:
+    """Reactivating, and cancelling a waiting ticket, are a supervisor's; the rest its clerk's."""
+    if action == Action.REACTIVATE or (action == Action.CANCEL and t.state == TicketState.WAITING):
+        if not who.is_supervisor:
+            raise Forbidden("only a supervisor may do this")
+    else:
+        _check_clerk(who, w)
+
+
 def act(
     ctx: Context,
     who: Principal,
@@ -349,117 +544,63 @@ def act(
     reason: str | None = None,
     case_input: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Apply a life-cycle action (recall, start, finish, no-show, cancel, park, resume, reactivate)."""
+    """Apply a life-cycle action (recall, start, finish, no-show, cancel, park, resume, reactivate).
+
+    `case_input` (an applicant, missing materials, a note) travels with a finish or park to the
+    in-transaction subscribers of `TicketEnded` (the cases one, registered in create_app)."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         s = uow.session
         t, site, w = _load_for_action(s, who, ticket_id)
-        if action in (Action.REACTIVATE,) or (
-            action == Action.CANCEL and t.state == TicketState.WAITING
-        ):
-            if not who.is_supervisor:
-                raise Forbidden("only a supervisor may do this")
-        else:
-            _check_clerk(who, w)
+        _check_may_act(who, t, w, action)
         if action == Action.FINISH and outcome == Outcome.PARKED:
             action = Action.PARK
+        command = COMMANDS[action]
         before = t.state
         t.state = next_state(before, action)
-        if action in (Action.RESUME, Action.REACTIVATE) and t.day != views.today(site, now):
+        today = views.today(site, now)
+        if command.rejoins and t.day != today:
             raise InvalidTransition(
                 "a ticket from an earlier day cannot rejoin today's queue; issue a new one"
             )
-        duration: float | None = None
-        data: dict[str, Any] = {}
-        opened: dict[str, Any] | None = None
-        was_waiting_change = action in (
-            Action.CANCEL,
-            Action.RESUME,
-            Action.REACTIVATE,
-            Action.PARK,
-        )
-        if action == Action.RECALL:
-            t.recall_count += 1
-            t.called_at = t.called_at or now
-        elif action == Action.START:
-            t.started_at = now
-        elif action in (Action.FINISH, Action.PARK):
-            t.finished_at = now
-            duration = (now - t.started_at).total_seconds() if t.started_at else None
-            t.outcome = (
-                Outcome.PARKED.value if action == Action.PARK else (outcome or Outcome.DONE.value)
-            )
-            if t.outcome == Outcome.REFUSED and not reason:
-                raise InvalidInput("a refusal (不予受理) needs a reason", field="reason")
-            t.note = reason or t.note
-            data = {"outcome": t.outcome, **({"reason": reason} if reason else {})}
-            # ---- cases (issue 17): 受理 opens a case; 补正 records the missing materials ----
-            opened = case_outcomes.on_finish(uow, site, t, w, who, now, case_input or {}, data)
-        elif action == Action.NO_SHOW:
-            t.finished_at = now
-        elif action == Action.CANCEL:
-            t.finished_at = now
-            data = {"reason": reason} if reason else {}
-        elif action in (Action.RESUME, Action.REACTIVATE):
-            # back in the queue: keep the original issue time so the visitor keeps their place
-            t.queued_at = now
-            t.window_id = None
-            t.called_at = t.started_at = t.finished_at = None
-            t.outcome = None
-        event_type = {
-            Action.RECALL: "recalled",
-            Action.START: "started",
-            Action.FINISH: "finished",
-            Action.NO_SHOW: "no_show",
-            Action.CANCEL: "cancelled",
-            Action.PARK: "parked",
-            Action.RESUME: "resumed",
-            Action.REACTIVATE: "reactivated",
-        }[action]
+        step = Step(t, now, outcome, reason)
+        command.run(step)
         out = views.ticket_dict(s, t)
-        if opened is not None:  # cases (issue 17): the case that 受理 opened
-            out["case"] = opened
-        happened: ev.Event
+        happened: ev.TicketEvent
         if action == Action.RECALL and w is not None:
-            happened = ticket_called(uow, site, t, w, out, recall=True)
-        else:
+            happened = ticket_called(uow, site, t, w, out, recall=True, day=today)
+        elif issubclass(command.event, ev.TicketEnded):
             happened = ticket_changed(
                 uow,
-                _EVENTS[action],
+                command.event,
                 site,
                 t,
                 out,
-                **({"outcome": t.outcome} if action == Action.FINISH else {}),
+                details=case_input or {},
+                log=step.data,
+                by=who,
+                at=now,
+                **step.extra,
             )
+        else:
+            happened = ticket_changed(uow, command.event, site, t, out, **step.extra)
         record(
             s,
             site,
             t,
-            event_type,
+            command.log_type,
             before,
             now,
             who,
             window_id=w.id if w else None,
-            duration_s=duration,
-            data=data,
+            duration_s=step.duration,
+            data=step.data,
             seq=happened if action == Action.RECALL else None,
         )
-        if was_waiting_change or before == TicketState.WAITING:
-            queue_changed(uow, site.id, views.today(site, now))
+        if command.changes_waiting or before == TicketState.WAITING:
+            queue_changed(uow, site.id, today, ctx.queue_news)
         uow.commit()
         return out
-
-
-_EVENTS: dict[Action, type[ev.TicketEvent]] = {
-    Action.RECALL: ev.TicketRecalled,
-    Action.START: ev.TicketStarted,
-    Action.FINISH: ev.TicketFinished,
-    Action.NO_SHOW: ev.TicketNoShow,
-    Action.CANCEL: ev.TicketCancelled,
-    Action.PARK: ev.TicketParked,
-    Action.RESUME: ev.TicketResumed,
-    Action.REACTIVATE: ev.TicketReactivated,
-}
 
 
 def transfer(
@@ -526,7 +667,7 @@ def transfer(
         )
         out = views.ticket_dict(s, t)
         ticket_changed(uow, ev.TicketTransferred, site, t, out, from_window_id=w.id)
-        queue_changed(uow, site.id, views.today(site, now))
+        queue_changed(uow, site.id, views.today(site, now), ctx.queue_news)
         uow.commit()
         return out
 

@@ -89,6 +89,7 @@ class UnitOfWork:
         self.events: list[Event] = []
         self.created_id: int | None = None
         self._slots: list[tuple[SeqSlot, Event | None]] = []
+        self._numbered: list[Callable[[], None]] = []
         self._logs: list[tuple[dict[str, Any], SeqSlot | Event | None]] = []
         self._conn: Connection | None = None
         self._lock: Any = None
@@ -142,6 +143,11 @@ class UnitOfWork:
         """Queue a realtime message (not yet a domain event) to `room`, sent after the commit."""
         self.events.append(Notice(site_id=site_id, name=name, body=payload, room=room))
 
+    def when_numbered(self, fill: Callable[[], None]) -> None:
+        """Run `fill` at commit, right after the site's event numbers are taken: under the lock that
+        orders them, so what it reads (a hall's waiting counts) is the state as of its `seq`."""
+        self._numbered.append(fill)
+
     def add_log(self, row: dict[str, Any], seq: SeqSlot | Event | int | None = None) -> None:
         """Append a ticket's log row (`ticket_events`), inserted at commit with its event number
         (`seq`: a number, a slot, or a sequenced event whose number it shares)."""
@@ -165,6 +171,9 @@ class UnitOfWork:
                 self.bus.before_commit(self, self.events)
             self.session.flush()  # everything else first: the site row stays locked from here on
             self._take_numbers()
+            for fill in self._numbered:
+                fill()
+            self._numbered = []
             if self._logs:
                 rows = [
                     row if slot is None else {**row, "seq": _number(slot)}

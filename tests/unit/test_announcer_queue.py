@@ -87,6 +87,30 @@ def test_a_seq_gap_still_speaks_the_call_and_a_late_snapshot_does_not_repeat_it(
     ]
 
 
+def test_a_gap_waits_for_the_late_event_before_it_asks_for_a_snapshot(
+    speech: FakeSpeech, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = Announcer("http://hall.invalid", "t", speech, clock=lambda: NOW, pause_s=0, gap_wait_s=60)
+    a.on_snapshot(snapshot(0))
+    waits: list[tuple[float, Any, tuple[Any, ...]]] = []
+    monkeypatch.setattr(a, "_later", lambda delay, fn, *args: waits.append((delay, fn, args)))
+    asked: list[int] = []
+    monkeypatch.setattr(a, "_ask_snapshot", lambda: asked.append(1))
+    a.on_ticket_called(called(1, "A001"))
+    a.on_ticket_called(called(3, "A003"))  # 2 is late: another process's, through Redis
+    a.on_queue_changed({"seq": 4, "waiting": {"1": 0}})
+    assert asked == [] and [w[0] for w in waits] == [60]  # not at once: it waits
+    a.on_ticket_called(called(2, "A002"))  # the late one comes
+    for _delay, fn, args in waits:
+        fn(*args)  # the wait is over
+    assert asked == []  # nothing was missing any more: no snapshot
+    a.on_ticket_called(called(6, "A006"))  # 5 is lost for good
+    waits[-1][1](*waits[-1][2])
+    assert asked == [1]
+    a.announce_pending()
+    assert [t[1:5] for t in speech.spoken] == ["A零零一", "A零零三", "A零零二", "A零零六"]
+
+
 def test_a_burst_of_calls_is_spoken_in_the_order_received(
     announcer: Announcer, speech: FakeSpeech
 ) -> None:
@@ -274,6 +298,7 @@ def test_each_seq_gap_asks_for_a_snapshot_on_the_open_link_and_both_gaps_are_fil
 ) -> None:
     link = RecordingLink()
     announcer._sio = link  # type: ignore[assignment]
+    announcer._gap_wait_s = 0  # ask at once: the wait for a late event is tested on its own
     announcer.on_ticket_called(called(1, "A001"))
     announcer.on_ticket_called(called(3, "A003"))  # 2 lost
     assert link.emitted == ["snapshot"]
@@ -306,6 +331,7 @@ def test_an_answer_that_misses_the_newest_gap_is_followed_by_another_request(
 ) -> None:
     link = RecordingLink()
     announcer._sio = link  # type: ignore[assignment]
+    announcer._gap_wait_s = 0  # ask at once: the wait for a late event is tested on its own
     announcer.on_ticket_called(called(1))
     announcer.on_ticket_called(called(3, "A003"))  # gap: request 1
     announcer.on_ticket_called(called(5, "A005"))  # gap while request 1 is on its way: none sent

@@ -9,7 +9,7 @@ import pytest
 from server.engine.errors import InvalidTransition
 from server.engine.hours import is_open, validate_hours
 from server.engine.numbering import business_day, format_number, validate_prefix
-from server.engine.ordering import Candidate, next_streak, pick_next
+from server.engine.ordering import Booked, Candidate, next_streak, pick_next
 from server.engine.states import (
     TICKET_TRANSITIONS,
     Action,
@@ -180,6 +180,18 @@ def test_normal_tickets_are_not_starved_by_a_stream_of_priority_tickets() -> Non
         streak = next_streak(streak, pick.priority)
         cands = [x for x in cands if x.ticket_id != pick.ticket_id]
     assert order == [10, 11, 12, 1, 13]  # after 3 privileged calls, the waiting normal ticket
+
+
+def test_a_booking_within_its_slot_goes_first_until_the_ratio_with_a_walk_in_waiting() -> None:
+    walk_in, booked = c(1, 0, prio=Priority.GREEN), c(9, 40)
+    on = Booked((booked,), streak=0, ratio=3, walk_in_waiting=True)
+    assert pick_next([walk_in], 1, {1: 5}, 0, 3, on).ticket_id == 9  # type: ignore[union-attr]
+    three = Booked((booked,), streak=3, ratio=3, walk_in_waiting=True)
+    assert pick_next([walk_in], 1, {1: 5}, 0, 3, three).ticket_id == 1  # type: ignore[union-attr]
+    alone = Booked((booked,), streak=3, ratio=3, walk_in_waiting=False)
+    assert pick_next([], 1, {1: 5}, 0, 3, alone).ticket_id == 9  # type: ignore[union-attr]
+    # a ticket transferred to this very window still goes first
+    assert pick_next([c(2, 50, target=1)], 1, {1: 5}, 0, 3, on).ticket_id == 2  # type: ignore[union-attr]
 
 
 def test_window_weight_decides_between_items_before_issue_time() -> None:

@@ -659,6 +659,7 @@
         } else if (name === "queue.changed") {
           st.waiting = p.waiting || st.waiting; refreshSoon();
         } else if (name === "ticket.updated" || name === "ticket.called") {
+          if (name === "ticket.called" && p.waiting) st.waiting = p.waiting;  // a call carries the counts
           refreshSoon();
         } else if (name === "evaluation.created" && me.supervisor) {
           refreshSoon();

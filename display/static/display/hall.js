@@ -175,6 +175,7 @@
 
   function onEvent(name, payload) {
     if (name === "ticket.called") {
+      if (payload.waiting) { state.waiting = payload.waiting; renderWaiting(); }  // the call's counts: no queue.changed follows
       if (book.add(payload)) showNew(payload);
     } else if (name === "queue.changed") {
       state.waiting = payload.waiting || {};

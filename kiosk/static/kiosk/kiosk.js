@@ -365,7 +365,7 @@
   // ---- realtime --------------------------------------------------------------------------------
   function onEvent(evName, p) {
     if (evName === "idcard.card" && p) { booking.card(p); return; }  // --- booking hook (issue 19)
-    if (evName === "queue.changed" && p && p.waiting) {
+    if ((evName === "queue.changed" || evName === "ticket.called") && p && p.waiting) {  // a call carries the counts
       Object.keys(p.waiting).forEach(function (sid) { if (S.est[sid]) S.est[sid].waiting = p.waiting[sid]; });
       render();
       refreshEstimatesSoon();
