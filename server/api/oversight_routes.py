@@ -240,7 +240,7 @@ def register(api: Api) -> None:
         else:
             assert query.from_ is not None and query.to is not None
             start, end = query.from_, query.to
-        out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month)
+        out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month, query.lang)
         return export(
             out["items"],
             query.format,

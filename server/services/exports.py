@@ -47,6 +47,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "cases_completed": ("办结", "Cases completed"),
     "cases_on_time": ("按时办结", "Completed on time"),
     "cases_overdue": ("超期", "Overdue"),
+    "cases_due": ("应办结", "Cases due"),
     "instant_rate": ("即办率", "Done-on-the-spot rate"),
     "on_time_rate": ("按时办结率", "On-time rate"),
     "level_5": ("非常满意", "Very satisfied"),

@@ -6,6 +6,7 @@
   const $ = function (id) { return document.getElementById(id); };
   if ($("print-now")) $("print-now").addEventListener("click", function () { window.print(); });
   const API = cfg.apiBase || "/api/v1";
+  const LANG = cfg.locale === "en" ? "en" : "zh";
 
   function dur(s) {
     if (s === null || s === undefined) return "–";
@@ -174,7 +175,8 @@
     ["service_p90_s", dur], ["within_promised_rate", pct], ["level_5", num], ["level_4", num], ["level_3", num],
     ["level_2", num], ["level_1", num], ["satisfaction_rate", pct]];
   const ASS_COLS = [["name", null], ["score", num], ["satisfaction", num], ["center", num], ["department", num],
-    ["efficiency", num], ["discipline", num], ["volume", num], ["items", num], ["staffing", num], ["served", num],
+    ["efficiency", num], ["instant_rate", pct], ["on_time_rate", pct], ["discipline", num], ["volume", num], ["items", num],
+    ["staffing", num], ["served", num],
     ["no_show", num], ["evaluations", num], ["pause_excess_s", dur], ["late_openings", num]];
   function renderTable(table, cols, rows) {
     table.tHead.replaceChildren(el("tr", {}, cols.map(function (c) { return el("th", {text: t("ovs.col." + c[0])}); })));
@@ -191,7 +193,7 @@
   function exportsFor(name, params) {
     document.querySelectorAll('.ovs-exports[data-report="' + name + '"]').forEach(function (span) {
       span.replaceChildren.apply(span, ["csv", "xlsx"].map(function (f) {
-        return el("a", {class: "adm-btn", id: "export-" + name + "-" + f, href: API + "/reports/" + name + "?" + qs(Object.assign({}, params, {format: f})), text: f.toUpperCase()});
+        return el("a", {class: "adm-btn", id: "export-" + name + "-" + f, href: API + "/reports/" + name + "?" + qs(Object.assign({}, params, {format: f, lang: LANG})), text: f.toUpperCase()});
       }));
     });
   }
@@ -236,7 +238,7 @@
   async function runAssessment() {
     const by = $("ass-by").value;
     const p = Object.assign({by: by, month: $("ass-month").value}, weights());
-    const r = await QH.api("/reports/assessment?" + qs(p));
+    const r = await QH.api("/reports/assessment?" + qs(Object.assign({lang: LANG}, p)));  // explanations in the page's language
     if (!r.ok) return;
     document.querySelectorAll("[data-w]").forEach(function (i) { if (i.value === "") i.placeholder = r.body.weights[i.dataset.w]; });
     $("ass-formula").textContent = t("ovs.def.assessment") + " " + Object.keys(r.body.weights).map(function (k) {
