@@ -22,8 +22,8 @@ SUPERVISORS = ("supervisor", "admin")
 
 
 class ComplaintIn(In):
-    category: Literal["complaint", "suggestion"] = Field(
-        description="complaint 投诉 or suggestion 建议"
+    category: Literal["complaint", "suggestion", "consultation"] = Field(
+        description="complaint 投诉, suggestion 建议 or consultation 咨询"
     )
     content: str = Field(min_length=2, max_length=2000)
     phone: str | None = Field(
@@ -32,10 +32,13 @@ class ComplaintIn(In):
     ticket: str | None = Field(
         default=None, max_length=32, description="the public id of the visitor's ticket"
     )
+    department_id: int | None = Field(
+        default=None, ge=1, description="the department it concerns (kiosk); routes it there"
+    )
 
 
 class StaffComplaintIn(In):
-    category: Literal["complaint", "suggestion"]
+    category: Literal["complaint", "suggestion", "consultation"]
     content: str = Field(min_length=2, max_length=2000)
     phone: str | None = Field(default=None, max_length=40)
     source: Literal["call", "letter"] = Field(description="call 来电 or letter 来信")
@@ -135,7 +138,7 @@ def register(api: Api) -> None:
         """File a complaint or suggestion (phone page, kiosk); answers its number and the link to the reply."""
         ratelimit.before_public_write("complaint")
         return complaints.submit_public(
-            ctx(), who, body.category, body.content, body.phone, body.ticket
+            ctx(), who, body.category, body.content, body.phone, body.ticket, body.department_id
         )
 
     @api.route("/public/complaints/<public_id>", auth=PUBLIC, tag="public", errors=(404,))
