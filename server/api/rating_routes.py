@@ -21,6 +21,13 @@ from .schemas import EvaluationIn, In, ItemsOut
 SUPERVISORS = ("supervisor", "admin")
 
 
+class PhoneEvaluationIn(EvaluationIn):
+    subject: Literal["visit", "case"] = Field(
+        default="visit",
+        description="visit: the visit at the counter; case: the case it opened, once delivered",
+    )
+
+
 class ComplaintIn(In):
     category: Literal["complaint", "suggestion", "consultation"] = Field(
         description="complaint 投诉, suggestion 建议 or consultation 咨询"
@@ -112,18 +119,18 @@ def register(api: Api) -> None:
     @api.route(
         "/public/tickets/<public_id>/evaluation",
         "POST",
-        body=EvaluationIn,
+        body=PhoneEvaluationIn,
         auth=PUBLIC,
         status=201,
         tag="public",
         errors=(404, 409, 422, 429),
     )
     def public_evaluation(
-        who: Principal | None, public_id: str, body: EvaluationIn
+        who: Principal | None, public_id: str, body: PhoneEvaluationIn
     ) -> dict[str, Any]:
-        """Rate a finished visit from its ticket's page: once per visit on any channel, within the hall's period."""
+        """Rate a finished visit from its ticket's page, or with `subject: case` the case it opened once delivered: once per visit and once per case on any channel, within the hall's period."""
         ratelimit.before_public_write("rating")
-        return phone_rating.evaluate(ctx(), public_id, body.level, body.reason)
+        return phone_rating.evaluate(ctx(), public_id, body.level, body.reason, body.subject)
 
     @api.route(
         "/public/complaints",

@@ -23,7 +23,7 @@ from ..storage.models import (
     Window,
     WindowService,
 )
-from . import complaints, links, phone_rating, rating_settings, views
+from . import case_rating, complaints, links, phone_rating, rating_settings, views
 from .context import Context
 from .keywords import all_terms, keywords_for
 from .pinyin import pinyin_keys_many
@@ -286,6 +286,7 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
             "finished_at": views.iso(t.finished_at),
             # issue 18: rating from the phone, complaints filed with this ticket, the 监督电话
             "rating": phone_rating.rating_status(s, site, t, now),
+            "case_rating": case_rating.status(s, site, t, now),  # 办件送达后评价
             "complaints": complaints.of_ticket(s, t.id),
             "supervision_phone": rating_settings.supervision_phone(site),
         }
