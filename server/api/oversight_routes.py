@@ -121,6 +121,7 @@ BAD_COLUMNS = (
     "id",
     "day",
     "number",
+    "case_number",
     "service",
     "window",
     "staff",

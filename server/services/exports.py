@@ -82,6 +82,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "id": ("编号", "ID"),
     "day": ("日期", "Date"),
     "number": ("号码", "Number"),
+    "case_number": ("办件编号", "Case number"),
     "service": ("事项", "Service"),
     "window": ("窗口", "Window"),
     "staff": ("工作人员", "Clerk"),

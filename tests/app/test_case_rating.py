@@ -55,7 +55,12 @@ def test_a_delivered_case_is_rated_once_beside_the_visit_s_own_rating(hall: Hall
     # the case's rating counts for the window and clerk that accepted it; it opened its rectification
     rated = hall.client("super").get("/api/v1/reports/bad-ratings?from=2026-11-30&to=2026-11-30")
     [bad] = rated.get_json()["items"]
-    assert (bad["id"], bad["window"]) == (body["id"], 1)
+    assert (bad["id"], bad["window"], bad["case_number"]) == (body["id"], 1, case["number"])
+    csv = hall.client("super").get(
+        "/api/v1/reports/bad-ratings?from=2026-11-30&to=2026-11-30&format=csv"
+    )
+    header, row = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()[:2]
+    assert "办件编号" in header.split(",") and case["number"] in row.split(",")
 
 
 def test_a_case_is_rated_only_within_the_halls_period_after_delivery(hall: Hall) -> None:

@@ -15,6 +15,8 @@
     return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(r).padStart(2, "0");
   }
   function pct(v) { return v === null || v === undefined ? "–" : (v * 100).toFixed(1) + "%"; }
+  /** What a bad rating rated: the ticket's visit, or the case it opened (办件送达后评价). */
+  function rated(b) { return b.case_number ? t("ovs.rect.case_of", {ticket: b.number, case: b.case_number}) : b.number; }
   function num(v) { return v === null || v === undefined ? "–" : String(v); }
   function fill(tbody, rows) { tbody.replaceChildren.apply(tbody, rows); }
   function tr(cells, attrs) { return el("tr", attrs || {}, cells.map(function (c) { return el("td", {}, [typeof c === "string" ? c : c]); })); }
@@ -127,7 +129,7 @@
     fill($("mon-alerts"), m.alerts.length ? m.alerts.map(alertItem) : [el("li", {class: "ovs-empty", text: t("ovs.no_alerts")})]);
     const pend = m.rectifications || [];
     fill($("mon-rect").tBodies[0], pend.length ? pend.map(function (b) {
-      return tr([b.day + " " + localTime(b.at), b.number, b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
+      return tr([b.day + " " + localTime(b.at), rated(b), b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
                  rectLabel(b.rectification), rectDue(b), rectButton(b, monitorReload)], {"data-rect-row": b.id});
     }) : [el("tr", {}, [el("td", {colspan: "8", class: "ovs-empty", text: t("ovs.rect.none")})])]);
   }
@@ -231,7 +233,7 @@
   async function runBad() {
     const bad = await QH.api("/reports/bad-ratings?" + qs(range()));
     if (bad.ok) fill($("bad-table").tBodies[0], bad.body.items.map(function (b) {
-      return tr([b.day, b.number, b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
+      return tr([b.day, rated(b), b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
         .concat(rectCells(b), [rectButton(b, runBad)]), {"data-rect-row": b.id});
     }));
   }
