@@ -57,8 +57,9 @@ def test_the_phone_rates_a_delivered_case_beside_the_visit(
     for move, body in (("review", {}), ("approve", {}), ("deliver", {"method": "window"})):
         r = requests.post(f"{u}/cases/{case['id']}/{move}", json=body, headers=clerk)
         assert r.status_code == 200, (move, r.text)
-    # the page hears case.updated and reloads: now the case's own rating is offered
-    page.wait_for_selector("[data-testid=case-rate]:visible")
+    # the page hears case.updated (or, had it missed it, its slow case poll) and reloads: now the
+    # case's own rating is offered
+    page.wait_for_selector("[data-testid=case-rate]:visible", timeout=90000)
     assert page.inner_text("[data-testid=case-rate] h2") == "办件已送达，请对本次办件作出评价"
     assert case["number"] in page.inner_text("[data-testid=case-rate]")
     assert page.inner_text("[data-testid=rated]").startswith("您已评价：满意")  # the visit's stays
