@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from server.device_pages import page_token, remember
 from server.pages import page_config
@@ -42,6 +42,15 @@ def _size(name: str, default: int) -> int:
         return default
 
 
+def _bookable(site_id: int) -> bool:
+    """Whether the hall has an item that can be booked (then the hall screen shows the booking QR)."""
+    from server.services import appointments
+
+    return bool(
+        appointments.bookable_services(current_app.extensions["queuehall"], site_id)["items"]
+    )
+
+
 def _missed_s() -> int:
     """?missed=N: after a reconnect, calls younger than N seconds are still announced (default 30)."""
     try:
@@ -75,6 +84,8 @@ def make_blueprint() -> Blueprint:
             "height": h,
             "sound": request.args.get("sound") == "1",
             "missed_s": _missed_s(),
+            # the public booking page's QR code, when the hall has items that can be booked
+            "booking_qr": url_for("booking.qr") if not led and _bookable(who.site_id) else None,
         }
         from server.services import rating_settings
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
@@ -146,15 +145,11 @@ def make_blueprint() -> Blueprint:
 
 
 def _svg(url: str) -> Response:
-    """A QR code of `url` as SVG (drawn here: no CDN, no client library)."""
-    import qrcode
-    import qrcode.image.svg
+    """A QR code of `url` as SVG (services/qrsvg.py: no CDN, no client library)."""
+    from server.services import qrsvg
 
-    img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2)
-    buf = io.BytesIO()
-    img.save(buf)
     return Response(
-        buf.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+        qrsvg.svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
     )
 
 

@@ -162,6 +162,7 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
                 dev.printer_url = printer_url
             creds.tokens.append((d["name"], d["kind"], d.get("window"), token))
         _seed_booking_rules(s, site_id, services)  # 预约 (issue 19)
+        _seed_service_periods(s, site_id, services, windows)  # 延时/错时服务 (issue 19)
         if not s.scalar(select(Publicity.id).where(Publicity.site_id == site_id).limit(1)):
             for i, p in enumerate(D.PUBLICITY):
                 s.add(
@@ -195,6 +196,31 @@ def _seed_booking_rules(s: Any, site_id: int, services: dict[str, Service]) -> N
                     active=True,
                 )
             )
+
+
+def _seed_service_periods(
+    s: Any, site_id: int, services: dict[str, Service], windows: dict[int, Window]
+) -> None:
+    """The demo hall's lunchtime 延时服务 and Saturday-morning 错时服务 (unless it has periods)."""
+    from .storage.models import ServicePeriod
+
+    if s.scalar(select(ServicePeriod.id).where(ServicePeriod.site_id == site_id).limit(1)):
+        return
+    for d in D.SERVICE_PERIODS:
+        s.add(
+            ServicePeriod(
+                site_id=site_id,
+                kind=d["kind"],
+                name=d["name"],
+                name_en=d["name_en"],
+                days=d["days"],
+                start=d["start"],
+                end=d["end"],
+                window_ids=[windows[n].id for n in d["windows"]],
+                service_ids=[services[c].id for c in d["services"]],
+                active=True,
+            )
+        )
 
 
 def counts(db: Database) -> dict[str, Any]:

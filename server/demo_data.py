@@ -27,7 +27,8 @@ CENTRE: dict[str, Any] = {
     "phone": "0451-1234 5678",
     "hours": {
         "weekdays": [["09:00", "12:00"], ["13:30", "17:30"]],
-        "saturday": [["09:00", "12:00"]],
+        # Saturday mornings only the items of the 错时服务 below are served (SERVICE_PERIODS)
+        "saturday": [],
         "sunday": [],
     },
     # the demo issues tickets at any hour, so it can be tried at night; its screens say so
@@ -2319,5 +2320,30 @@ BOOKING_RULES: list[dict[str, Any]] = [
         "slot_min": 30,
         "capacity": 2,
         "saturday_capacity": 1,
+    },
+]
+
+# 延时 / 错时服务 (issue 19 item 6): the hall serves the items most asked for by working people
+# through the lunch break on weekdays, and on Saturday mornings, at a few windows (not on holidays).
+SERVICE_PERIODS: list[dict[str, Any]] = [
+    {
+        "kind": "extended",
+        "name": "午间延时服务",
+        "name_en": "Lunchtime service",
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "start": "12:00",
+        "end": "13:30",
+        "windows": [2, 6],
+        "services": ["GAHZ-001", "RSJ-001", "YBJ-001"],
+    },
+    {
+        "kind": "staggered",
+        "name": "周六上午错时服务",
+        "name_en": "Saturday morning service",
+        "days": ["sat"],
+        "start": "09:00",
+        "end": "12:00",
+        "windows": [2, 6, 10],
+        "services": ["GAHZ-001", "GAHZ-002", "RSJ-001", "GJJ-001"],
     },
 ]

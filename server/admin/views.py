@@ -21,8 +21,10 @@ SECTIONS = (
     "catalogue",
     "calendar",
     "booking",
+    "hours",
 )  # calendar: issue 17 (server/cases/static/cases/admin_calendar.js);
-# booking: issue 19 (server/booking/static/booking/admin_booking.js)
+# booking: issue 19 (server/booking/static/booking/admin_booking.js);
+# hours: 延时/错时服务, issue 19 item 6 (admin/admin_periods.js)
 OVERSIGHT = (
     "monitor",
     "reports",

@@ -81,6 +81,15 @@ class RuleIn(In):
     capacity: int = Field(default=4, ge=0, le=500)
     saturday_capacity: int = Field(default=2, ge=0, le=500)
     active: bool = True
+    days_ahead: int | None = Field(
+        default=None, ge=0, le=60, description="the item's own booking horizon (null: the hall's)"
+    )
+    per_phone_item: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="bookings per phone and day for this item (null: the hall's)",
+    )
 
 
 class BookingSettingsIn(In):
@@ -249,7 +258,11 @@ def register(api: Api) -> None:
     )
     def put_booking_rule(who: Principal, service_id: int, body: RuleIn) -> dict[str, Any]:
         """Make an item bookable or change its slots (admin)."""
-        return booking_settings.put_rule(ctx(), who, service_id, body.model_dump())
+        data = body.model_dump()
+        for k in ("days_ahead", "per_phone_item"):  # left out: the item's own limits are kept
+            if k not in body.model_fields_set:
+                data.pop(k)
+        return booking_settings.put_rule(ctx(), who, service_id, data)
 
 
 class NoticesQuery(In):

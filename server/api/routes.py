@@ -385,6 +385,7 @@ EXTRA_ROUTE_MODULES = (
     "case_routes",
     "rating_routes",
     "booking_routes",
+    "hours_routes",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 
 
 def make_blueprint() -> Blueprint:
@@ -22,5 +22,16 @@ def make_blueprint() -> Blueprint:
         from ..pages import page_config
 
         return render_template("booking/book.html", qh_config=page_config(("booking.",)))
+
+    @bp.get("/book/qr.svg")
+    def qr() -> Response:
+        """The QR code of this page's public address (the hall screen shows it), drawn here."""
+        from ..services import catalog, public, qrsvg
+
+        ctx = current_app.extensions["queuehall"]
+        url = public.booking_link(ctx, catalog.default_site_id(ctx), request.host_url)
+        return Response(
+            qrsvg.svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"}
+        )
 
     return bp

@@ -1,9 +1,10 @@
-"""Business hours and holidays of a hall."""
+"""Business hours and holidays of a hall, and its extra service periods (延时 / 错时服务)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, time, timedelta
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Hours = Mapping[str, Sequence[Sequence[str]]]
@@ -71,3 +72,95 @@ def closing_time(
         if _parse(a) <= now < _parse(b)
     ]
     return min(ends) if ends else None
+
+
+# ---- 延时 / 错时服务: extra service periods ----------------------------------------------------
+
+PERIOD_KINDS = (
+    "extended",
+    "staggered",
+)  # 延时服务 (no lunch break, later evening), 错时服务 (weekend)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An extra service period: on `days` (weekday keys) that are not holidays, `start` to `end`
+    hall time, the items `service_ids` are taken (whatever the ordinary hours say)."""
+
+    id: int
+    kind: str
+    name: str
+    name_en: str
+    days: tuple[str, ...]
+    start: str
+    end: str
+    window_ids: tuple[int, ...] = ()
+    service_ids: tuple[int, ...] = ()
+
+    def on(self, day: date, holidays: Container[date] = ()) -> bool:
+        """Whether the period runs on `day` (its weekday, and not a holiday)."""
+        return DAY_KEYS[day.weekday()] in self.days and day not in holidays
+
+    def open_at(self, local_now: datetime, holidays: Container[date] = ()) -> bool:
+        return self.on(local_now.date(), holidays) and (
+            _parse(self.start) <= local_now.time() < _parse(self.end)
+        )
+
+
+def validate_period(days: Sequence[str], start: str, end: str) -> str | None:
+    """Why a period's days or times are malformed, or None."""
+    if not days:
+        return "days: name at least one weekday"
+    for d in days:
+        if d not in DAY_KEYS:
+            return f"days: unknown day {d!r}; use {', '.join(DAY_KEYS)}"
+    try:
+        a, b = _parse(start), _parse(end)
+    except (ValueError, TypeError):
+        return 'start and end are "HH:MM"'
+    if a >= b:
+        return f"{start} is not before {end}"
+    return None
+
+
+def period_open(
+    periods: Sequence[Period],
+    local_now: datetime,
+    holidays: Container[date] = (),
+    service_id: int | None = None,
+) -> Period | None:
+    """The period running at `local_now` (that takes `service_id`, when given), or None."""
+    for p in periods:
+        if p.open_at(local_now, holidays) and (service_id is None or service_id in p.service_ids):
+            return p
+    return None
+
+
+def next_period_start(
+    periods: Sequence[Period],
+    local_now: datetime,
+    holidays: Container[date] = (),
+    service_id: int | None = None,
+    horizon_days: int = 62,
+) -> datetime | None:
+    """The next start after `local_now` of a period (taking `service_id`, when given)."""
+    best: datetime | None = None
+    for p in periods:
+        if service_id is not None and service_id not in p.service_ids:
+            continue
+        for offset in range(horizon_days + 1):
+            day = (local_now + timedelta(days=offset)).date()
+            if not p.on(day, holidays):
+                continue
+            at = datetime.combine(day, _parse(p.start), local_now.tzinfo)
+            if at > local_now:
+                if best is None or at < best:
+                    best = at
+                break
+    return best
+
+
+def earliest(*moments: datetime | None) -> datetime | None:
+    """The earliest of the moments given (None among them ignored)."""
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None

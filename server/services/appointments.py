@@ -73,9 +73,15 @@ def _bookable(s: Session, site_id: int, service_id: int) -> tuple[Service, Booki
     return sv, rule
 
 
-def _check_day(site: Site, now: datetime, day: date) -> None:
+def days_ahead(site: Site, rule: BookingRule) -> int:
+    """How far ahead the item can be booked: its own limit, else the hall's."""
+    own = rule.days_ahead
+    return int(own) if own is not None else site_settings(site)["days_ahead"]
+
+
+def _check_day(site: Site, now: datetime, day: date, rule: BookingRule) -> None:
     today = now.astimezone(_zone(site)).date()
-    ahead = site_settings(site)["days_ahead"]
+    ahead = days_ahead(site, rule)
     if day < today or day > today + timedelta(days=ahead):
         raise InvalidInput(
             f"bookings are taken from {today.isoformat()} up to {ahead} days ahead", field="date"
@@ -89,7 +95,7 @@ def slots(ctx: Context, site_id: int, service_id: int, day: date) -> list[dict[s
         s = uow.session
         site = s.get_one(Site, site_id)
         _sv, rule = _bookable(s, site_id, service_id)
-        _check_day(site, now, day)
+        _check_day(site, now, day, rule)
         made = _slots(s, site, rule, day)
         taken = dict(
             s.execute(
@@ -138,8 +144,9 @@ def bookable_services(ctx: Context, site_id: int) -> dict[str, Any]:
                     "name_en": sv.name_en,
                     "materials": list((sv.disclosure or {}).get("materials") or []),
                     "time_limit": (sv.disclosure or {}).get("time_limit") or "",
+                    "days_ahead": days_ahead(site, r),  # the item's own limit, else the hall's
                 }
-                for sv, _r in rows
+                for sv, r in rows
             ],
         }
 
@@ -163,8 +170,10 @@ def check_phone(phone: str) -> str:
     return digits
 
 
-def _check_limits(s: Session, site: Site, phone: str, service_id: int, day: date) -> None:
+def _check_limits(s: Session, site: Site, phone: str, rule: BookingRule, day: date) -> None:
     conf = site_settings(site)
+    service_id = rule.service_id
+    per_item = rule.per_phone_item if rule.per_phone_item is not None else conf["per_phone_item"]
     held = (
         s.execute(
             select(Appointment.service_id).where(
@@ -182,7 +191,7 @@ def _check_limits(s: Session, site: Site, phone: str, service_id: int, day: date
             f"this phone already holds {len(held)} bookings on {day.isoformat()}",
             limit="per_phone_day",
         )
-    if sum(1 for x in held if x == service_id) >= conf["per_phone_item"]:
+    if sum(1 for x in held if x == service_id) >= per_item:
         raise PhoneLimit(
             "this phone already holds a booking for this item that day", limit="per_phone_item"
         )
@@ -255,11 +264,11 @@ def book(
         sv, rule = _bookable(s, site_id, service_id)
         at = _parse_start(site, start)
         day = at.astimezone(_zone(site)).date()
-        _check_day(site, now, day)
+        _check_day(site, now, day, rule)
         slot = next(((a, b, c) for a, b, c in _slots(s, site, rule, day) if a == at), None)
         if slot is None or at <= now:
             raise InvalidInput("start is not one of the item's open slots", field="start")
-        _check_limits(s, site, phone, service_id, day)
+        _check_limits(s, site, phone, rule, day)
         if not _take_seat(s, service_id, at, slot[2]):
             raise SlotFull("this slot is fully booked; choose another", start=local_iso(site, at))
         a = Appointment(

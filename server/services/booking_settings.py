@@ -75,6 +75,8 @@ def rule_dict(r: BookingRule) -> dict[str, Any]:
         "capacity": r.capacity,
         "saturday_capacity": r.saturday_capacity,
         "active": r.active,
+        "days_ahead": r.days_ahead,  # null: the hall's setting
+        "per_phone_item": r.per_phone_item,
     }
 
 
@@ -109,6 +111,9 @@ def put_rule(ctx: Context, who: Principal, service_id: int, data: dict[str, Any]
             data["saturday_capacity"],
             data["active"],
         )
+        for k in ("days_ahead", "per_phone_item"):  # the item's own limits; absent: kept
+            if k in data:
+                setattr(r, k, data[k])
         s.add(r)
         uow.commit()
         return rule_dict(r)

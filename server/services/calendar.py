@@ -1,16 +1,22 @@
-"""The hall's working-day calendar: read, edit by year, seed the bundled national calendar."""
+"""The hall's working-day calendar: read, edit by year, seed the bundled national calendar.
+
+The one place that says what a working day is for a hall: Monday to Friday, less the State
+Council's holidays, plus its adjusted working weekends (entered by year), less the hall's own
+closing days (`Site.holidays`). Case due dates, rating and complaint deadlines, the assessment's
+working days and bookable days all count on `load` / `for_site`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..engine.calendar import WorkCalendar, bundled_year, parse_year
 from ..engine.errors import InvalidInput
-from ..storage.models import CalendarYear
+from ..storage.models import CalendarYear, Site
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -18,11 +24,31 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def load(s: Session, site_id: int) -> WorkCalendar:
-    """Every year the hall has entered; a year without an entry follows the weekday rule."""
+    """Every year the hall has entered (a year without an entry follows the weekday rule), less
+    the hall's own closing days."""
     cal = WorkCalendar()
     for row in s.scalars(select(CalendarYear).where(CalendarYear.site_id == site_id)):
         cal = cal.merged(parse_year(row.year, row.holidays, row.workdays))
-    return cal
+    site = s.get(Site, site_id)
+    return cal.closing(_closing_days(site.holidays if site is not None else None))
+
+
+def _closing_days(values: Any) -> list[date]:
+    out = []
+    for v in values or []:
+        try:
+            out.append(date.fromisoformat(str(v)))
+        except ValueError:
+            continue  # the settings API checks them; an odd old entry closes nothing
+    return out
+
+
+def for_site(site: Site) -> WorkCalendar:
+    """The calendar of a hall read through the session it belongs to (weekday rule without one)."""
+    s = object_session(site)
+    if s is None:
+        return WorkCalendar().closing(_closing_days(site.holidays))
+    return load(s, site.id)
 
 
 def _check_year(year: int) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..engine.cases import CaseState
 from ..engine.errors import AlreadyEvaluated, NotFound
 from ..storage.models import Case, Evaluation, Site, Ticket
-from . import evaluations, phone_rating, views, workdays
+from . import evaluations, phone_rating, rating_settings, views
 from .context import Context
 from .evaluations import LEVELS, EvaluationClosed
 
@@ -71,7 +71,7 @@ def evaluate(ctx: Context, public_id: str, level: int, reason: str | None) -> di
                 f"case {c.number} is {c.state}; it can be rated once its result is delivered",
                 reason="not_delivered",
             )
-        days = workdays.setting_days(site, "rating_period_days")
+        days = rating_settings.setting_days(site, "rating_period_days")
         if now > c.delivered_at + phone_rating.period(site):
             raise EvaluationClosed(
                 f"case {c.number} was delivered more than {days} days ago; it can no longer be rated",

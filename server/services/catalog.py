@@ -167,7 +167,8 @@ def _admin(who: Principal) -> None:
         raise Forbidden("only an admin may change the hall's configuration")
 
 
-def _catalog_changed(uow: UnitOfWork, site_id: int, what: str) -> None:
+def catalog_changed(uow: UnitOfWork, site_id: int, what: str) -> None:
+    """Tell kiosks and screens the catalogue changed (`what`: the kind of object, or "catalogue")."""
     payload = {"seq": views.next_seq(uow.session, site_id), "what": what}
     uow.emit("catalog.changed", payload, f"site:{site_id}")
 
@@ -189,9 +190,9 @@ def _apply(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
             setattr(obj, k, data[k])
 
 
-DEPT_FIELDS = ("code", "name", "name_en", "short_name", "sort", "active")
-SERVICE_FIELDS = (
-    "code",
+# the plain columns a department or an item takes as given (the API and the XLSX import alike)
+DEPT_PLAIN_FIELDS = ("name", "name_en", "short_name", "sort", "active")
+SERVICE_PLAIN_FIELDS = (
     "name",
     "name_en",
     "prefix",
@@ -203,10 +204,9 @@ SERVICE_FIELDS = (
     "needs_consult",
     "sort",
     "active",
-    "disclosure",
-    "department_id",
-    "hours",
 )
+DEPT_FIELDS = ("code", *DEPT_PLAIN_FIELDS)
+SERVICE_FIELDS = ("code", *SERVICE_PLAIN_FIELDS, "disclosure", "department_id", "hours")
 WINDOW_FIELDS = ("number", "name", "name_en", "kind", "marquee", "active")
 STAFF_FIELDS = ("name", "badge", "role", "photo", "active")
 DEVICE_FIELDS = ("name", "window_id", "printer_url", "active", "paper_mm", "ticket_lang")
@@ -256,7 +256,7 @@ def save(
             access.after_staff_saved(uow, who, out.row, was, data, ctx.clock.now())
         elif kind == "window" and "staff_ids" in data:
             access.window_staff_changed(uow, who, out.row, ctx.clock.now())
-        _catalog_changed(uow, who.site_id, kind)
+        catalog_changed(uow, who.site_id, kind)
         result = out()
         if obj_id is None:
             uow.created(result["id"])
@@ -475,7 +475,7 @@ def remove(ctx: Context, who: Principal, kind: str, obj_id: int) -> dict[str, An
             s.flush()
         except IntegrityError as exc:
             raise Conflict(f"this {kind} is referred to by history; deactivate it instead") from exc
-        _catalog_changed(uow, who.site_id, kind)
+        catalog_changed(uow, who.site_id, kind)
         uow.commit()
         forget_sessions(ctx)
         return out

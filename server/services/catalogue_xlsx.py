@@ -8,6 +8,7 @@ Rows are matched by code; departments and items missing from the file are left a
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -20,11 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..engine import booking
 from ..engine.errors import Conflict, InvalidInput
 from ..engine.numbering import validate_prefix
 from ..offload import blocking
-from ..storage.models import Department, Service
-from . import hours_text, reasons, views
+from ..storage.models import BookingRule, Department, Service
+from . import catalog, hours_text, reasons
 from .cleantext import MULTILINE, refuse_controls, unescape_cell
 from .context import Context
 from .principal import Forbidden, Principal
@@ -66,8 +68,44 @@ ITEM_COLUMNS: list[tuple[str, str]] = [
     ("time_limit", "法定时限"),
     ("fees", "收费标准"),
     ("hours", "办理时段"),
+    # 预约 (issue 19): the item's booking rule; a file without 可预约 leaves the rules alone
+    ("bookable", "可预约"),
+    ("booking_periods", "预约时段"),
+    ("slot_min", "每段时长(分钟)"),
+    ("booking_capacity", "每段名额"),
+    ("saturday_capacity", "周六每段名额"),
+    ("booking_days_ahead", "可提前预约天数(空=大厅设置)"),
+    ("booking_per_phone_item", "每号码每日限约(空=大厅设置)"),
 ]
 DISCLOSURE = ("basis", "conditions", "materials", "procedure", "time_limit", "fees")
+BOOKING = (
+    "bookable",
+    "booking_periods",
+    "slot_min",
+    "booking_capacity",
+    "saturday_capacity",
+    "booking_days_ahead",
+    "booking_per_phone_item",
+)
+_PERIOD = re.compile(r"(\d{1,2}:\d{2})\s*[-–~～至到]\s*(\d{1,2}:\d{2})")
+
+
+def _pad(hhmm: str) -> str:
+    h, m = hhmm.split(":")
+    return f"{int(h):02d}:{m}"
+
+
+def parse_periods(text: str) -> tuple[list[list[str]], str | None]:
+    """A rule's bookable periods from a cell, "09:00-11:30, 13:30-17:00", and why not (None: fine)."""
+    spans = [[_pad(a), _pad(b)] for a, b in _PERIOD.findall(text or "")]
+    rest = _PERIOD.sub("", text or "")
+    if not spans or re.sub(r"[\s,，;；、]+", "", rest):
+        return [], "write the periods as 09:00-11:30, 13:30-17:00"
+    return spans, None
+
+
+def format_periods(periods: list[Any]) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in periods or [])
 
 
 class _Row(BaseModel):
@@ -110,6 +148,13 @@ class ItemRow(_Row):
     procedure: list[str] = []
     time_limit: str = ""
     fees: str = ""
+    bookable: bool = False
+    booking_periods: str = Field(default="", max_length=200)
+    slot_min: int = Field(default=30, ge=5, le=240)
+    booking_capacity: int = Field(default=4, ge=0, le=500)
+    saturday_capacity: int = Field(default=2, ge=0, le=500)
+    booking_days_ahead: int | None = Field(default=None, ge=0, le=60)
+    booking_per_phone_item: int | None = Field(default=None, ge=1, le=20)
 
 
 @dataclass
@@ -171,9 +216,14 @@ def export(ctx: Context, who: Principal) -> bytes:
             append_row(
                 ws_d, [d.code, d.name, d.name_en, d.short_name, d.sort, "是" if d.active else "否"]
             )
+        rules = {
+            r.service_id: r
+            for r in s.scalars(select(BookingRule).where(BookingRule.site_id == who.site_id))
+        }
         append_row(ws_i, [label for _, label in ITEM_COLUMNS])
         for sv in items:
             disc = sv.disclosure or {}
+            rule = rules.get(sv.id)
             append_row(
                 ws_i,
                 [
@@ -192,6 +242,7 @@ def export(ctx: Context, who: Principal) -> bytes:
                     "是" if sv.active else "否",
                     *(_lines(disc.get(k, "")) for k in DISCLOSURE),
                     hours_text.format_hours(sv.hours),
+                    *_booking_cells(rule),
                 ],
             )
     for ws, cols in ((ws_d, DEPT_COLUMNS), (ws_i, ITEM_COLUMNS)):
@@ -206,6 +257,21 @@ def export(ctx: Context, who: Principal) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _booking_cells(rule: BookingRule | None) -> list[Any]:
+    """An item's booking rule as the sheet's cells (no rule: not bookable, the rest blank)."""
+    if rule is None:
+        return ["否", "", None, None, None, None, None]
+    return [
+        "是" if rule.active else "否",
+        format_periods(rule.periods),
+        rule.slot_min,
+        rule.capacity,
+        rule.saturday_capacity,
+        rule.days_ahead,
+        rule.per_phone_item,
+    ]
 
 
 # ---- import ------------------------------------------------------------------------------------
@@ -273,7 +339,7 @@ def _bool(v: Any) -> Any:
 def _cell_value(key: str, v: Any) -> Any:
     if isinstance(v, str):
         v = unescape_cell(v.strip())  # our own export's apostrophe before =, +, -, @
-    if key in ("active", "needs_consult"):
+    if key in ("active", "needs_consult", "bookable"):
         return True if v is None and key == "active" else _bool(v if v is not None else "")
     if key in ("materials", "procedure"):
         return [x.strip() for x in str(v or "").splitlines() if x.strip()]
@@ -416,6 +482,20 @@ def _check(
                 errors.append(
                     CellError(ITEM_SHEET[0], n, il.get("hours", ""), "hours", why, "hours_text")
                 )
+        if it.bookable or it.booking_periods:
+            periods, why = parse_periods(it.booking_periods)
+            why = why or booking.validate_periods(periods, it.slot_min)
+            if why:
+                errors.append(
+                    CellError(
+                        ITEM_SHEET[0],
+                        n,
+                        il.get("booking_periods", ""),
+                        "booking_periods",
+                        why,
+                        "booking_periods",
+                    )
+                )
         if it.mode not in MODES:
             errors.append(
                 CellError(
@@ -492,7 +572,7 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
             if dept is None:
                 dept = existing[d.code] = Department(site_id=who.site_id, code=d.code)
                 s.add(dept)
-            for k in ("name", "name_en", "short_name", "sort", "active"):
+            for k in catalog.DEPT_PLAIN_FIELDS:
                 setattr(dept, k, getattr(d, k))
         s.flush()
         services = {
@@ -505,19 +585,7 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
                 sv = services[it.code] = Service(site_id=who.site_id, code=it.code)
                 s.add(sv)
             sv.department_id = existing[it.department_code].id
-            for k in (
-                "name",
-                "name_en",
-                "prefix",
-                "mode",
-                "promised_days",
-                "daily_cap",
-                "expected_service_min",
-                "wait_threshold_min",
-                "needs_consult",
-                "sort",
-                "active",
-            ):
+            for k in catalog.SERVICE_PLAIN_FIELDS:
                 setattr(sv, k, getattr(it, k))
             if "hours" in il:  # a file without the column (older export) leaves the hours alone
                 sv.hours = hours_text.parse(it.hours)[0]
@@ -532,10 +600,30 @@ def import_xlsx(ctx: Context, who: Principal, data: bytes) -> dict[str, Any]:
             raise Conflict(
                 "the catalogue clashes with existing data; nothing was imported"
             ) from exc
-        uow.emit(
-            "catalog.changed",
-            {"seq": views.next_seq(s, who.site_id), "what": "catalogue"},
-            f"site:{who.site_id}",
-        )
+        if "bookable" in il:  # a file without the column (older export) leaves the rules alone
+            for _n, it in items:
+                _write_rule(s, who.site_id, services[it.code], it)
+            s.flush()
+        catalog.catalog_changed(uow, who.site_id, "catalogue")
         uow.commit()
         return counts
+
+
+def _write_rule(s: Any, site_id: int, sv: Service, it: ItemRow) -> None:
+    """The row's booking rule: made or changed when bookable; an existing one switched off when
+    not (its periods kept); none made for an item that is not bookable."""
+    rule = s.get(BookingRule, sv.id)
+    if not it.bookable and rule is None:
+        return
+    if rule is None:
+        rule = BookingRule(service_id=sv.id, site_id=site_id)
+        s.add(rule)
+    rule.active = it.bookable
+    if it.booking_periods:
+        rule.periods = parse_periods(it.booking_periods)[0]
+    rule.slot_min, rule.capacity, rule.saturday_capacity = (
+        it.slot_min,
+        it.booking_capacity,
+        it.saturday_capacity,
+    )
+    rule.days_ahead, rule.per_phone_item = it.booking_days_ahead, it.booking_per_phone_item

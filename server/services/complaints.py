@@ -20,7 +20,7 @@ from ..engine.numbering import local_time
 from ..logmask import mask
 from ..storage.models import Department, Service, Site, Staff, Ticket
 from ..storage.models_ratings import Complaint
-from . import links, views, workdays
+from . import links, rating_settings, views
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -164,7 +164,7 @@ def _create(
             state="assigned" if department_id else "received",
             created_at=now,
             day=day,
-            due=workdays.due(site, day, "complaint_reply_days"),
+            due=rating_settings.due(site, day, "complaint_reply_days"),
             created_by=created_by,
             assigned_at=now if department_id else None,
         )

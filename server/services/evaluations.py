@@ -13,7 +13,7 @@ from ..engine.errors import AlreadyEvaluated, DomainError, InvalidInput, Invalid
 from ..engine.numbering import local_time
 from ..engine.states import TicketState
 from ..storage.models import Case, Evaluation, Site, Ticket
-from . import views, workdays
+from . import rating_settings, views
 from .context import Context
 from .principal import Forbidden, Principal
 
@@ -142,8 +142,8 @@ def record(
         day=rated_on,
         rectification="open" if bad else None,
         channel=channel,
-        callback_due=workdays.due(site, rated_on, "callback_days") if bad else None,
-        feedback_due=workdays.due(site, rated_on, "feedback_days") if bad else None,
+        callback_due=rating_settings.due(site, rated_on, "callback_days") if bad else None,
+        feedback_due=rating_settings.due(site, rated_on, "feedback_days") if bad else None,
     )
     what = f"case {case.number}" if case is not None else f"ticket {t.number}"
     s.add(ev)

@@ -18,3 +18,8 @@ def ticket_url(
 ) -> str:
     """The address behind a ticket's QR code (`<base>/t/<public id>`), printed or on screen."""
     return f"{public_base_url(site_base, config_base, server_base)}/t/{public_id}"
+
+
+def booking_url(site_base: str | None, config_base: str | None, server_base: str | None) -> str:
+    """The address of the public booking page (`<base>/book`), behind the hall screen's QR code."""
+    return f"{public_base_url(site_base, config_base, server_base)}/book"

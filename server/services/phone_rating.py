@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import AlreadyEvaluated, InvalidInput, NotFound
 from ..storage.models import Evaluation, Site, Ticket
-from . import evaluations, views, workdays
+from . import evaluations, rating_settings, views
 from .context import Context
 from .evaluations import LEVELS, RATABLE, EvaluationClosed
 
@@ -26,7 +26,7 @@ REASONS = ("等候时间长", "办理效率低", "服务态度差", "一次告�
 
 def period(site: Site) -> timedelta:
     """How long after a visit ends its visitor may rate it from the phone."""
-    return timedelta(days=workdays.setting_days(site, "rating_period_days"))
+    return timedelta(days=rating_settings.setting_days(site, "rating_period_days"))
 
 
 def rating_status(s: Session, site: Site, t: Ticket, now: datetime) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def evaluate(
                 f"ticket {t.number} is {t.state}; a visit can be rated once it has ended",
                 reason="not_ended",
             )
-        days = workdays.setting_days(site, "rating_period_days")
+        days = rating_settings.setting_days(site, "rating_period_days")
         if now > t.finished_at + period(site):
             raise EvaluationClosed(
                 f"ticket {t.number} ended more than {days} days ago; it can no longer be rated",

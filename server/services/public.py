@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import NotFound
 from ..engine.estimate import Estimate, OpenWindow, estimate_wait
-from ..engine.hours import DAY_KEYS, closing_time, is_open, next_opening
+from ..engine.hours import DAY_KEYS, closing_time, earliest, is_open, next_opening
 from ..engine.numbering import local_time
 from ..engine.states import HELD_STATES, TicketState, WindowState
 from ..storage.models import (
@@ -23,7 +23,15 @@ from ..storage.models import (
     Window,
     WindowService,
 )
-from . import case_rating, complaints, links, phone_rating, rating_settings, views
+from . import (
+    case_rating,
+    complaints,
+    links,
+    phone_rating,
+    rating_settings,
+    service_periods,
+    views,
+)
 from .context import Context
 from .keywords import all_terms, keywords_for
 from .pinyin import pinyin_keys_many
@@ -130,7 +138,9 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
                 )
             ).all()
         )
+        hd = service_periods.HallDay(s, site)
         for sv in services:
+            open_now, nxt = service_periods.item_open(hd, site, sv.id, sv.hours, local)
             waiting = figures.waiting.get(sv.id, 0)
             est = figures.estimate(sv, waiting)
             initials, full = keys[sv.name]
@@ -149,9 +159,11 @@ def estimates(ctx: Context, site_id: int) -> dict[str, Any]:
                     "daily_cap": sv.daily_cap,
                     "remaining_today": remaining,
                     "full": remaining == 0,
-                    # the item's own hours (empty: the hall's) and whether they allow a ticket now
+                    # the item's own hours (empty: the hall's) and whether a ticket is issued now
+                    # (the ordinary hours, or a 延时/错时 period taking it); when not, when next
                     "hours": sv.hours or {},
-                    "open_now": not sv.hours or is_open(sv.hours, local, site.holidays or ()),
+                    "open_now": open_now,
+                    "next_open": None if nxt is None else service_periods.when(nxt, local),
                 }
             )
         consulting = s.scalars(
@@ -171,12 +183,19 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
     """Whether the hall takes tickets now, until when, and when it next opens (for the kiosk's banner)."""
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
-        site = _site(uow.session, site_id)
+        s = uow.session
+        site = _site(s, site_id)
         local = local_time(now, site.timezone)
         hours, holidays = site.hours or {}, list(site.holidays or [])
         open_now = is_open(hours, local, holidays)
-        taking = open_now or not site.enforce_hours
-        nxt = next_opening(hours, local, holidays) if not taking else None
+        extra = service_periods.status(s, site, local)
+        # a 延时/错时 period running takes (some) tickets while the ordinary hours are closed
+        taking = open_now or not site.enforce_hours or extra["extended_now"]
+        nxt = (
+            earliest(next_opening(hours, local, holidays), extra["_next_period"])
+            if not taking
+            else None
+        )
         closes = closing_time(hours, local, holidays) if site.enforce_hours else None
         holiday = local.date().isoformat() in holidays
         return {
@@ -192,15 +211,10 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
             if holiday
             else [list(span) for span in hours.get(DAY_KEYS[local.weekday()], [])],
             "closes_at": closes.strftime("%H:%M") if closes else None,
-            "next_open": None
-            if nxt is None
-            else {
-                "at": views.iso(nxt),
-                "date": nxt.date().isoformat(),
-                "time": nxt.strftime("%H:%M"),
-                "weekday": nxt.isoweekday(),
-                "days_ahead": (nxt.date() - local.date()).days,
-            },
+            "next_open": None if nxt is None else service_periods.when(nxt, local),
+            # 延时/错时服务: today's periods not over yet (windows, items, `now`), and whether one runs
+            "extended_now": extra["extended_now"],
+            "extended_today": extra["extended_today"],
         }
 
 
@@ -234,6 +248,15 @@ def status_link(ctx: Context, public_id: str, server_base: str | None) -> str:
         site = _site(s, t.site_id)
         return links.ticket_url(
             public_id, site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), server_base
+        )
+
+
+def booking_link(ctx: Context, site_id: int, server_base: str | None) -> str:
+    """The address behind the hall screen's booking QR code, by the ticket QR's rule."""
+    with ctx.uow(write=False) as uow:
+        site = _site(uow.session, site_id)
+        return links.booking_url(
+            site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), server_base
         )
 
 

@@ -7,21 +7,42 @@ pages (the phone number), by the rating and complaint services (the periods) and
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ..engine.errors import InvalidInput
 from ..storage.models import Site
-from . import workdays
+from . import calendar
 from .context import Context
 from .principal import Forbidden, Principal
 
-DAY_KEYS = tuple(workdays.DEFAULT_DAYS)
+DEFAULT_DAYS = {
+    "rating_period_days": 3,
+    "callback_days": 1,
+    "feedback_days": 5,
+    "complaint_reply_days": 5,
+}
+DAY_KEYS = tuple(DEFAULT_DAYS)
 LIMITS = {
     "rating_period_days": (1, 60),
     "callback_days": (1, 30),
     "feedback_days": (1, 60),
     "complaint_reply_days": (1, 60),
 }
+
+
+def setting_days(site: Site, key: str) -> int:
+    """A day-count setting of the hall (`settings[key]`), else its default."""
+    raw: Any = (site.settings or {}).get(key, DEFAULT_DAYS[key])
+    try:
+        return max(0, int(raw))
+    except (TypeError, ValueError):
+        return DEFAULT_DAYS[key]
+
+
+def due(site: Site, start: date, key: str) -> date:
+    """The deadline `settings[key]` working days (the hall calendar's) after `start`."""
+    return calendar.for_site(site).add_workdays(start, setting_days(site, key))
 
 
 def satisfied_levels(site: Site) -> tuple[int, ...]:
@@ -38,7 +59,7 @@ def ratings_dict(site: Site) -> dict[str, Any]:
     """The API shape of these settings, with the 满意率 definition in words."""
     counts_basic = 3 in satisfied_levels(site)
     return {
-        **{k: workdays.setting_days(site, k) for k in DAY_KEYS},
+        **{k: setting_days(site, k) for k in DAY_KEYS},
         "supervision_phone": supervision_phone(site),
         "satisfaction_counts_basic": counts_basic,
         "satisfaction_definition": (

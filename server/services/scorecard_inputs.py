@@ -25,7 +25,7 @@ from ..storage.models import (
     WindowService,
 )
 from ..storage.models_ratings import AssessmentScore
-from . import assessment, rating_settings, reports, workdays
+from . import assessment, calendar, rating_settings, reports
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def discipline(
             row["excess_s"] += max(0.0, p - allow)
             row["days"] += 1
         day += timedelta(days=1)
-    is_workday = workdays.checker(site)
+    is_workday = calendar.for_site(site).is_workday
     key = WindowEvent.window_id if by == "window" else WindowEvent.clerk_id
     firsts = s.execute(
         select(key, WindowEvent.day, func.min(WindowEvent.at))
@@ -196,7 +196,7 @@ def department_extras(
         out[did]["items"] += 1
         out[did]["items_present"] += sid in served
     own = own_windows(s, site.id)
-    is_workday = workdays.checker(site)
+    is_workday = calendar.for_site(site).is_workday
     days = [start + timedelta(days=i) for i in range((min(end, today) - start).days + 1)]
     days = [d for d in days if is_workday(d)]
     opened = {

@@ -18,13 +18,11 @@ from ..engine.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
-    OutsideHours,
     QueueEmpty,
     ServiceUnavailable,
     WindowBusy,
     WindowNotOpen,
 )
-from ..engine.hours import is_open
 from ..engine.numbering import business_day, format_number, local_time
 from ..engine.states import Action, Outcome, Priority, TicketState, WindowState, next_state
 from ..storage import statements
@@ -38,7 +36,7 @@ from ..storage.models import (
     Window,
 )
 from ..storage.uow import UnitOfWork
-from . import appointment_checkin, case_outcomes, printing, views
+from . import appointment_checkin, case_outcomes, printing, service_periods, views
 from .context import Context
 from .principal import Forbidden, Principal, check_may_issue
 from .queue_events import queue_changed, record, ref, ticket_called, ticket_changed
@@ -131,14 +129,8 @@ def issue(
         if not item.active or not item.department_active:
             raise ServiceUnavailable(f"{item.name} is not available now")
         local = local_time(now, item.timezone)
-        if item.enforce_hours and not is_open(item.site_hours, local, item.holidays):
-            raise OutsideHours("the hall is not taking tickets at this time")
-        if item.hours and not is_open(item.hours, local, item.holidays):
-            raise OutsideHours(
-                f"{item.name} is taken only in its own hours",
-                service_id=service_id,
-                hours=item.hours,
-            )
+        # the ordinary hours (the hall's, the item's own), else a 延时/错时 period taking the item
+        service_periods.admit(uow.session, item, service_id, local)
         day = business_day(now, item.timezone, item.reset_hour)
         if item.daily_cap is not None:
             if _bump(uow, ServiceDayCount, service_id=service_id, day=day) > item.daily_cap:

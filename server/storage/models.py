@@ -299,7 +299,7 @@ class Evaluation(Base):
     __table_args__ = (
         Index("ix_evaluations_report", "site_id", "day"),
         # one rating per visit (the ticket's, case_id empty) and one per case (办件送达后评价), on any
-        # channel: the database refuses the second, also when two arrive at once (0019)
+        # channel: the database refuses the second, also when two arrive at once (0020)
         Index(
             "ux_evaluations_visit",
             "ticket_id",
@@ -390,6 +390,7 @@ class WindowEvent(Base):
 from .models_audit import Alert, AuditEntry  # noqa: E402,F401
 from .models_booking import Appointment, BookingRule, Notice, SlotCount  # noqa: E402,F401
 from .models_cases import CalendarYear, Case, CaseCounter, CaseEvent  # noqa: E402,F401
+from .models_hours import ServicePeriod  # noqa: E402,F401
 from .models_print import PrintJob  # noqa: E402,F401
 from .models_ratings import AssessmentScore, Complaint  # noqa: E402,F401
 from .models_report import ReportRollup, RollupState  # noqa: E402,F401

@@ -31,6 +31,9 @@ class BookingRule(Base):
         SmallInteger, default=2
     )  # a Saturday worked (调休)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the item's own limits over the hall's (booking settings); None: the hall's
+    days_ahead: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    per_phone_item: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
 
 
 class SlotCount(Base):

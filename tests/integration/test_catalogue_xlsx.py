@@ -166,3 +166,116 @@ def test_only_an_admin_imports_and_a_non_xlsx_file_is_refused(hall: Hall) -> Non
     err = _import(hall, bare).get_json()["error"]
     assert {(e["row"], e["column"]) for e in err["errors"] if e["column"]} == {(1, "C")}
     assert {e["field"] for e in err["errors"]} >= {"name", "prefix"}
+
+
+# ---- 预约 rules with the catalogue (issue 19) ------------------------------------------------
+
+BOOKING_HEADERS = [
+    "可预约",
+    "预约时段",
+    "每段时长(分钟)",
+    "每段名额",
+    "周六每段名额",
+    "可提前预约天数(空=大厅设置)",
+    "每号码每日限约(空=大厅设置)",
+]
+
+
+def _rules(hall: Hall) -> dict[int, dict[str, Any]]:
+    items = hall.client("admin").get("/api/v1/booking-rules").get_json()["items"]
+    return {r["service_id"]: r for r in items}
+
+
+def _row_of(ws: Any, code: str) -> int:
+    codes = [c.value for c in ws["A"]]
+    return codes.index(code) + 1
+
+
+def test_booking_rules_go_out_and_come_back_with_the_catalogue(hall: Hall) -> None:
+    a = hall.client("admin")
+    r = a.put(
+        f"/api/v1/booking-rules/{hall.ids['A']}",
+        json={
+            "periods": [["09:00", "11:30"], ["13:30", "16:00"]],
+            "slot_min": 20,
+            "capacity": 3,
+            "saturday_capacity": 1,
+            "days_ahead": 5,
+            "per_phone_item": 2,
+        },
+    )
+    assert r.status_code == 200, r.get_json()
+    wb = _export(hall)
+    ws = wb["事项"]
+    assert [c.value for c in ws[1]][-len(BOOKING_HEADERS) :] == BOOKING_HEADERS  # Chinese headers
+    codes = {s["id"]: s["code"] for s in _catalogue(hall)[1]}
+    ra, rb = _row_of(ws, codes[hall.ids["A"]]), _row_of(ws, codes[hall.ids["B"]])
+    cells = [ws.cell(row=ra, column=_col(ws, h)).value for h in BOOKING_HEADERS]
+    assert cells == ["是", "09:00-11:30, 13:30-16:00", 20, 3, 1, 5, 2]
+    assert ws.cell(row=rb, column=_col(ws, "可预约")).value == "否"
+    before = _rules(hall)
+    # the same file back changes nothing
+    assert _import(hall, wb).status_code == 200
+    assert _rules(hall) == before
+    # B made bookable from the sheet (hall limits: blank), A switched off (its periods kept)
+    for h, v in zip(
+        BOOKING_HEADERS, ["是", "09:00-10:00；14:00-15:00", 30, 2, 0, None, None], strict=True
+    ):
+        ws.cell(row=rb, column=_col(ws, h)).value = v
+    ws.cell(row=ra, column=_col(ws, "可预约")).value = "否"
+    r = _import(hall, wb)
+    assert r.status_code == 200, r.get_json()
+    after = _rules(hall)
+    assert after[hall.ids["B"]] == {
+        "service_id": hall.ids["B"],
+        "periods": [["09:00", "10:00"], ["14:00", "15:00"]],
+        "slot_min": 30,
+        "capacity": 2,
+        "saturday_capacity": 0,
+        "active": True,
+        "days_ahead": None,
+        "per_phone_item": None,
+    }
+    assert after[hall.ids["A"]]["active"] is False
+    assert after[hall.ids["A"]]["periods"] == [["09:00", "11:30"], ["13:30", "16:00"]]
+    assert hall.ids["C"] not in after  # not bookable, and no rule made for it
+    # the public page offers B now, with the hall's horizon (7 days), and not A
+    offered = hall.client().get("/api/v1/public/bookable-services").get_json()
+    assert [i["id"] for i in offered["items"]] == [hall.ids["B"]]
+    assert offered["items"][0]["days_ahead"] == 7
+
+
+def test_bad_booking_cells_name_their_row_and_column_and_import_nothing(hall: Hall) -> None:
+    before = _rules(hall)
+    wb = _export(hall)
+    ws = wb["事项"]
+    ws.cell(row=2, column=_col(ws, "可预约")).value = "是"
+    ws.cell(row=2, column=_col(ws, "预约时段")).value = "上午九点"
+    ws.cell(row=3, column=_col(ws, "可预约")).value = "是"
+    ws.cell(row=3, column=_col(ws, "预约时段")).value = "09:00-12:00"
+    ws.cell(row=3, column=_col(ws, "每段名额")).value = -1
+    r = _import(hall, wb)
+    err = r.get_json()["error"]
+    assert r.status_code == 422
+    where = {(e["row"], e["field"]) for e in err["errors"]}
+    assert (2, "booking_periods") in where and (3, "booking_capacity") in where
+    first = next(e for e in err["errors"] if e["field"] == "booking_periods")
+    assert first["column"] == ws.cell(row=1, column=_col(ws, "预约时段")).column_letter
+    assert _rules(hall) == before
+
+
+def test_a_file_without_booking_columns_leaves_the_rules_alone(hall: Hall) -> None:
+    a = hall.client("admin")
+    assert (
+        a.put(
+            f"/api/v1/booking-rules/{hall.ids['A']}",
+            json={"periods": [["09:00", "10:00"]], "slot_min": 30, "capacity": 2},
+        ).status_code
+        == 200
+    )
+    before = _rules(hall)
+    wb = _export(hall)
+    ws = wb["事项"]
+    ws.delete_cols(_col(ws, "可预约"), len(BOOKING_HEADERS))  # an export from before issue 19
+    assert _import(hall, wb).status_code == 200
+    assert _rules(hall) == before

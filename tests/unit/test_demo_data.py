@@ -315,3 +315,17 @@ def test_pure_data_module() -> None:
         if isinstance(node, ast.ImportFrom):
             assert node.module in {"typing", "__future__"}, node.module
         assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda)), type(node)
+
+
+def test_service_periods_name_real_items_and_windows_outside_the_ordinary_hours() -> None:
+    codes = {s["code"] for s in dd.SERVICES}
+    numbers = {w["number"] for w in dd.WINDOWS}
+    kinds = {p["kind"] for p in dd.SERVICE_PERIODS}
+    assert kinds == {"extended", "staggered"}  # a lunchtime 延时服务 and a Saturday 错时服务
+    for p in dd.SERVICE_PERIODS:
+        assert set(p["services"]) <= codes and set(p["windows"]) <= numbers
+        assert len(p["services"]) >= 3 and p["start"] < p["end"]
+    lunch = next(p for p in dd.SERVICE_PERIODS if p["kind"] == "extended")
+    morning, afternoon = dd.CENTRE["hours"]["weekdays"]
+    assert lunch["start"] == morning[1] and lunch["end"] == afternoon[0]  # the lunch break
+    assert dd.CENTRE["hours"]["saturday"] == []  # Saturdays: only the 错时服务's items

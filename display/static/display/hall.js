@@ -189,7 +189,15 @@
   async function loadHours() {
     if (led) return;
     const r = await QH.api("/hall-status");
-    if (r.ok) $("hall-hours").textContent = QHHours.line(r.body);
+    if (!r.ok) return;
+    $("hall-hours").textContent = QHHours.line(r.body);
+    // 延时/错时服务 today: a strip under the head, the period running now first and marked
+    const lines = QHHours.extended(r.body).sort(function (a, b) { return b.now - a.now; });
+    const box = $("hall-extended");
+    box.hidden = !lines.length;
+    box.replaceChildren.apply(box, lines.map(function (l) {
+      return QH.el("span", {class: "hall-extended-line" + (l.now ? " is-now" : ""), text: l.text});
+    }));
   }
 
   async function loadContent() {

@@ -32,6 +32,12 @@
       const text = closedText();
       box.hidden = !text;
       box.textContent = text;
+      // 延时/错时服务 today: which items, when, at which windows (the one running now marked)
+      const ext = $("k-extended"), lines = QHHours.extended(H.status);
+      ext.hidden = !lines.length;
+      ext.replaceChildren.apply(ext, lines.map(function (l) {
+        return QH.el("div", {class: "k-extended-line" + (l.now ? " is-now" : ""), "data-kind": l.kind, text: l.text});
+      }));
     }
 
     async function loadStatus() {
@@ -84,6 +90,7 @@
       loadPrinter: loadPrinter,
       onPrinterStatus: onPrinterStatus,
       closedText: closedText,
+      whenText: whenText,
       taking: function () { return !H.status || H.status.taking_tickets !== false; },
     };
   };

@@ -266,9 +266,18 @@
     note.hidden = !why;
     note.dataset.reason = why || "";
     note.textContent = why === "full" ? t("kiosk.full_body") : why === "closed" ? t("kiosk.closed_guide", {closed: hall.closedText()})
-      : why === "item_closed" ? t("kiosk.item_closed", {hours: own}) : "";
+      : why === "item_closed" ? itemClosedText(sv, own) : "";
     $("k-guide-actions").hidden = !!why;
     document.querySelector("#s-guide .k-hint.k-small").hidden = !!why;
+  }
+
+  /** Why this item is not issued now while the hall issues others (a 延时/错时 period running, or
+      its own hours), and when it is next. */
+  function itemClosedText(sv, own) {
+    const e = S.est[sv.id] || {};
+    const when = e.next_open ? t("kiosk.item_next_open", {when: hall.whenText(e.next_open)}) : "";
+    if (!own) return t("kiosk.item_not_in_period") + when + t("kiosk.item_read_guide");
+    return t("kiosk.item_closed", {hours: own}) + (when ? " " + when : "");
   }
 
   /** The item's own hours as words ("" when it keeps the hall's). */
@@ -322,9 +331,11 @@
     const err = (res.body && res.body.error) || {};
     // refused by the item's own hours: name those hours, not the hall's
     const own = err.code === "outside_hours" && err.hours && Object.keys(err.hours).length;
-    message("kiosk.err.title", own ? t("kiosk.err.item_hours", {name: S.service ? name(S.service) : "", hours: QHHours.week(err.hours)})
+    const next = err.code === "outside_hours" && err.next_open ? t("kiosk.item_next_open", {when: hall.whenText(err.next_open)}) : "";
+    message("kiosk.err.title", own ? t("kiosk.err.item_hours", {name: S.service ? name(S.service) : "", hours: QHHours.week(err.hours)}) + (next ? " " + next : "")
+      : err.period ? t("kiosk.err.not_in_period", {name: S.service ? name(S.service) : ""}) + next
       : errorMessage(res));
-    if (own) refreshEstimatesSoon();
+    if (own || err.period) refreshEstimatesSoon();
     const code = err.code;
     if (code === "outside_hours") hall.loadStatus();
     if (code === "daily_cap_reached") refreshEstimatesSoon();

@@ -34,5 +34,19 @@
     return QH.t("hours.none_today");
   }
 
-  window.QHHours = {week: week, spans: spans, line: line};
+  /** Today's 延时/错时 periods from /hall-status as lines: "今日延时服务 12:00–13:30：A、B（1号、2号窗口）". */
+  function extended(status) {
+    const en = document.documentElement.lang === "en";
+    return ((status && status.extended_today) || []).map(function (p) {
+      const items = p.items.map(function (i) { return en && i.name_en ? i.name_en : i.name; }).join(QH.t("hours.span_sep"));
+      const windows = p.windows.length ? QH.t(p.windows.length === 1 ? "hours.extended_window" : "hours.extended_windows", {list: p.windows.join(QH.t("hours.span_sep"))}) : "";
+      const kind = QH.t("hours.kind." + p.kind);
+      const title = en ? (p.name_en || kind) : (p.name || kind);
+      return {now: !!p.now, kind: p.kind,
+              text: QH.t(p.now ? "hours.extended_now" : "hours.extended_today",
+                         {kind: kind, title: title, start: p.start, end: p.end, items: items, windows: windows})};
+    });
+  }
+
+  window.QHHours = {week: week, spans: spans, line: line, extended: extended};
 })();

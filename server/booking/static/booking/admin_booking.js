@@ -44,7 +44,7 @@
   function rulesTable(services, rules) {
     const byId = {};
     rules.forEach(function (r) { byId[r.service_id] = r; });
-    const head = el("tr", {}, ["item", "bookable", "periods", "slot_min", "capacity", "saturday_capacity", ""].map(function (k) {
+    const head = el("tr", {}, ["item", "bookable", "periods", "slot_min", "capacity", "saturday_capacity", "days_ahead", "per_phone_item", ""].map(function (k) {
       return el("th", {text: k ? t("admin.booking.col." + k) : ""});
     }));
     const body = services.map(function (sv) {
@@ -54,15 +54,22 @@
       on.checked = !!(byId[sv.id] && r.active);
       const per = el("input", ro({value: periodsText(r.periods), class: "bk-periods"}));
       const slot = num("", r.slot_min), cap = num("", r.capacity), sat = num("", r.saturday_capacity);
+      // the item's own limits; blank: the hall's settings above
+      const ahead = num("", r.days_ahead === null || r.days_ahead === undefined ? "" : r.days_ahead);
+      const perPhone = num("", r.per_phone_item === null || r.per_phone_item === undefined ? "" : r.per_phone_item);
+      ahead.placeholder = perPhone.placeholder = t("admin.booking.hall_default");
+      ahead.dataset.field = "days_ahead"; perPhone.dataset.field = "per_phone_item";
+      function own(input) { return input.value === "" ? null : parseInt(input.value, 10); }
       const save = saveButton({type: "button", class: "adm-btn", text: t("admin.save"),
                                onclick: async function () {
         const res = await QH.api("/booking-rules/" + sv.id, {method: "PUT", body: {
           periods: parsePeriods(per.value), slot_min: parseInt(slot.value, 10), capacity: parseInt(cap.value, 10),
-          saturday_capacity: parseInt(sat.value, 10), active: on.checked}});
+          saturday_capacity: parseInt(sat.value, 10), active: on.checked, days_ahead: own(ahead), per_phone_item: own(perPhone)}});
         flash(res.ok ? t("admin.booking.saved_item", {item: sv.name}) : QH.errorText(res), res.ok ? "ok" : "error");
       }});
       return el("tr", {"data-service": sv.id}, [el("td", {text: sv.name}), el("td", {}, [on]), el("td", {}, [per]),
-        el("td", {}, [slot]), el("td", {}, [cap]), el("td", {}, [sat]), el("td", {}, [save])]);
+        el("td", {}, [slot]), el("td", {}, [cap]), el("td", {}, [sat]), el("td", {}, [ahead]), el("td", {}, [perPhone]),
+        el("td", {}, [save])]);
     });
     return el("section", {class: "bk-adm-card"}, [el("h3", {text: t("admin.booking.items")}),
       el("p", {class: "adm-muted", text: t("admin.booking.items_hint")}),

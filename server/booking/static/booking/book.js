@@ -43,7 +43,8 @@
     const box = $("bk-days");
     box.textContent = "";
     const start = new Date(B.today + "T00:00:00");
-    for (let i = 0; i <= B.daysAhead; i++) {
+    const ahead = B.item && B.item.days_ahead !== undefined ? B.item.days_ahead : B.daysAhead;  // the item's own limit
+    for (let i = 0; i <= ahead; i++) {
       const d = new Date(start.getTime() + i * 86400000);
       const iso = d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
       const label = (d.getMonth() + 1) + "/" + d.getDate() + " " + t("booking.weekday." + d.getDay());

@@ -1,7 +1,7 @@
 """a rating of a case after its delivery (办件送达后评价)
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 
 - `evaluations.case_id`: set on the rating of a case, empty on the rating of a visit.
 - One rating per visit stays a unique index on `ticket_id`, now only over the visits' ratings
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
