@@ -48,7 +48,15 @@ def make_blueprint() -> Blueprint:
         remember(token)
         idle = int(current_app.config.get("KIOSK_IDLE_S", DEFAULT_IDLE_S))
         warn = int(current_app.config.get("KIOSK_IDLE_WARN_S", DEFAULT_IDLE_WARN_S))
+        from server.i18n import catalogue
+        from server.services import rating_settings
+
         cfg = {
+            # the kiosk's complaint form composes its text in the hall's language from these words
+            "complaintWordsZh": {
+                k: v for k, v in catalogue("zh").items() if k.startswith("kiosk.cmp.topic.")
+            },
+            "supervisionPhone": rating_settings.phone_of_hall(_ctx()),
             "token": token,
             "device": who.name,
             "deviceId": who.id,
@@ -109,22 +117,40 @@ def make_blueprint() -> Blueprint:
             qh_config=_page_config(("status.", "feedback."), supervisionPhone=phone),
         )
 
+    @bp.get("/kiosk/qr/c/<public_id>.svg")
+    def complaint_qr(public_id: str) -> Response:
+        """The QR code of a complaint's reply page (/c/<id>), shown by the kiosk after filing it."""
+        from server.services import complaints
+
+        if not PUBLIC_ID.match(public_id):
+            abort(404)
+        try:
+            url = complaints.public_link(_ctx(), public_id, request.host_url)
+        except NotFound:
+            abort(404)
+        return _svg(url)
+
     @bp.get("/kiosk/qr/<public_id>.svg")
     def qr(public_id: str) -> Response:
         """The QR code of a ticket's status page as SVG (drawn here: no CDN, no client library)."""
         if not PUBLIC_ID.match(public_id):
             abort(404)
-        from server.services import qrsvg
-
         try:
             url = status_url(public_id)
         except NotFound:
             abort(404)
-        return Response(
-            qrsvg.svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
-        )
+        return _svg(url)
 
     return bp
+
+
+def _svg(url: str) -> Response:
+    """A QR code of `url` as SVG (services/qrsvg.py: no CDN, no client library)."""
+    from server.services import qrsvg
+
+    return Response(
+        qrsvg.svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 def _page_config(prefixes: tuple[str, ...], **extra: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ if [ "$WITH_TESTS" = "--tests" ]; then
   command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
   command -v sox >/dev/null || need_apt+=(sox)
   [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need_apt+=(fonts-wqy-zenhei)
+  command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)  # the exports are opened as a hall would
 fi
 command -v npm >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -121,6 +121,7 @@ BAD_COLUMNS = (
     "id",
     "day",
     "number",
+    "case_number",
     "service",
     "window",
     "staff",
@@ -240,7 +241,7 @@ def register(api: Api) -> None:
         else:
             assert query.from_ is not None and query.to is not None
             start, end = query.from_, query.to
-        out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month)
+        out = scorecard.assess(ctx(), who, start, end, query.by, given, query.month, query.lang)
         return export(
             out["items"],
             query.format,

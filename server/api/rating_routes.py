@@ -21,9 +21,16 @@ from .schemas import EvaluationIn, In, ItemsOut
 SUPERVISORS = ("supervisor", "admin")
 
 
+class PhoneEvaluationIn(EvaluationIn):
+    subject: Literal["visit", "case"] = Field(
+        default="visit",
+        description="visit: the visit at the counter; case: the case it opened, once delivered",
+    )
+
+
 class ComplaintIn(In):
-    category: Literal["complaint", "suggestion"] = Field(
-        description="complaint 投诉 or suggestion 建议"
+    category: Literal["complaint", "suggestion", "consultation"] = Field(
+        description="complaint 投诉, suggestion 建议 or consultation 咨询"
     )
     content: str = Field(min_length=2, max_length=2000)
     phone: str | None = Field(
@@ -32,10 +39,13 @@ class ComplaintIn(In):
     ticket: str | None = Field(
         default=None, max_length=32, description="the public id of the visitor's ticket"
     )
+    department_id: int | None = Field(
+        default=None, ge=1, description="the department it concerns (kiosk); routes it there"
+    )
 
 
 class StaffComplaintIn(In):
-    category: Literal["complaint", "suggestion"]
+    category: Literal["complaint", "suggestion", "consultation"]
     content: str = Field(min_length=2, max_length=2000)
     phone: str | None = Field(default=None, max_length=40)
     source: Literal["call", "letter"] = Field(description="call 来电 or letter 来信")
@@ -109,16 +119,16 @@ def register(api: Api) -> None:
     @api.public(
         "/public/tickets/<public_id>/evaluation",
         "POST",
-        body=EvaluationIn,
+        body=PhoneEvaluationIn,
         status=201,
         budget=ratelimit.public_write("rating"),
         errors=(404, 409, 422),
     )
     def public_evaluation(
-        who: Principal | None, public_id: str, body: EvaluationIn
+        who: Principal | None, public_id: str, body: PhoneEvaluationIn
     ) -> dict[str, Any]:
-        """Rate a finished visit from its ticket's page: once per visit on any channel, within the hall's period."""
-        return phone_rating.evaluate(ctx(), public_id, body.level, body.reason)
+        """Rate a finished visit from its ticket's page, or with `subject: case` the case it opened once delivered: once per visit and once per case on any channel, within the hall's period."""
+        return phone_rating.evaluate(ctx(), public_id, body.level, body.reason, body.subject)
 
     @api.public(
         "/public/complaints",
@@ -131,7 +141,7 @@ def register(api: Api) -> None:
     def public_complaint(who: Principal | None, body: ComplaintIn) -> dict[str, Any]:
         """File a complaint or suggestion (phone page, kiosk); answers its number and the link to the reply."""
         return complaints.submit_public(
-            ctx(), who, body.category, body.content, body.phone, body.ticket
+            ctx(), who, body.category, body.content, body.phone, body.ticket, body.department_id
         )
 
     @api.route("/public/complaints/<public_id>", auth=PUBLIC, tag="public", errors=(404,))

@@ -37,6 +37,16 @@ def _page(page: str, template: str) -> Any:
     return render_template(template, who=who, page=page, pages=PAGES, qh_config=_config(who, page))
 
 
+def _lang() -> str:
+    from ..i18n import current_locale
+
+    return (
+        "en"
+        if current_locale(current_app.config.get("QUEUE_DEFAULT_LOCALE", "zh")) == "en"
+        else "zh"
+    )
+
+
 def make_blueprint() -> Blueprint:
     """The oversight blueprint (the alert checker starts with the server: server/background.py)."""
     bp = Blueprint(
@@ -74,7 +84,7 @@ def make_blueprint() -> Blueprint:
         try:
             month_span(month)
             data = bulletin_service.build(
-                current_app.extensions["queuehall"], who, month, int(dept)
+                current_app.extensions["queuehall"], who, month, int(dept), _lang()
             )
         except (ValueError, DomainError):
             abort(404)

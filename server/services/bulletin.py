@@ -15,8 +15,10 @@ from .context import Context
 from .principal import Forbidden, Principal
 
 
-def build(ctx: Context, who: Principal, month: str, department_id: int) -> dict[str, Any]:
-    """Everything the 通报 shows for one department and month."""
+def build(
+    ctx: Context, who: Principal, month: str, department_id: int, lang: str = "zh"
+) -> dict[str, Any]:
+    """Everything the 通报 shows for one department and month (score explanations in `lang`)."""
     if not who.is_supervisor:
         raise Forbidden("the 通报 is for supervisors and admins")
     start, end = scorecard.month_span(month)
@@ -51,9 +53,9 @@ def build(ctx: Context, who: Principal, month: str, department_id: int) -> dict[
             )
         ]
         site_name, dept_out = site.name, {"id": dept.id, "name": dept.name}
-    dept_rows = scorecard.assess(ctx, who, start, end, "department", None, month)
-    win_rows = scorecard.assess(ctx, who, start, end, "window", None, month)
-    staff_rows = scorecard.assess(ctx, who, start, end, "staff", None, month)
+    dept_rows = scorecard.assess(ctx, who, start, end, "department", None, month, lang)
+    win_rows = scorecard.assess(ctx, who, start, end, "window", None, month, lang)
+    staff_rows = scorecard.assess(ctx, who, start, end, "staff", None, month, lang)
     return {
         "site": site_name,
         "month": month,

@@ -20,11 +20,12 @@ from ..engine.numbering import local_time
 from ..logmask import mask
 from ..storage.models import Department, Service, Site, Staff, Ticket
 from ..storage.models_ratings import Complaint
-from . import rating_settings, views
+from . import links, rating_settings, views
 from .context import Context
 from .principal import Forbidden, Principal
 
-CATEGORIES = {"complaint": "投诉", "suggestion": "建议"}
+CATEGORIES = {"complaint": "投诉", "suggestion": "建议", "consultation": "咨询"}
+PREFIX = {"complaint": "TS", "suggestion": "JY", "consultation": "ZX"}
 SOURCES = {"phone": "手机", "kiosk": "自助机", "call": "来电", "letter": "来信"}
 STATES = {"received": "已登记", "assigned": "已转办", "replied": "已答复", "closed": "已办结"}
 
@@ -107,10 +108,10 @@ def public_dict(c: Complaint) -> dict[str, Any]:
 def _check(category: str, content: str, phone: str | None) -> tuple[str, str | None]:
     if category not in CATEGORIES:
         raise InvalidInput(
-            "category must be complaint or suggestion",
+            "category must be complaint, suggestion or consultation",
             field="category",
             reason="choice",
-            params={"choices": "complaint, suggestion"},
+            params={"choices": "complaint, suggestion, consultation"},
         )
     content = (content or "").strip()
     if len(content) < 2:
@@ -169,7 +170,7 @@ def _create(
         )
         s.add(c)
         s.flush()
-        c.number = f"{'TS' if category == 'complaint' else 'JY'}{day:%Y%m%d}{c.id:04d}"
+        c.number = f"{PREFIX[category]}{day:%Y%m%d}{c.id:04d}"
         s.flush()
         out = {**public_dict(c), "id": c.id}
         uow.emit(
@@ -189,8 +190,10 @@ def submit_public(
     content: str,
     phone: str | None,
     ticket_public_id: str | None,
+    department_id: int | None = None,
 ) -> dict[str, Any]:
-    """A visitor's complaint or suggestion from the phone page (with or without a ticket) or the kiosk."""
+    """A visitor's complaint or suggestion from the phone page (with or without a ticket) or the kiosk;
+    `department_id` (the kiosk's "which department") routes it when no ticket names one."""
     content, phone = _check(category, content, phone)
     with ctx.uow(write=False) as uow:
         ticket = None
@@ -212,7 +215,15 @@ def submit_public(
         if ticket is not None and ticket.site_id != site_id:
             raise InvalidInput("ticket: no such ticket", field="ticket", reason="ticket_unknown")
         ticket_id = ticket.id if ticket is not None else None
-    return _create(ctx, site_id, category, content, phone, source, ticket_id, None, None)
+        if department_id is not None:
+            d = uow.session.get(Department, department_id)
+            if d is None or d.site_id != site_id:
+                raise InvalidInput(
+                    "department_id: no such department",
+                    field="department_id",
+                    reason="department_unknown",
+                )
+    return _create(ctx, site_id, category, content, phone, source, ticket_id, department_id, None)
 
 
 def enter(
@@ -358,6 +369,19 @@ def public_view(ctx: Context, public_id: str) -> dict[str, Any]:
         if c is None:
             raise NotFound("no such complaint")
         return public_dict(c)
+
+
+def public_link(ctx: Context, public_id: str, server_base: str | None) -> str:
+    """The address of a complaint's reply page (`<hall's public base>/c/<public id>`), for a QR code."""
+    with ctx.uow(write=False) as uow:
+        c = uow.session.scalar(select(Complaint).where(Complaint.public_id == public_id))
+        if c is None:
+            raise NotFound("no such complaint")
+        site = uow.session.get_one(Site, c.site_id)
+        base = links.public_base_url(
+            site.public_base_url, ctx.config.get("PUBLIC_BASE_URL"), server_base
+        )
+        return f"{base}/c/{public_id}"
 
 
 def of_ticket(s: Session, ticket_id: int) -> list[dict[str, Any]]:

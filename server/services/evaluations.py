@@ -13,7 +13,7 @@ from ..engine.errors import AlreadyEvaluated, DomainError, InvalidInput, Invalid
 from ..engine.events import VisitRated
 from ..engine.numbering import local_time
 from ..engine.states import TicketState
-from ..storage.models import Evaluation, Site, Ticket
+from ..storage.models import Case, Evaluation, Site, Ticket
 from . import rating_settings, views
 from .context import Context
 from .principal import Forbidden, Principal
@@ -90,7 +90,7 @@ def evaluate(
             raise NotFound(f"no ticket {ticket_id}")
         if who.role != "evaluator" or t.window_id is None or t.window_id not in who.window_ids:
             raise Forbidden("only the evaluator of the window that served this ticket may rate it")
-        if s.scalar(select(Evaluation.id).where(Evaluation.ticket_id == t.id)) is not None:
+        if s.scalar(select(Evaluation.id).where(*of_visit(t))) is not None:
             raise AlreadyEvaluated(f"ticket {t.number} has already been rated")
         if t.state not in RATABLE:
             raise InvalidTransition(
@@ -103,6 +103,11 @@ def evaluate(
         return out
 
 
+def of_visit(t: Ticket) -> tuple[Any, ...]:
+    """The conditions selecting the rating of the visit itself (not of the case it opened)."""
+    return (Evaluation.ticket_id == t.id, Evaluation.case_id.is_(None))
+
+
 def record(
     uow: Any,
     site: Site,
@@ -112,11 +117,14 @@ def record(
     now: datetime,
     channel: str,
     device_id: int | None,
+    case: Case | None = None,
 ) -> dict[str, Any]:
     """Store a checked rating on either channel; a bad one opens its rectification with both clocks.
 
-    The ticket's unique rating row is the one-rating-per-visit rule: a visit rated on the counter
-    cannot be rated on the phone, nor the reverse, also when both arrive at the same moment.
+    The unique indexes are the one-rating rules: one per visit (ticket, no case) and one per case
+    (办件送达后评价): a visit rated on the counter cannot be rated on the phone, nor the reverse,
+    also when both arrive at the same moment. A case's rating counts for the item, window and clerk
+    that accepted it (as the case figures do).
     """
     s = uow.session
     rated_on = local_time(now, site.timezone).date()
@@ -124,9 +132,10 @@ def record(
     ev = Evaluation(
         site_id=t.site_id,
         ticket_id=t.id,
-        service_id=t.service_id,
-        window_id=t.window_id,
-        staff_id=t.staff_id,
+        case_id=case.id if case is not None else None,
+        service_id=case.service_id if case is not None else t.service_id,
+        window_id=case.window_id if case is not None else t.window_id,
+        staff_id=case.staff_id if case is not None else t.staff_id,
         device_id=device_id,
         level=level,
         reason=reason,
@@ -137,11 +146,12 @@ def record(
         callback_due=rating_settings.due(site, rated_on, "callback_days") if bad else None,
         feedback_due=rating_settings.due(site, rated_on, "feedback_days") if bad else None,
     )
+    what = f"case {case.number}" if case is not None else f"ticket {t.number}"
     s.add(ev)
     try:
         s.flush()
     except IntegrityError:  # the other channel won the race: the unit of work rolls back
-        raise AlreadyEvaluated(f"ticket {t.number} has already been rated") from None
+        raise AlreadyEvaluated(f"{what} has already been rated") from None
     out = evaluation_dict(ev, t.number)
     uow.emit(
         "evaluation.created",
@@ -171,6 +181,7 @@ def evaluation_dict(e: Evaluation, number: str) -> dict[str, Any]:
         "at": views.iso(e.at),
         "rectification": e.rectification,
         "channel": e.channel,
+        "case_id": e.case_id,
         "callback_due": e.callback_due.isoformat() if e.callback_due else None,
         "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None,
     }

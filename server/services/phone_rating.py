@@ -31,7 +31,7 @@ def period(site: Site) -> timedelta:
 
 def rating_status(s: Session, site: Site, t: Ticket, now: datetime) -> dict[str, Any]:
     """What the ticket's page shows about rating: whether it can be rated now, until when, the rating given."""
-    ev = s.scalar(select(Evaluation).where(Evaluation.ticket_id == t.id))
+    ev = s.scalar(select(Evaluation).where(*evaluations.of_visit(t)))
     ended = t.state in RATABLE and t.finished_at is not None
     until = t.finished_at + period(site) if ended and t.finished_at is not None else None
     given = (
@@ -52,8 +52,7 @@ def rating_status(s: Session, site: Site, t: Ticket, now: datetime) -> dict[str,
     }
 
 
-def evaluate(ctx: Context, public_id: str, level: int, reason: str | None) -> dict[str, Any]:
-    """Rate a finished visit from its ticket's page (anyone holding the public id)."""
+def _check_level(level: int, reason: str | None) -> str | None:
     if level not in LEVELS:
         raise InvalidInput("level must be 1 to 5", field="level")
     reason = (reason or "").strip() or None
@@ -63,13 +62,26 @@ def evaluate(ctx: Context, public_id: str, level: int, reason: str | None) -> di
             field="reason",
             reason="reason_required",
         )
+    return reason
+
+
+def evaluate(
+    ctx: Context, public_id: str, level: int, reason: str | None, subject: str = "visit"
+) -> dict[str, Any]:
+    """Rate a finished visit (or, with `subject="case"`, the case it opened once delivered) from its
+    ticket's page (anyone holding the public id)."""
+    reason = _check_level(level, reason)
+    if subject == "case":
+        from . import case_rating  # it reads this module's period and reasons
+
+        return case_rating.evaluate(ctx, public_id, level, reason)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         s = uow.session
         t = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
         if t is None:
             raise NotFound("no such ticket")
-        if s.scalar(select(Evaluation.id).where(Evaluation.ticket_id == t.id)) is not None:
+        if s.scalar(select(Evaluation.id).where(*evaluations.of_visit(t))) is not None:
             raise AlreadyEvaluated(f"ticket {t.number} has already been rated")
         site = s.get_one(Site, t.site_id)
         if t.state not in RATABLE or t.finished_at is None:

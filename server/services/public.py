@@ -24,6 +24,7 @@ from ..storage.models import (
     WindowService,
 )
 from . import (
+    case_rating,
     complaints,
     links,
     notice_optins,
@@ -311,6 +312,7 @@ def ticket_status(ctx: Context, public_id: str) -> dict[str, Any]:
             "finished_at": views.iso(t.finished_at),
             # issue 18: rating from the phone, complaints filed with this ticket, the 监督电话
             "rating": phone_rating.rating_status(s, site, t, now),
+            "case_rating": case_rating.status(s, site, t, now),  # 办件送达后评价
             "complaints": complaints.of_ticket(s, t.id),
             "supervision_phone": rating_settings.supervision_phone(site),
         }

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine.errors import InvalidInput, InvalidTransition, NotFound
-from ..storage.models import Evaluation, Service, Site, Staff, Ticket, Window
+from ..storage.models import Case, Evaluation, Service, Site, Staff, Ticket, Window
 from . import views
 from .context import Context
 from .evaluations import LEVELS
@@ -55,8 +55,9 @@ def _rows(
     s: Session, where: list[Any], limit: int | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
     q = (
-        select(Evaluation, Ticket.number, Service.name, Window.number, Staff.name)
+        select(Evaluation, Ticket.number, Service.name, Window.number, Staff.name, Case.number)
         .join(Ticket, Ticket.id == Evaluation.ticket_id)
+        .outerjoin(Case, Case.id == Evaluation.case_id)
         .join(Service, Service.id == Evaluation.service_id)
         .outerjoin(Window, Window.id == Evaluation.window_id)
         .outerjoin(Staff, Staff.id == Evaluation.staff_id)
@@ -76,8 +77,9 @@ def _rows(
         {
             **row_dict(e, num, sname, wnum, stname, names.get(e.rectified_by or -1)),
             "overdue": overdue_steps(e, today) if today is not None else [],
+            "case_number": case_number,  # a rating of a delivered case (办件送达后评价), else None
         }
-        for e, num, sname, wnum, stname in found
+        for e, num, sname, wnum, stname, case_number in found
     ]
 
 
@@ -108,6 +110,7 @@ def row_dict(
         "rectified_at": views.iso(e.rectified_at),
         "history": list(e.rectification_log or []),
         "channel": e.channel,
+        "case_id": e.case_id,
         "callback_due": e.callback_due.isoformat() if e.callback_due else None,
         "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None,
         "callbacks": list(e.callbacks or []),

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -295,10 +296,24 @@ class TicketEvent(Base):
 
 class Evaluation(Base):
     __tablename__ = "evaluations"
-    __table_args__ = (Index("ix_evaluations_report", "site_id", "day"),)
+    __table_args__ = (
+        Index("ix_evaluations_report", "site_id", "day"),
+        # one rating per visit (the ticket's, case_id empty) and one per case (办件送达后评价), on any
+        # channel: the database refuses the second, also when two arrive at once (0020)
+        Index(
+            "ux_evaluations_visit",
+            "ticket_id",
+            unique=True,
+            sqlite_where=text("case_id IS NULL"),
+            postgresql_where=text("case_id IS NULL"),
+        ),
+        Index("ux_evaluations_case", "case_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    # set on the rating of a case after its delivery; empty on the rating of the visit
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     service_id: Mapped[int] = mapped_column(Integer)
     window_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     staff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -103,11 +103,16 @@ def test_a_month_scores_windows_from_ratings_manual_scores_efficiency_and_their_
     assert tuple(w1[c] for c in comps) == (100.0, 90.0, 80.0, 100.0, 100.0, 100.0)
     assert (w1["no_show"], w1["late_openings"]) == (1, 0)
     assert w1["score"] == 95.0  # (30×100 + 20×90 + 15×80 + 15×100 + 10×100 + 10×100) ÷ 100
-    # window 2: the upheld appeal leaves no rating; 20 min against 10; 10 of 100 minutes paused beyond
-    # the 30-minute allowance and one late opening: 100 − 10 − 5
-    assert tuple(w2[c] for c in comps) == (None, None, None, 50.0, 85.0, 100.0)
+    # window 2: the upheld appeal leaves no rating; efficiency: 20 min against 10 (50) and its one
+    # application done on the spot (即办率 100), mean 75; 10 of 100 minutes paused beyond the
+    # 30-minute allowance and one late opening: 100 − 10 − 5
+    assert tuple(w2[c] for c in comps) == (None, None, None, 75.0, 85.0, 100.0)
     assert (w2["appeals_upheld"], w2["pause_excess_s"], w2["late_openings"]) == (1, 600.0, 1)
-    assert w2["score"] == 74.3  # (15×50 + 10×85 + 10×100) ÷ 35
+    assert (w2["instant_rate"], w2["on_time_rate"]) == (
+        1.0,
+        None,
+    )  # no promised case: no 按时办结率
+    assert w2["score"] == 85.0  # (15×75 + 10×85 + 10×100) ÷ 35
     assert any(
         line.startswith("纪律 85.0 = 100 − 100 × 超出每日30分钟额度的暂停 10.0 分钟")
         for line in w2["explain"]
@@ -150,7 +155,9 @@ def test_departments_are_scored_on_items_and_staffing_too(hall: Hall) -> None:
         d1["window_days"],
         d1["window_days_open"],
     ) == (1, 1, 21, 1)
-    assert d2["satisfaction"] is None and d2["efficiency"] == 50.0
+    assert (
+        d2["satisfaction"] is None and d2["efficiency"] == 75.0
+    )  # mean of 50 (time) and 100 (即办率)
     assert all(r["explain"] for r in rows.values())
 
 

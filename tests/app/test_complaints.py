@@ -161,3 +161,42 @@ def test_one_address_cannot_flood_the_complaints(hall: Hall) -> None:
         "/api/v1/public/complaints", json={"category": "complaint", "content": "再来"}
     )
     assert r.status_code == 429
+
+
+def test_the_kiosk_files_a_consultation_routed_to_the_department_it_names(hall: Hall) -> None:
+    """The kiosk's form (issue 18): 咨询 as a third category, and the department chosen on screen
+    routes it; a department of no hall, or a bad category, is refused with its reason."""
+    got = _file(
+        hall,
+        "kiosk",
+        category="consultation",
+        content="问题：办件进度；单位：区人社局",
+        department_id=hall.ids["dept2"],
+    )
+    assert got["number"].startswith("ZX20261130")
+    sup = hall.client("super")
+    [row] = sup.get("/api/v1/complaints").get_json()["items"]
+    assert (row["category"], row["source"], row["department"]["id"], row["state"]) == (
+        "consultation",
+        "kiosk",
+        hall.ids["dept2"],
+        "assigned",
+    )
+    pub = hall.app.test_client()
+    bad = pub.post(
+        "/api/v1/public/complaints",
+        json={"category": "complaint", "content": "问题：等候时间长", "department_id": 999},
+    )
+    assert bad.status_code == 422 and bad.get_json()["error"]["reason"] == "department_unknown"
+    bad = pub.post("/api/v1/public/complaints", json={"category": "praise", "content": "很好"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "category"
+    assert len(sup.get("/api/v1/complaints").get_json()["items"]) == 1
+
+
+def test_the_kiosk_shows_the_qr_code_of_a_complaint_s_reply_page(hall: Hall) -> None:
+    got = _file(hall, "kiosk")
+    c = hall.app.test_client()
+    r = c.get(f"/kiosk/qr/c/{got['public_id']}.svg")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert c.get("/kiosk/qr/c/nosuchcomplaint1.svg").status_code == 404
+    assert c.get(f"/c/{got['public_id']}").status_code == 200

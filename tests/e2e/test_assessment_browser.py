@@ -75,6 +75,24 @@ def test_supervisors_read_scores_deadlines_and_actions_in_words(
     assert "月度通报" in title
     screenshot(page, "bulletin")
 
+    # the English reports page explains every score in English (issue 18): no Chinese in any line
+    # but the rater's name and comment; the exports it offers are English too
+    page.goto(live_server.url + "/admin/reports?lang=en")
+    page.wait_for_selector('body[data-loaded="1"]', timeout=20000)
+    lines = page.locator("#ass-table .ovs-explain li").all_inner_texts()
+    assert lines and "Satisfaction 0.0 = 100 × 0 satisfied ÷ 1 ratings" in lines
+    assert "Center score 90 (钱忠华: 窗口服务规范)" in lines
+    assert any(x.startswith("Score ") for x in lines)
+    for line in lines:
+        rest = line.replace("钱忠华", "").replace("窗口服务规范", "")
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in rest), line
+    assert "lang=en" in (page.get_attribute("#export-assessment-csv", "href") or "")
+    page.locator("#ass-card").scroll_into_view_if_needed()
+    screenshot(page, "reports-assessment-en")
+    page.goto(live_server.url + href + "&lang=en")
+    bl = page.locator("[data-testid=bulletin-explain] li").all_inner_texts()
+    assert bl and all(not any("\u4e00" <= ch <= "\u9fff" for ch in x) for x in bl), bl
+
     page.goto(live_server.url + "/admin/audit")
     page.wait_for_selector('#audit-table tbody tr[data-action="call_next"]')
     said = page.inner_text('#audit-table tbody tr[data-action="call_next"] td:nth-child(3)')

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tests.app.casekit import add_promised_item
 from tests.app.ratingkit import phone, relogin
 from tests.conftest import T0, Hall
 
@@ -47,6 +48,7 @@ def play_month(hall: Hall) -> dict[str, Any]:
     def issue(svc: str) -> Any:
         return ok(hall.client("kiosk").post("/api/v1/tickets", json={"service_id": ids[svc]}), 201)
 
+    add_promised_item(hall, days=2)  # 承诺件 D, promised in 2 working days, at windows 1 and 3
     at(hall, 1, 9)  # Tuesday: window 1 on time
     p("clerk1", f"/windows/{ids['w1']}/open")
     a1, a2, a3 = issue("A"), issue("A"), issue("A")
@@ -97,6 +99,19 @@ def play_month(hall: Hall) -> dict[str, Any]:
     p("clerk1", f"/tickets/{a4['id']}/start")
     at(hall, 2, 9, 12)
     p("clerk1", f"/tickets/{a4['id']}/finish", {"outcome": "done"})
+    opened = []
+    for hh, mm in ((9, 20), (9, 30)):  # two 承诺件 accepted (受理): cases due Friday 12-04
+        at(hall, 2, hh, mm)
+        d = issue("D")
+        assert p("clerk1", f"/windows/{ids['w1']}/call-next")["id"] == d["id"]
+        p("clerk1", f"/tickets/{d['id']}/start")
+        at(hall, 2, hh, mm + 10)
+        fin = p(
+            "clerk1",
+            f"/tickets/{d['id']}/finish",
+            {"outcome": "accepted", "applicant": {"name": "王小二", "phone": "13700001234"}},
+        )
+        opened.append(fin["case"])
     at(hall, 2, 10)
     p("clerk1", f"/windows/{ids['w1']}/close")
     ok(phone(hall, a4, {"level": 3}), 201)  # rated later on the phone: 基本满意
@@ -106,6 +121,10 @@ def play_month(hall: Hall) -> dict[str, Any]:
 
     late = [a for a in alerts.check(hall.ctx) if a["kind"] == "callback_overdue"]
     assert [a["data"]["evaluation_id"] for a in late] == [bad["id"]]
+    # the first case is decided on time (Thursday, due Friday); the second is never decided: overdue
+    p("clerk1", f"/cases/{opened[0]['id']}/review")
+    p("clerk1", f"/cases/{opened[0]['id']}/approve")
+    p("clerk1", f"/cases/{opened[1]['id']}/review")
     at(hall, 9, 10)  # Wednesday 12-09: the complaint (due 12-08) is answered a day late
     ok(
         hall.client("super").post(
@@ -130,14 +149,27 @@ def play_month(hall: Hall) -> dict[str, Any]:
             )
         )
     at(hall, 10, 10)
-    return {"bad": bad, "complaint": complaint}
+    return {"bad": bad, "complaint": complaint, "cases": opened}
+
+
+def mean(parts: list[float | None]) -> float | None:
+    have = [x for x in parts if x is not None]
+    return sum(have) / len(have) if have else None
 
 
 def independent(hall: Hall) -> dict[int, dict[str, Any]]:
     """Per window, straight from the stored rows, without the report code."""
     from sqlalchemy import select
 
-    from server.storage.models import Evaluation, Service, TicketEvent, WindowEvent
+    from server.storage.models import (
+        Case,
+        CaseEvent,
+        Evaluation,
+        Service,
+        Ticket,
+        TicketEvent,
+        WindowEvent,
+    )
     from server.storage.models_ratings import AssessmentScore
 
     now = hall.clock.now()
@@ -148,6 +180,9 @@ def independent(hall: Hall) -> dict[int, dict[str, Any]]:
         wevents = list(s.scalars(select(WindowEvent).order_by(WindowEvent.at, WindowEvent.id)))
         expected = {sv.id: sv.expected_service_min * 60 for sv in s.scalars(select(Service))}
         manual = {(m.subject_id, m.rater): m.score for m in s.scalars(select(AssessmentScore))}
+        outcome = {t.id: t.outcome for t in s.scalars(select(Ticket))}
+        cases = list(s.scalars(select(Case)))
+        case_events = list(s.scalars(select(CaseEvent).order_by(CaseEvent.id)))
         s.expunge_all()  # keep the rows as read: plain values from here on
     out: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(float))
     for i, e in enumerate(events):
@@ -158,6 +193,7 @@ def independent(hall: Hall) -> dict[int, dict[str, Any]]:
         w["no_show"] += e.type == "no_show"
         if e.type == "finished":
             w["served"] += 1
+            w["instant_done"] += outcome[e.ticket_id] == "done"  # 即办件 done on the spot
             w["service_s"] += e.duration_s or 0
             w["expected_s"] += expected[e.service_id]
             w["handled_s"] += e.duration_s or 0
@@ -172,6 +208,29 @@ def independent(hall: Hall) -> dict[int, dict[str, Any]]:
             )
             if nxt is not None and nxt.window_id is not None:
                 out[nxt.window_id]["transferred_in"] += 1
+    # cases, counted at the accepting window: due = acceptance day + promised working days (Mon–Fri,
+    # December 2026 has no public holiday), the acceptance day not counted
+    today = now.astimezone(TZ).date()
+    for c in cases:
+        w = out[c.window_id]
+        w["accepted"] += 1
+        due, left = c.day, c.promised_days
+        while left:
+            due += timedelta(days=1)
+            left -= due.weekday() < 5
+        decided = next(
+            (
+                e.day
+                for e in case_events
+                if e.case_id == c.id and e.to_state in ("ready", "rejected")
+            ),
+            None,
+        )
+        if decided is not None:
+            w["cases_due"] += 1
+            w["cases_on_time"] += decided <= due
+        elif today > due:
+            w["cases_due"] += 1  # still open past its due date
     for r in ratings:
         w = out[r.window_id]
         w["ratings"] += 1
@@ -215,9 +274,15 @@ def independent(hall: Hall) -> dict[int, dict[str, Any]]:
             "satisfaction": 100.0 * w["good"] / w["ratings"] if w["ratings"] else None,
             "center": manual.get((wid, "center")),
             "department": manual.get((wid, "department")),
-            "efficiency": 100.0 * min(1.0, w["expected_s"] / w["service_s"])
-            if w["service_s"]
-            else None,
+            "efficiency": mean(
+                [
+                    100.0 * min(1.0, w["expected_s"] / w["service_s"]) if w["service_s"] else None,
+                    100.0 * w["instant_done"] / taken
+                    if (taken := w["instant_done"] + w["accepted"])
+                    else None,
+                    100.0 * w["cases_on_time"] / w["cases_due"] if w["cases_due"] else None,
+                ]
+            ),
             "discipline": (
                 max(0.0, 100 - 100 * w["excess_s"] / (w["open_s"] + w["paused_s"]) - 5 * w["late"])
                 if w["open_s"]
@@ -270,6 +335,11 @@ def test_a_scripted_month_matches_an_independent_computation_and_every_score_is_
         for c, v in w["comp"].items():
             assert sc[c] == r1(v), (wid, c, sc[c], v)
         assert sc["score"] == r1(w["score"])
+        taken = w["instant_done"] + w["accepted"]
+        assert sc["instant_rate"] == (round(w["instant_done"] / taken, 4) if taken else None)
+        assert sc["on_time_rate"] == (
+            round(w["cases_on_time"] / w["cases_due"], 4) if w["cases_due"] else None
+        )
         assert sc["explain"] and sc["explain"][-1].startswith(f"综合得分 {r1(w['score'])} = ")
     # the figures a hall director would check by hand
     w1, w2 = scores[ids["w1"]], scores[ids["w2"]]
@@ -280,8 +350,37 @@ def test_a_scripted_month_matches_an_independent_computation_and_every_score_is_
     )  # a no-show is not indiscipline
     assert (w2["late_openings"], w2["pause_excess_s"]) == (1, 900.0)
     assert table[ids["w1"]]["service_avg_s"] == r1(
-        (12 + 8 + 10) * 60 / 3
+        (12 + 8 + 10 + 10 + 10) * 60 / 5
     )  # the transferred visit's 8 minutes stay
+    # 即办率 at window 1: two 即办件 done on the spot of four applications taken (two cases accepted);
+    # 按时办结率: one case decided on time of two due (the other still open past Friday's due date)
+    assert (w1["instant_rate"], w1["on_time_rate"], w1["cases_due"]) == (0.5, 0.5, 2)
+    assert (w2["instant_rate"], w2["on_time_rate"]) == (1.0, None)
+    assert (
+        "· 即办率 50.0 = 100 × 当场办结的即办件 2 ÷ 受理申请 4（即办件 2 + 受理的承诺件 2）"
+        in w1["explain"]
+    )
+    assert any(
+        x.startswith("· 按时办结率 50.0 = 100 × 承诺时限内办结 1 ÷ 应办结 2") for x in w1["explain"]
+    )
+    # the same scores explained in English with lang=en: no Chinese left in any line but names
+    en = {
+        r["key"]: r
+        for r in ok(sup.get(f"/api/v1/reports/assessment?by=window&month={MONTH}&lang=en"))["items"]
+    }
+    assert [en[k]["score"] for k in scores] == [scores[k]["score"] for k in scores]
+    for k, row in en.items():
+        assert len(row["explain"]) == len(scores[k]["explain"])
+        for line in row["explain"]:
+            text = line.replace("月度评分", "").replace(
+                "super", ""
+            )  # the rater's own comment and name
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), line
+    assert (
+        "· Done-on-the-spot rate 50.0 = 100 × 2 instant items done at the counter ÷ 4 applications taken (2 instant + 2 promised cases accepted)"
+        in en[ids["w1"]]["explain"]
+    )
+    assert en[ids["w1"]]["explain"][-1].startswith(f"Score {w1['score']} = (")
     assert (table[ids["w1"]]["transferred_out"], table[ids["w2"]]["transferred_in"]) == (1, 1)
     # channels: one counter rating, two phone ratings; the late complaint stays late
     rated = ok(sup.get("/api/v1/reports/bad-ratings?from=2026-12-01&to=2026-12-31"))["items"]

@@ -1,5 +1,6 @@
 /* Ratings and complaints on the visitor's phone: the ticket's page (/t/<id>) and the feedback page (/feedback).
-   Rating: five levels; the two lowest need a reason (chips and/or text). One rating per visit. */
+   Rating: five levels; the two lowest need a reason (chips and/or text). One rating per visit, and one
+   per case once it is delivered (办件送达后评价). */
 (function () {
   "use strict";
   const cfg = window.QH_CONFIG || {};
@@ -17,52 +18,74 @@
   }
 
   // ---- rating ------------------------------------------------------------------------------------
-  function renderRating(p) {
-    const box = $("st-rate"), done = $("st-rated");
-    if (!box) return;
-    const r = p.rating || {};
-    box.hidden = !r.open;
-    done.hidden = !r.given;
-    if (r.given) done.textContent = t("status.rate.given", {level: t("status.level." + r.given.level)});
-    if (r.open && !$("st-reasons").dataset.filled) {
-      $("st-reasons").dataset.filled = "1";
-      (r.reasons || []).forEach(function (text) {
-        const b = el("button", {type: "button", class: "st-chip", "aria-pressed": "false"}, text);
-        b.addEventListener("click", function () {
-          const i = chosen.indexOf(text);
-          if (i >= 0) chosen.splice(i, 1); else chosen.push(text);
-          b.setAttribute("aria-pressed", i >= 0 ? "false" : "true");
+  /** One rating form of the page: the visit's (prefix "st", field "rating") or its delivered case's
+      (prefix "sc", field "case_rating", sent with subject "case"). */
+  function Rater(p, field, subject, givenKey) {
+    let level = null;
+    const chosen = [];
+    const box = $(p + "-rate");
+
+    function render(r) {
+      if (!box) return;
+      r = r || {};
+      box.hidden = !r.open;
+      $(p + "-rated").hidden = !r.given;
+      if (r.given) $(p + "-rated").textContent = t(givenKey, {level: t("status.level." + r.given.level)});
+      const reasons = $(p + "-reasons");
+      if (r.open && !reasons.dataset.filled) {
+        reasons.dataset.filled = "1";
+        (r.reasons || []).forEach(function (text) {
+          const b = el("button", {type: "button", class: "st-chip", "aria-pressed": "false"}, text);
+          b.addEventListener("click", function () {
+            const i = chosen.indexOf(text);
+            if (i >= 0) chosen.splice(i, 1); else chosen.push(text);
+            b.setAttribute("aria-pressed", i >= 0 ? "false" : "true");
+            $(p + "-rate-err").textContent = "";  // the reason is being given: the prompt has done its job
+          });
+          reasons.appendChild(b);
         });
-        $("st-reasons").appendChild(b);
-      });
+      }
     }
-  }
 
-  function pickLevel(n) {
-    level = n;
-    document.querySelectorAll(".st-level").forEach(function (b) {
-      b.setAttribute("aria-pressed", String(Number(b.dataset.level) === n));
-    });
-    const bad = n <= 2;
-    $("st-why").hidden = !bad;
-    $("st-rate-err").textContent = "";
-  }
+    function pickLevel(n) {
+      level = n;
+      box.querySelectorAll(".st-level").forEach(function (b) {
+        b.setAttribute("aria-pressed", String(Number(b.dataset.level) === n));
+      });
+      $(p + "-why").hidden = n > 2;
+      $(p + "-rate-err").textContent = "";
+    }
 
-  async function sendRating() {
-    const err = $("st-rate-err");
-    if (!level) { err.textContent = t("status.rate.pick"); return; }
-    const text = $("st-rate-text").value.trim();
-    const reason = chosen.concat(text ? [text] : []).join("；");
-    if (level <= 2 && !reason) { err.textContent = t("status.rate.reason_needed"); return; }
-    $("st-rate-send").disabled = true;
-    const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId) + "/evaluation",
-                             {method: "POST", body: {level: level, reason: reason || null}});
-    $("st-rate-send").disabled = false;
-    if (!res.ok) { err.textContent = QH.errorText(res); return; }
-    const given = {level: level, label: res.body.label, channel: "phone"};
-    ticket = Object.assign({}, ticket || {}, {rating: Object.assign({}, (ticket || {}).rating, {open: false, given: given})});
-    renderRating(ticket);
+    async function send() {
+      const err = $(p + "-rate-err");
+      if (!level) { err.textContent = t("status.rate.pick"); return; }
+      const text = $(p + "-rate-text").value.trim();
+      const reason = chosen.concat(text ? [text] : []).join("；");
+      if (level <= 2 && !reason) { err.textContent = t("status.rate.reason_needed"); return; }
+      $(p + "-rate-send").disabled = true;
+      const body = {level: level, reason: reason || null};
+      if (subject !== "visit") body.subject = subject;
+      const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId) + "/evaluation",
+                               {method: "POST", body: body});
+      $(p + "-rate-send").disabled = false;
+      if (!res.ok) { err.textContent = QH.errorText(res); return; }
+      const given = {level: level, label: res.body.label, channel: "phone"};
+      const own = Object.assign({}, (ticket || {})[field], {open: false, given: given});
+      ticket = Object.assign({}, ticket || {}, {[field]: own});
+      render(own);
+    }
+
+    if (box) {
+      box.querySelectorAll(".st-level").forEach(function (b) {
+        b.addEventListener("click", function () { pickLevel(Number(b.dataset.level)); });
+      });
+      $(p + "-rate-send").addEventListener("click", send);
+      $(p + "-rate-text").addEventListener("input", function () { $(p + "-rate-err").textContent = ""; });
+    }
+    return {render: function (tk) { render(tk[field]); }};
   }
+  const raters = [Rater("st", "rating", "visit", "status.rate.given"),
+                  Rater("sc", "case_rating", "case", "status.case_rate.given")];
 
   // ---- complaints and suggestions ------------------------------------------------------------------
   function renderComplaints(list) {
@@ -114,10 +137,6 @@
   }
 
   function wire() {
-    document.querySelectorAll(".st-level").forEach(function (b) {
-      b.addEventListener("click", function () { pickLevel(Number(b.dataset.level)); });
-    });
-    if ($("st-rate-send")) $("st-rate-send").addEventListener("click", sendRating);
     if ($("fb-open")) $("fb-open").addEventListener("click", function () {
       $("fb-form").hidden = false; $("fb-open").hidden = true; $("fb-done").hidden = true;
     });
@@ -126,8 +145,8 @@
 
   window.QHFeedback = {
     render: function (p) {
-      ticket = Object.assign({}, p, {rating: p.rating});
-      renderRating(p);
+      ticket = Object.assign({}, p);
+      raters.forEach(function (r) { r.render(p); });
       renderComplaints(p.complaints);
     },
   };

@@ -9,7 +9,7 @@
       onclick: onPress});
   }
 
-  /** A letter keyboard in `box`; opts: {onKey(ch), onBackspace(), onClear()}. */
+  /** A letter keyboard in `box`; opts: {onKey(ch), onBackspace(), onClear(), space: bool (adds a space bar)}. */
   function build(box, opts) {
     box.textContent = "";
     LETTERS.forEach(function (row, i) {
@@ -23,6 +23,7 @@
       box.appendChild(r);
     });
     const last = QH.el("div", {class: "kb-row"});
+    if (opts.space) last.appendChild(key(" ", QH.t("kiosk.space"), "kb-space", function () { opts.onKey(" "); }));
     last.appendChild(key("clear", QH.t("kiosk.clear"), "kb-wide", function () { opts.onClear(); }));
     box.appendChild(last);
   }

@@ -35,6 +35,13 @@
     takeOrdinary: function (sid) { const sv = S.services.find(function (x) { return x.id === sid; }); if (sv) { S.service = sv; take(); } },
     fail: function (res) { failed(res); },
   });
+  // --- 投诉/建议/咨询 (issue 18): complaint.js
+  const complaint = QHKioskComplaint({
+    departments: function () { return S.depts; },
+    busy: function (on) { modal("k-busy", on); },
+    show: function (screen) { show(screen); },
+    finish: function () { resetToStart(); },
+  });
   function serviceName(id) { const sv = S.services.find(function (x) { return x.id === id; }); return sv ? name(sv) : ""; }
 
   function name(o) { return en && o.name_en ? o.name_en : o.name; }
@@ -57,7 +64,7 @@
   // ---- data ------------------------------------------------------------------------------------
   async function loadCatalogue() {
     const res = await Promise.all([QH.api("/departments"), QH.api("/services"), QH.api("/public/estimates")]);
-    if (res[0].ok) S.depts = res[0].body.items;
+    if (res[0].ok) { S.depts = res[0].body.items; complaint.render(); }
     if (res[1].ok) S.services = res[1].body.items.filter(function (s) { return s.active !== false; });
     applyEstimates(res[2]);
     render();
@@ -395,6 +402,7 @@
     priority.close();
     booking.close();  // a half-typed booking code never waits for the next visitor
     notify.reset();  // nor a phone number
+    complaint.reset();  // nor a half-filled complaint (or its phone number)
     ticket.clear();
     S.service = null; S.dept = null; S.query = ""; S.keyword = null;
     setLarge(false);

@@ -111,4 +111,12 @@
   // people ahead change when others are called (no event reaches this room), so poll too (STATUS_POLL_S)
   const pollMs = Math.max(1, cfg.pollSeconds || 5) * 1000;
   setInterval(function () { if (FINAL.indexOf(last.state) < 0) refresh(); }, pollMs);
+  // a finished visit whose case is still on its way: a slower poll as well, so a missed case.updated
+  // still brings the delivered case's rating (办件送达后评价) and its progress (redrawn by the server)
+  setInterval(async function () {
+    const cr = last.case_rating;
+    if (FINAL.indexOf(last.state) < 0 || !cr || cr.open || cr.given) return;
+    const res = await QH.api("/public/tickets/" + encodeURIComponent(cfg.publicId));
+    if (res.ok && res.body.case_rating && res.body.case_rating.open) window.location.reload();
+  }, pollMs * 6);
 })();

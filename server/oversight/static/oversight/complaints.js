@@ -48,11 +48,11 @@
     const body = $("cmp-table").tBodies[0];
     body.replaceChildren.apply(body, r.body.items.length ? r.body.items.map(function (c) {
       return el("tr", {"data-complaint": c.id, class: c.late ? "late" : ""}, [
-        el("td", {text: c.number}), el("td", {text: c.category_label}), el("td", {text: c.source_label}),
+        el("td", {text: c.number}), el("td", {text: t("ovs.cmp." + c.category)}), el("td", {text: t("ovs.cmp.src." + c.source)}),
         el("td", {text: QH.hallTime(c.created_at)}), el("td", {text: c.content}), el("td", {text: c.phone || "–"}),
         el("td", {text: c.department ? c.department.name : t("ovs.cmp.unassigned")}),
         el("td", {class: c.late ? "ovs-overdue" : "", text: c.due + (c.late ? " " + t("ovs.rect.overdue") : "")}),
-        el("td", {text: c.state_label}), el("td", {text: c.reply || ""}), el("td", {class: "no-print"}, [actions(c)]),
+        el("td", {text: t("ovs.cmp.state." + c.state)}), el("td", {text: c.reply || ""}), el("td", {class: "no-print"}, [actions(c)]),
       ]);
     }) : [el("tr", {}, [el("td", {colspan: "11", class: "ovs-empty", text: t("ovs.cmp.none")})])]);
     document.body.dataset.loaded = "1";

@@ -6,6 +6,7 @@
   const $ = function (id) { return document.getElementById(id); };
   if ($("print-now")) $("print-now").addEventListener("click", function () { window.print(); });
   const API = cfg.apiBase || "/api/v1";
+  const LANG = cfg.locale === "en" ? "en" : "zh";
 
   function dur(s) {
     if (s === null || s === undefined) return "–";
@@ -14,6 +15,8 @@
     return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(r).padStart(2, "0");
   }
   function pct(v) { return v === null || v === undefined ? "–" : (v * 100).toFixed(1) + "%"; }
+  /** What a bad rating rated: the ticket's visit, or the case it opened (办件送达后评价). */
+  function rated(b) { return b.case_number ? t("ovs.rect.case_of", {ticket: b.number, case: b.case_number}) : b.number; }
   function num(v) { return v === null || v === undefined ? "–" : String(v); }
   function fill(tbody, rows) { tbody.replaceChildren.apply(tbody, rows); }
   function tr(cells, attrs) { return el("tr", attrs || {}, cells.map(function (c) { return el("td", {}, [typeof c === "string" ? c : c]); })); }
@@ -126,7 +129,7 @@
     fill($("mon-alerts"), m.alerts.length ? m.alerts.map(alertItem) : [el("li", {class: "ovs-empty", text: t("ovs.no_alerts")})]);
     const pend = m.rectifications || [];
     fill($("mon-rect").tBodies[0], pend.length ? pend.map(function (b) {
-      return tr([b.day + " " + localTime(b.at), b.number, b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
+      return tr([b.day + " " + localTime(b.at), rated(b), b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
                  rectLabel(b.rectification), rectDue(b), rectButton(b, monitorReload)], {"data-rect-row": b.id});
     }) : [el("tr", {}, [el("td", {colspan: "8", class: "ovs-empty", text: t("ovs.rect.none")})])]);
   }
@@ -174,7 +177,8 @@
     ["service_p90_s", dur], ["within_promised_rate", pct], ["level_5", num], ["level_4", num], ["level_3", num],
     ["level_2", num], ["level_1", num], ["satisfaction_rate", pct]];
   const ASS_COLS = [["name", null], ["score", num], ["satisfaction", num], ["center", num], ["department", num],
-    ["efficiency", num], ["discipline", num], ["volume", num], ["items", num], ["staffing", num], ["served", num],
+    ["efficiency", num], ["instant_rate", pct], ["on_time_rate", pct], ["discipline", num], ["volume", num], ["items", num],
+    ["staffing", num], ["served", num],
     ["no_show", num], ["evaluations", num], ["pause_excess_s", dur], ["late_openings", num]];
   function renderTable(table, cols, rows) {
     table.tHead.replaceChildren(el("tr", {}, cols.map(function (c) { return el("th", {text: t("ovs.col." + c[0])}); })));
@@ -191,7 +195,7 @@
   function exportsFor(name, params) {
     document.querySelectorAll('.ovs-exports[data-report="' + name + '"]').forEach(function (span) {
       span.replaceChildren.apply(span, ["csv", "xlsx"].map(function (f) {
-        return el("a", {class: "adm-btn", id: "export-" + name + "-" + f, href: API + "/reports/" + name + "?" + qs(Object.assign({}, params, {format: f})), text: f.toUpperCase()});
+        return el("a", {class: "adm-btn", id: "export-" + name + "-" + f, href: API + "/reports/" + name + "?" + qs(Object.assign({}, params, {format: f, lang: LANG})), text: f.toUpperCase()});
       }));
     });
   }
@@ -229,14 +233,14 @@
   async function runBad() {
     const bad = await QH.api("/reports/bad-ratings?" + qs(range()));
     if (bad.ok) fill($("bad-table").tBodies[0], bad.body.items.map(function (b) {
-      return tr([b.day, b.number, b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
+      return tr([b.day, rated(b), b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
         .concat(rectCells(b), [rectButton(b, runBad)]), {"data-rect-row": b.id});
     }));
   }
   async function runAssessment() {
     const by = $("ass-by").value;
     const p = Object.assign({by: by, month: $("ass-month").value}, weights());
-    const r = await QH.api("/reports/assessment?" + qs(p));
+    const r = await QH.api("/reports/assessment?" + qs(Object.assign({lang: LANG}, p)));  // explanations in the page's language
     if (!r.ok) return;
     document.querySelectorAll("[data-w]").forEach(function (i) { if (i.value === "") i.placeholder = r.body.weights[i.dataset.w]; });
     $("ass-formula").textContent = t("ovs.def.assessment") + " " + Object.keys(r.body.weights).map(function (k) {
