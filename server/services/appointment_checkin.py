@@ -10,9 +10,10 @@ event, so no clerk's figures carry it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import booking, ordering
@@ -149,19 +150,70 @@ def tickets_zone(site: Site) -> Any:
     return ZoneInfo(site.timezone)
 
 
+def _waiting_unbooked_targets() -> Any:
+    """Waiting tickets of a hall's day (`:site_id`, `:day`) for the window's items (`:services`)
+    that no window was named for."""
+    return and_(
+        Ticket.site_id == bindparam("site_id"),
+        Ticket.day == bindparam("day"),
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.target_window_id.is_(None),
+        Ticket.service_id.in_(bindparam("services", expanding=True)),
+    )
+
+
+# Every call-next asks these, and building them cost more than SQLite takes to run them: built once
+# with bind parameters, like storage/statements.py.
+
+
+@cache
+def _booked_head(skip: bool) -> Any:
+    """The first checked-in booking whose call window is on (`:start_by`, `:end_from`)."""
+    q = (
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+        .join(Appointment, Appointment.ticket_id == Ticket.id)
+        .where(
+            _waiting_unbooked_targets(),
+            Appointment.start <= bindparam("start_by"),
+            Appointment.end >= bindparam("end_from"),
+        )
+        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
+    )
+    if skip:
+        q = q.where(Ticket.id.notin_(bindparam("skip", expanding=True)))
+    return q.limit(1)
+
+
+@cache
+def _walk_in_waiting() -> Any:
+    return select(
+        exists().where(
+            _waiting_unbooked_targets(), ~exists().where(Appointment.ticket_id == Ticket.id)
+        )
+    )
+
+
+@cache
+def _last_calls() -> Any:
+    """The window's (`:window_id`) last `:n` calls of `:day`, newest first, with their booking if any."""
+    return (
+        select(TicketEvent.ticket_id, Appointment.id)
+        .outerjoin(Appointment, Appointment.ticket_id == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.window_id == bindparam("window_id"),
+            TicketEvent.day == bindparam("day"),
+            TicketEvent.type == "called",
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(bindparam("n"))
+    )
+
+
 def booked_streak(s: Session, window_id: int, day: date, ratio: int) -> int:
     """How many of the window's last calls today, in a row, were booked tickets."""
     if ratio <= 0:
         return 0
-    rows = s.execute(
-        select(TicketEvent.ticket_id, Appointment.id)
-        .outerjoin(Appointment, Appointment.ticket_id == TicketEvent.ticket_id)
-        .where(
-            TicketEvent.window_id == window_id, TicketEvent.day == day, TicketEvent.type == "called"
-        )
-        .order_by(TicketEvent.id.desc())
-        .limit(ratio)
-    ).all()
+    rows = s.execute(_last_calls(), {"window_id": window_id, "day": day, "n": ratio}).all()
     streak = 0
     for _tid, appt in rows:
         if appt is None:
@@ -186,34 +238,20 @@ def booked_pick(
     if not weights or any(c.target_window_id == window_id for c in cands):
         return None
     conf = site_settings(site)
-    before, after = (
-        timedelta(minutes=conf["call_before_min"]),
-        timedelta(minutes=conf["call_after_min"]),
-    )
-    waiting = and_(
-        Ticket.site_id == site.id,
-        Ticket.day == day,
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.target_window_id.is_(None),
-        Ticket.service_id.in_(list(weights)),
-    )
-    q = (
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-        .join(Appointment, Appointment.ticket_id == Ticket.id)
-        .where(waiting, Appointment.start <= now + before, Appointment.end >= now - after)
-        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
-    )
-    if skip:
-        q = q.where(Ticket.id.notin_(list(skip)))
-    row = s.execute(q.limit(1)).first()
+    params: dict[str, Any] = {"site_id": site.id, "day": day, "services": list(weights)}
+    row = s.execute(
+        _booked_head(bool(skip)),
+        {
+            **params,
+            "start_by": now + timedelta(minutes=conf["call_before_min"]),
+            "end_from": now - timedelta(minutes=conf["call_after_min"]),
+            **({"skip": sorted(skip)} if skip else {}),
+        },
+    ).first()
     if row is None:
         return None
     ratio = conf["booked_ratio"]
-    walk_in = bool(
-        s.scalar(
-            select(exists().where(waiting, ~exists().where(Appointment.ticket_id == Ticket.id)))
-        )
-    )
+    walk_in = bool(s.scalar(_walk_in_waiting(), params))
     if not booking.booked_first(booked_streak(s, window_id, day, ratio), ratio, walk_in):
         return None
     return ordering.Candidate(row[0], row[1], Priority(row[2]), row[3], None)

@@ -226,14 +226,20 @@ def may_see(who: Principal, w: Window) -> bool:
 
 
 def _window_for_clerk(s: Session, who: Principal, window_id: int, lock: bool = True) -> Window:
-    w = (
-        s.execute(_window_locked(), {"wid": window_id}).scalar()
-        if lock
-        else s.get(Window, window_id)
-    )
+    w = _window_and_site(s, who, window_id)[0] if lock else s.get(Window, window_id)
     if w is None or w.site_id != who.site_id:
         raise NotFound(f"no window {window_id}")
     return w
+
+
+def _window_and_site(s: Session, who: Principal, window_id: int) -> tuple[Window, Site]:
+    """The window, locked, and its hall. The caller keeps the hall: the session holds its objects
+    only while something refers to them, and a hall dropped here was read again by the next
+    `get_one(Site, ...)`."""
+    row = s.execute(_window_locked(), {"wid": window_id}).first()
+    if row is None or row[0].site_id != who.site_id:
+        raise NotFound(f"no window {window_id}")
+    return row[0], row[1]
 
 
 def _candidates(
@@ -270,7 +276,8 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         s = uow.session
-        w = _window_for_clerk(s, who, window_id)  # row lock: one call-next per window at a time
+        # row lock: one call-next per window at a time
+        w, site = _window_and_site(s, who, window_id)
         if not works_at(who, w):
             raise Forbidden(
                 "only the clerk who opened this window, and is assigned to it, may call"
@@ -282,7 +289,6 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
             raise WindowBusy(
                 f"window {w.number} still holds {held.number} ({held.state})", ticket_id=held.id
             )
-        site = s.get_one(Site, w.site_id)
         day = views.today(site, now)
         weights = views.window_services(s, w.id)
         skip: set[int] = set()
