@@ -222,14 +222,20 @@ def may_see(who: Principal, w: Window) -> bool:
 
 
 def _window_for_clerk(s: Session, who: Principal, window_id: int, lock: bool = True) -> Window:
-    w = (
-        s.execute(_window_locked(), {"wid": window_id}).scalar()
-        if lock
-        else s.get(Window, window_id)
-    )
+    w = _window_and_site(s, who, window_id)[0] if lock else s.get(Window, window_id)
     if w is None or w.site_id != who.site_id:
         raise NotFound(f"no window {window_id}")
     return w
+
+
+def _window_and_site(s: Session, who: Principal, window_id: int) -> tuple[Window, Site]:
+    """The window, locked, and its hall. The caller keeps the hall: the session holds its objects
+    only while something refers to them, and a hall dropped here was read again by the next
+    `get_one(Site, ...)`."""
+    row = s.execute(_window_locked(), {"wid": window_id}).first()
+    if row is None or row[0].site_id != who.site_id:
+        raise NotFound(f"no window {window_id}")
+    return row[0], row[1]
 
 
 def _candidates(
@@ -320,9 +326,9 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         s = uow.session
-        w = _window_for_clerk(s, who, window_id)  # row lock: one call-next per window at a time
+        # row lock: one call-next per window at a time
+        w, site = _window_and_site(s, who, window_id)
         check_may_call(s, who, w)
-        site = s.get_one(Site, w.site_id)
         day = views.today(site, now)
         weights = views.window_services(s, w.id)
         skip: set[int] = set()
