@@ -524,9 +524,19 @@ def _spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
 def start_live_server(
     tmp: Path, extra_env: dict[str, str] | None = None, init_args: tuple[str, ...] = ()
 ) -> LiveServer:
-    """`queuehall init --demo` then `queuehall serve` in a subprocess, as a user would."""
+    """`queuehall init --demo` then `queuehall serve` in a subprocess, as a user would.
+
+    With argon2's cheapest profile (QUEUEHALL_PASSWORD_HASH=cheapest, as the in-process halls use):
+    the demo's thirty-odd staff passwords at the production cost took 7 s of CPU on every start.
+    Stored hashes carry their parameters, so signing in works the same; tests/e2e/test_cli.py and
+    test_wheel_install.py still set up at the production cost."""
     port = free_port()
-    env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "QUEUEHALL_INSTANCE": str(tmp),
+        "QUEUEHALL_PASSWORD_HASH": "cheapest",
+        **(extra_env or {}),
+    }
     tmp.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(
         [sys.executable, "-m", "server.cli", "init", "--demo", *init_args],
