@@ -3,7 +3,6 @@ exactly the migrated template's state, and one that cannot be put back is droppe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -14,11 +13,10 @@ from tests.conftest import SchemaTemplates
 
 
 @pytest.fixture
-def templates(pg_server: str, tmp_path: Path) -> Iterator[SchemaTemplates]:
-    t = SchemaTemplates(tmp_path / "templates")
-    (tmp_path / "templates").mkdir()
-    yield t
-    t.close()
+def templates(pg_server: str) -> SchemaTemplates:
+    """The run's own templates and pool (made once per run, as every hall test uses them)."""
+    assert conftest._templates is not None
+    return conftest._templates
 
 
 def _exists(admin_url: str, url: str) -> bool:
