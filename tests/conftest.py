@@ -45,13 +45,13 @@ def pg_server() -> str:
     return PG_ADMIN_URL
 
 
-def make_pg_database(admin_url: str) -> tuple[str, Any]:
-    """Create a throwaway database; returns its URL and a dropper."""
+def make_pg_database(admin_url: str, template: str | None = None) -> tuple[str, Any]:
+    """Create a throwaway database (empty, or a copy of `template`); returns its URL and a dropper."""
     import psycopg
 
     name = "qh_test_" + secrets.token_hex(4)
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     url = admin_url.rsplit("/", 1)[0] + "/" + name
 
     def drop() -> None:
@@ -61,13 +61,248 @@ def make_pg_database(admin_url: str) -> tuple[str, Any]:
     return url, drop
 
 
+# ---- migrated schemas, made once per run -------------------------------------------------------
+#
+# Every hall needs the schema at the newest revision. Running all of Alembic's migrations again for
+# each of the hundreds of hall tests cost most of their setup; instead the run migrates one SQLite
+# file and one PostgreSQL database once (through the same `upgrade` the app uses), and a hall's
+# fresh database starts as a copy of it (a file copy; PostgreSQL's CREATE DATABASE ... TEMPLATE).
+# build_hall still calls `upgrade`, which finds the copy at head. The copies are only taken inside
+# a pytest run (the `_schema_templates` fixture); build_hall used elsewhere migrates as before.
+# tests/integration/test_migrations.py keeps running the migrations themselves on empty databases.
+
+
+PG_FINGERPRINT = [
+    # everything a test could change in a database besides its rows and sequences
+    "SELECT nspname, nspacl::text FROM pg_namespace ORDER BY 1",
+    """SELECT n.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions::text, c.relacl::text,
+              a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+              pg_get_expr(d.adbin, d.adrelid)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+        ORDER BY 1, 2, 7""",
+    """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE connamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+        ORDER BY 1, 2""",
+    """SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+                                     'pg_toast'::regnamespace)
+        ORDER BY 1""",
+    """SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal
+        ORDER BY 1, 2""",
+    """SELECT pronamespace::regnamespace::text, proname, md5(prosrc) FROM pg_proc
+        WHERE pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+        ORDER BY 1, 2, 3""",
+    """SELECT typnamespace::regnamespace::text, typname, typtype FROM pg_type
+        WHERE typnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+                                   'pg_toast'::regnamespace)
+        ORDER BY 1, 2""",
+    """SELECT setrole, setconfig::text FROM pg_db_role_setting
+        WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY 1""",
+    "SELECT extname, extversion FROM pg_extension ORDER BY 1",
+    "SELECT count(*) FROM pg_largeobject_metadata",
+]
+
+
+def _pg_fingerprint(conn: Any) -> list[Any]:
+    return [conn.execute(q).fetchall() for q in PG_FINGERPRINT]
+
+
+class SchemaTemplates:
+    """The run's migrated template databases, made on first use, and PostgreSQL copies to reuse.
+
+    A PostgreSQL hall database is not dropped after its test (a DROP DATABASE waits for a
+    checkpoint: seconds on a busy machine) but put back to exactly the template's state and handed
+    to the next hall test: only if nobody is still connected to it, no prepared transaction is
+    left, and its schema, settings, functions and types are the template's are its rows deleted and
+    the template's rows and sequence positions restored (from a pg_dump of the template). Anything
+    else, or any error, and the copy is dropped instead.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        import threading
+
+        self.workdir = workdir
+        self.lock = threading.Lock()
+        self.sqlite_file: Path | None = None
+        self.pg_name: str | None = None
+        self.pg_admin: str | None = None
+        self.pg_fingerprint: list[Any] = []
+        self.pg_data_sql = ""
+        self.pg_tables: list[str] = []
+        self.pg_free: list[str] = []
+        self.pg_used: set[str] = set()
+
+    def sqlite(self) -> Path:
+        """A SQLite file at the newest revision, self-contained (no write-ahead log beside it)."""
+        import sqlite3
+
+        from server.storage.db import Database
+        from server.storage.migrate import upgrade
+
+        with self.lock:
+            if self.sqlite_file is None:
+                path = self.workdir / "template.db"
+                db = Database(f"sqlite:///{path}")
+                upgrade(db)
+                db.dispose()
+                conn = sqlite3.connect(path, isolation_level=None)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("PRAGMA journal_mode=DELETE")
+                conn.close()
+                self.sqlite_file = path
+            return self.sqlite_file
+
+    def postgresql(self, admin_url: str) -> str:
+        """The name of a PostgreSQL database at the newest revision, with nobody connected to it."""
+        import psycopg
+
+        from server.storage.db import Database
+        from server.storage.migrate import upgrade
+
+        with self.lock:
+            if self.pg_name is None:
+                url, _drop = make_pg_database(admin_url)
+                db = Database(url)
+                upgrade(db)
+                db.dispose()
+                with psycopg.connect(url, autocommit=True) as conn:
+                    self.pg_fingerprint = _pg_fingerprint(conn)
+                    self.pg_tables = [
+                        f'"{schema}"."{table}"'
+                        for schema, table in conn.execute(
+                            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN"
+                            " ('pg_catalog', 'information_schema') ORDER BY 1, 2"
+                        ).fetchall()
+                    ]
+                dump = subprocess.run(
+                    ["pg_dump", "--data-only", "--inserts", "--dbname", url],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                # psql's own commands (\restrict ...) are not SQL
+                self.pg_data_sql = "\n".join(
+                    line for line in dump.splitlines() if not line.startswith("\\")
+                )
+                self.pg_admin = admin_url
+                self.pg_name = url.rsplit("/", 1)[1]
+            return self.pg_name
+
+    def take_pg(self, admin_url: str) -> str:
+        """The URL of a database in the template's state, for one test."""
+        template = self.postgresql(admin_url)
+        with self.lock:
+            name = self.pg_free.pop() if self.pg_free else None
+        if name is None:
+            url, _drop = make_pg_database(admin_url, template)
+            name = url.rsplit("/", 1)[1]
+        with self.lock:
+            self.pg_used.add(name)
+        return admin_url.rsplit("/", 1)[0] + "/" + name
+
+    def give_back_pg(self, url: str) -> None:
+        """Reset a database from take_pg for the next test, or drop it if it cannot be reset."""
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        reusable = False
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("SET lock_timeout = '2s'")
+                others = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).fetchone()
+                prepared = conn.execute(
+                    "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"
+                ).fetchone()
+                if (
+                    others == (0,)
+                    and prepared == (0,)
+                    and _pg_fingerprint(conn) == self.pg_fingerprint
+                ):
+                    with conn.transaction():
+                        conn.execute("SET LOCAL session_replication_role = replica")  # no FK order
+                        for table in self.pg_tables:
+                            conn.execute(f"DELETE FROM {table}")
+                        conn.execute(self.pg_data_sql)
+                    reusable = True
+        except psycopg.Error:
+            reusable = False
+        with self.lock:
+            self.pg_used.discard(name)
+            if reusable:
+                self.pg_free.append(name)
+                return
+        self._drop_pg(name)
+
+    def _drop_pg(self, name: str) -> None:
+        import psycopg
+
+        if self.pg_admin is None:
+            return
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        import shutil
+
+        for name in [*self.pg_free, *self.pg_used]:
+            self._drop_pg(name)
+        if self.pg_name is not None:
+            self._drop_pg(self.pg_name)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_templates: SchemaTemplates | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _schema_templates() -> Iterator[None]:
+    """Lets halls start from migrated copies during this run (and cleans them up)."""
+    import tempfile
+
+    global _templates
+    _templates = SchemaTemplates(Path(tempfile.mkdtemp(prefix="qh-templates-")))
+    yield
+    templates, _templates = _templates, None
+    templates.close()
+
+
+def _seed_schema(url: str) -> None:
+    """Give a brand-new SQLite database the migrated schema by copying the run's template.
+
+    (PostgreSQL hall databases come migrated from the `db_url` fixture; any other database is
+    migrated by build_hall's `upgrade` as before.)"""
+    if _templates is None or not url.startswith("sqlite:///"):
+        return
+    import shutil
+
+    path = Path(url.split("///", 1)[1])
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_templates.sqlite(), path)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of each kind."""
+    """A fresh, empty database of each kind (for a `hall` test: already at the newest revision)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'qh.db'}"
         return
-    url, drop = make_pg_database(request.getfixturevalue("pg_server"))
+    admin_url = request.getfixturevalue("pg_server")
+    templates = _templates
+    if "hall" in request.fixturenames and templates is not None:
+        url = templates.take_pg(admin_url)  # at the newest revision, no rows but the template's
+        yield url
+        templates.give_back_pg(url)
+        return
+    url, drop = make_pg_database(admin_url)
     yield url
     drop()
 
@@ -103,6 +338,7 @@ def build_hall(url: str, tmp_path: Path) -> Hall:
     from server.services.principal import Principal
     from server.storage.migrate import upgrade
 
+    _seed_schema(url)
     clock = FixedClock(T0)
     app = create_app(
         {
@@ -290,9 +526,19 @@ def _spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
 def start_live_server(
     tmp: Path, extra_env: dict[str, str] | None = None, init_args: tuple[str, ...] = ()
 ) -> LiveServer:
-    """`queuehall init --demo` then `queuehall serve` in a subprocess, as a user would."""
+    """`queuehall init --demo` then `queuehall serve` in a subprocess, as a user would.
+
+    With argon2's cheapest profile (QUEUEHALL_PASSWORD_HASH=cheapest, as the in-process halls use):
+    the demo's thirty-odd staff passwords at the production cost took 7 s of CPU on every start.
+    Stored hashes carry their parameters, so signing in works the same; tests/e2e/test_cli.py and
+    test_wheel_install.py still set up at the production cost."""
     port = free_port()
-    env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "QUEUEHALL_INSTANCE": str(tmp),
+        "QUEUEHALL_PASSWORD_HASH": "cheapest",
+        **(extra_env or {}),
+    }
     tmp.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(
         [sys.executable, "-m", "server.cli", "init", "--demo", *init_args],

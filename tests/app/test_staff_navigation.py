@@ -72,7 +72,8 @@ def test_the_demo_prints_where_the_monitor_the_reports_and_the_audit_log_are(tmp
 
     from tests.conftest import ROOT
 
-    env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp_path)}
+    # argon2's cheapest profile: the demo's passwords at the production cost took 7 s of CPU
+    env = {**os.environ, "QUEUEHALL_INSTANCE": str(tmp_path), "QUEUEHALL_PASSWORD_HASH": "cheapest"}
     out = subprocess.run(
         [sys.executable, "-m", "server.cli", "init", "--demo"],
         cwd=ROOT,
