@@ -21,8 +21,8 @@ from hardware.escpos_ticket import render_ticket  # noqa: E402
 from hardware.printer_sim import PrinterSimulator  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.demo import load_demo  # noqa: E402
-from server.services import ticket_paper  # noqa: E402
-from server.services.spooler_app import start_background  # noqa: E402
+from server.services.printing import ticket_paper  # noqa: E402
+from server.services.printing.spooler_app import start_background  # noqa: E402
 from server.storage.migrate import upgrade  # noqa: E402
 from server.storage.models import Ticket  # noqa: E402
 

@@ -8,7 +8,7 @@ their issued / called / started / finished, no-show, transfer and cancel events,
 the finished visits, and each window's open, lunch pause, resume and close every day. The schema
 comes from the Alembic migrations, as in production. Each report is then run through the service
 layer, as the API runs it; the table shows the first run and the median of three. Target: < 2 s.
-The daily roll-ups (server/services/rollup.py) are built first and timed on their own: a hall
+The daily roll-ups (server/services/oversight/rollup.py) are built first and timed on their own: a hall
 builds them once at upgrade (or its first report), then one closed day at a time.
 """
 
@@ -165,9 +165,9 @@ def main() -> None:
 
     import psycopg
 
-    from server.services import assessment, reports
+    from server.services.access.principal import Principal
     from server.services.context import Context
-    from server.services.principal import Principal
+    from server.services.oversight import assessment, reports
     from server.storage.db import Database
     from server.storage.migrate import upgrade
 
@@ -193,7 +193,7 @@ def main() -> None:
 
         ctx = Context(db=db)
         who = Principal("staff", 0, 1, "admin", "bench")
-        from server.services import rollup
+        from server.services.oversight import rollup
 
         t0 = time.perf_counter()
         rollup.refresh(ctx, 1)

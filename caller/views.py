@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, session
 
 from server.device_pages import page_token, remember
-from server.services import auth
-from server.services.principal import Principal
+from server.services.access import auth
+from server.services.access.principal import Principal
 
 PREFIXES = ("caller.", "evaluator.")
 DEFAULT_EVAL_TIMEOUT_S = 60

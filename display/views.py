@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from server.device_pages import page_token, remember
 from server.pages import page_config
-from server.services import auth
-from server.services.principal import Principal
+from server.services.access import auth
+from server.services.access.principal import Principal
 
 LED_DEFAULT = (384, 192)
 MISSED_DEFAULT_S = 30  # the same as `queuehall announcer --missed-seconds`
@@ -44,7 +44,7 @@ def _size(name: str, default: int) -> int:
 
 def _bookable(site_id: int) -> bool:
     """Whether the hall has an item that can be booked (then the hall screen shows the booking QR)."""
-    from server.services import appointments
+    from server.services.booking import appointments
 
     return bool(
         appointments.bookable_services(current_app.extensions["queuehall"], site_id)["items"]
@@ -87,7 +87,7 @@ def make_blueprint() -> Blueprint:
             # the public booking page's QR code, when the hall has items that can be booked
             "booking_qr": url_for("booking.qr") if not led and _bookable(who.site_id) else None,
         }
-        from server.services import rating_settings
+        from server.services.ratings import rating_settings
 
         hotline = rating_settings.phone_of_hall(
             current_app.extensions["queuehall"]
@@ -106,7 +106,7 @@ def make_blueprint() -> Blueprint:
         if who is None:
             return _refused(401, "display.refused_token")
         if who.window_ids:
-            from server.services import windows
+            from server.services.queue import windows
 
             mine = [
                 w["number"]

@@ -9,8 +9,9 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from server.device_pages import page_token, remember
 from server.engine.errors import NotFound
-from server.services import auth, public
+from server.services.access import auth
 from server.services.context import Context
+from server.services.queue import public
 
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
 DEFAULT_IDLE_S = 60
@@ -23,7 +24,7 @@ def _ctx() -> Context:
 
 
 def status_url(public_id: str) -> str:
-    """The address behind a ticket's QR code, by the printed ticket's rule (services/links.py)."""
+    """The address behind a ticket's QR code, by the printed ticket's rule (services/queue/links.py)."""
     return public.status_link(_ctx(), public_id, request.host_url)
 
 
@@ -49,7 +50,7 @@ def make_blueprint() -> Blueprint:
         idle = int(current_app.config.get("KIOSK_IDLE_S", DEFAULT_IDLE_S))
         warn = int(current_app.config.get("KIOSK_IDLE_WARN_S", DEFAULT_IDLE_WARN_S))
         from server.i18n import catalogue
-        from server.services import rating_settings
+        from server.services.ratings import rating_settings
 
         cfg = {
             # the kiosk's complaint form composes its text in the hall's language from these words
@@ -80,7 +81,9 @@ def make_blueprint() -> Blueprint:
         except NotFound:
             return render_template("kiosk/status_missing.html", qh_config={}), 404
         poll = float(current_app.config.get("STATUS_POLL_S", DEFAULT_STATUS_POLL_S))
-        from server.services import case_public  # cases (issue 17): progress, 一次性告知, 不予受理
+        from server.services.cases import (
+            case_public,  # cases (issue 17): progress, 一次性告知, 不予受理
+        )
 
         extra = case_public.page_extras(_ctx(), public_id, t)
         return render_template(
@@ -98,7 +101,7 @@ def make_blueprint() -> Blueprint:
     @bp.get("/c/<public_id>")
     def feedback(public_id: str | None = None) -> Any:
         """投诉/建议 without a ticket (/feedback), and the visitor's link to a complaint's reply (/c/<id>)."""
-        from server.services import complaints, rating_settings
+        from server.services.ratings import complaints, rating_settings
 
         complaint = None
         if public_id is not None:
@@ -120,7 +123,7 @@ def make_blueprint() -> Blueprint:
     @bp.get("/kiosk/qr/c/<public_id>.svg")
     def complaint_qr(public_id: str) -> Response:
         """The QR code of a complaint's reply page (/c/<id>), shown by the kiosk after filing it."""
-        from server.services import complaints
+        from server.services.ratings import complaints
 
         if not PUBLIC_ID.match(public_id):
             abort(404)
@@ -145,8 +148,8 @@ def make_blueprint() -> Blueprint:
 
 
 def _svg(url: str) -> Response:
-    """A QR code of `url` as SVG (services/qrsvg.py: no CDN, no client library)."""
-    from server.services import qrsvg
+    """A QR code of `url` as SVG (services/common/qrsvg.py: no CDN, no client library)."""
+    from server.services.common import qrsvg
 
     return Response(
         qrsvg.svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}

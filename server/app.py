@@ -24,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     config_mod.load(app, cfg)
     if app.config.get("PASSWORD_HASH") == "cheapest":
-        from .services.auth import use_cheap_hashing
+        from .services.access.auth import use_cheap_hashing
 
         use_cheap_hashing()
     c = app.config
@@ -49,29 +49,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ctx.bus.subscribe(realtime.on_events)
     if app.config.get("OVERSIGHT_ALERTS", not app.testing):  # (off in tests unless asked)
         from .engine.events import VisitRated
-        from .services import alerts
+        from .services.oversight import alerts
 
         ctx.bus.subscribe(lambda events: alerts.after_commit(ctx, events), VisitRated)
     from .engine.events import WaitingChanged
-    from .services.queue_news import QueueNews
+    from .services.queue.queue_news import QueueNews
 
     ctx.queue_news = QueueNews(ctx, float(c["QUEUE_CHANGED_EVERY_S"]))
     ctx.bus.subscribe(ctx.queue_news.on_events, WaitingChanged)
     from .engine.events import TicketEnded
-    from .services import case_outcomes
+    from .services.cases import case_outcomes
 
     # cases (issue 17): 受理 opens a case in the finish's own transaction
     ctx.bus.subscribe(case_outcomes.on_ended, TicketEnded, in_transaction=True)
     app.extensions["queuehall.realtime"] = realtime
-    from .services.spooler_app import install as install_printing
+    from .services.printing.spooler_app import install as install_printing
 
     install_printing(app)  # its thread starts with the server (background.py), if PRINTER_SPOOLER
-    # --- notices hook (issue 19): committed events feed the notices outbox (services/notices_app.py);
+    # --- notices hook (issue 19): committed events feed the notices outbox (services/notices/notices_app.py);
     # move onto the subscriber registry
-    from .services.notices_app import install as install_notices
+    from .services.notices.notices_app import install as install_notices
 
     install_notices(app)
-    from .services.idcard import install as install_idcard
+    from .services.booking.idcard import install as install_idcard
 
     install_idcard(app)  # issue 19: ID card reader input relayed to its kiosk's page, masked
     bp, api = make_blueprint()

@@ -28,9 +28,9 @@ def start(app: Flask, server_url: str | None = None) -> list[str]:
     `server_url` is the server's own address, for QR codes when the hall has set none.
     """
     running: dict[str, Any] = app.extensions.setdefault(STARTED, {})
-    from .services.alerts import Checker
-    from .services.notices_app import start_background as start_notices
-    from .services.spooler_app import start_background as start_spooler
+    from .services.notices.notices_app import start_background as start_notices
+    from .services.oversight.alerts import Checker
+    from .services.printing.spooler_app import start_background as start_spooler
 
     if "spooler" not in running:
         spooler = start_spooler(app, server_url)

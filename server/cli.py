@@ -82,7 +82,7 @@ def _tickets_issued(ctx: Any) -> int:
 def _check_text(value: str | None, param: str, max_len: int) -> None:
     """Refuse what the API refuses in the same field (a 422 there; a usage error, exit code 2,
     here): control characters, tabs and line breaks, empty or over-long text."""
-    from .services.cleantext import control_problem
+    from .services.common.cleantext import control_problem
 
     if value is None:
         return
@@ -97,7 +97,7 @@ def _check_text(value: str | None, param: str, max_len: int) -> None:
 
 def _check_printer(config: Any, printer_url: str) -> None:
     """Refuse a printer URL of the wrong form, or a file:// one outside the operator's device folders."""
-    from .services.printer_urls import BadPrinterUrl, check_printer_url
+    from .services.printing.printer_urls import BadPrinterUrl, check_printer_url
 
     try:
         check_printer_url(printer_url, config.get("PRINTER_DEVICE_DIRS"))
@@ -190,8 +190,8 @@ def users_add(
     """Add a staff account; without --password-stdin a password is generated and printed."""
     from sqlalchemy import select
 
-    from .services import audit
-    from .services.auth import generate_password, hash_password
+    from .services.access import audit
+    from .services.access.auth import generate_password, hash_password
     from .storage.models import Site, Staff, StaffWindow, Window
 
     _check_text(name, "NAME", 60)
@@ -255,7 +255,7 @@ def users_unlock(name: str) -> None:
     """Lift every sign-in lockout of a staff account (from every address)."""
     from sqlalchemy import select
 
-    from .services import audit, lockout
+    from .services.access import audit, lockout
     from .storage.models import Staff
 
     _app, ctx = _ctx()
@@ -315,8 +315,8 @@ def devices_add(
     """Register a device and print its token alone on the last line."""
     from sqlalchemy import select
 
-    from .services import audit
-    from .services.auth import DEVICE_TOKEN_PREFIX, new_token
+    from .services.access import audit
+    from .services.access.auth import DEVICE_TOKEN_PREFIX, new_token
     from .storage.models import Device, Site, Window
 
     _check_text(name, "NAME", 100)

@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_SPOOLER": True,
     "PRINTER_DEVICE_DIRS": [
         "/dev/usb"
-    ],  # file:// printers only directly inside these (services/printer_urls.py)
+    ],  # file:// printers only directly inside these (services/printing/printer_urls.py)
     "TTS_VOICE": "cmn-latn-pinyin",
     "TTS_AUDIO_CACHE_FILES": 500,  # screens' announcement audio kept in the instance folder, least recently used out
     "TTS_AUDIO_CACHE_MB": 200,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from . import demo_data
 from .demo_data_en import english_guide
-from .services.auth import DEVICE_TOKEN_PREFIX, generate_password, hash_password, new_token
+from .services.access.auth import DEVICE_TOKEN_PREFIX, generate_password, hash_password, new_token
 from .storage.db import Database
 from .storage.models import (
     Department,
@@ -80,7 +80,7 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             "phone": D.CENTRE["phone"],
             "evaluation_reasons": D.EVALUATION_REASONS,
         }
-        from .services.calendar import seed_bundled
+        from .services.calendar.calendar import seed_bundled
 
         seed_bundled(s, site_id, 2026)  # cases (issue 17): the State Council's 2026 calendar
         depts = {

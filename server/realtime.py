@@ -16,9 +16,10 @@ from sqlalchemy import select, update
 from .api.ratelimit import client_address
 from .engine.events import Event
 from .realtime_events import messages
-from .services import auth, views
+from .services.access import auth
+from .services.access.principal import Principal
 from .services.context import Context
-from .services.principal import Principal
+from .services.queue import read_models
 from .socket_limits import BUSY, PublicSocketLimits, RefusedReaper
 from .storage.models import Device, Site, Ticket
 
@@ -373,8 +374,8 @@ class Realtime:
                 and hit[0] == seq
                 and time.monotonic() - hit[1] < self.SNAPSHOT_REUSE_S
             ):
-                return {**hit[2], "server_time": views.iso(now)}
-            snap = views.snapshot(s, s.get_one(Site, site_id), now)
+                return {**hit[2], "server_time": read_models.iso(now)}
+            snap = read_models.snapshot(s, s.get_one(Site, site_id), now)
         with self._lock:
             self._snapshots[site_id] = (int(snap["seq"]), time.monotonic(), snap)
         return snap

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .engine import events as ev
-from .services.views import sentence
+from .services.queue.read_models import sentence
 from .storage.uow import resolve
 
 Message = tuple[str, dict[str, Any], str]

@@ -334,8 +334,9 @@ def build_hall(url: str, tmp_path: Path) -> Hall:
     from server.app import create_app
     from server.demo import ensure_site
     from server.engine.clock import FixedClock
-    from server.services import auth, catalog
-    from server.services.principal import Principal
+    from server.services.access import auth
+    from server.services.access.principal import Principal
+    from server.services.catalog import catalog
     from server.storage.migrate import upgrade
 
     _seed_schema(url)

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
 
 from ..engine.errors import DomainError
-from ..services import uploads
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.catalog import uploads
 
 SECTIONS = (
     "services",

@@ -10,9 +10,9 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..engine.errors import InvalidInput
-from ..services import catalog, settings, uploads
-from ..services.auth import generate_password
-from ..services.principal import Principal
+from ..services.access.auth import generate_password
+from ..services.access.principal import Principal
+from ..services.catalog import catalog, settings, uploads
 from .core import Api, ctx
 from .schemas import In, ItemsOut
 
@@ -192,7 +192,7 @@ def register(api: Api) -> None:
     def export_catalogue(who: Principal) -> Response:
         """The whole item catalogue (departments, items, disclosure fields) as XLSX."""
         # openpyxl is loaded only when a spreadsheet is asked for
-        from ..services import catalogue_xlsx
+        from ..services.catalog import catalogue_xlsx
 
         data = catalogue_xlsx.export(ctx(), who)
         return Response(
@@ -204,6 +204,6 @@ def register(api: Api) -> None:
     @api.route("/catalogue.xlsx", "POST", auth="admin", tag="admin", errors=(422,))
     def import_catalogue(who: Principal) -> dict[str, Any]:
         """Import the catalogue from XLSX: all rows checked first, nothing written unless all are good."""
-        from ..services import catalogue_xlsx
+        from ..services.catalog import catalogue_xlsx
 
         return catalogue_xlsx.import_xlsx(ctx(), who, _upload())

@@ -5,7 +5,7 @@ database's enter and commit hooks (registered in create_app) build its row befor
 add it to the change's own transaction (`prepare_at_enter`, `write_at_commit`), so a change and its
 audit row commit together on the one write path; sign-ins, refused calls and changes that commit no
 unit of work are written after the answer (`after_call`). The row itself (masking, storage) is the
-service's: server/services/audit.py, which never sees the request.
+service's: server/services/access/audit.py, which never sees the request.
 
 Why a commit hook and not a bus subscriber: the bus's subscribers run after the commit (or, in the
 transaction, on domain events only), while an audit row belongs to every write of a call, event or
@@ -21,14 +21,14 @@ from typing import Any
 
 from flask import Response, has_request_context, request
 
-from ..services import audit
-from ..services.cleantext import one_line
+from ..services.access import audit
+from ..services.access.principal import Principal
+from ..services.common.cleantext import one_line
 from ..services.context import Context
-from ..services.principal import Principal
 from ..storage.uow import UnitOfWork
 from . import ratelimit
 
-log = logging.getLogger("server.services.audit")
+log = logging.getLogger("server.services.access.audit")
 SIGN_IN = ("login", "logout")
 REFUSED = (401, 403, 409)  # a refused write is kept; other 4xx (a typo, a missing id) are not
 MAX_DETAIL = 2000

@@ -7,14 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ..services import (
-    appointment_checkin,
-    appointments,
-    booking_settings,
-    catalog,
-    notices,
-)
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.booking import appointment_checkin, appointments, booking_settings
+from ..services.catalog import catalog
+from ..services.notices import notices
 from . import ratelimit
 from .core import STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut

@@ -6,8 +6,9 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from ..services import caller, rectification_steps
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.queue import caller
+from ..services.ratings import rectification_steps
 from .core import ANY, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
 

@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from ..engine.errors import InvalidInput
-from ..services import calendar, case_public, case_settings, cases, catalog
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.calendar import calendar
+from ..services.cases import case_public, case_settings, cases
+from ..services.catalog import catalog
 from . import ratelimit
 from .core import PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..engine.errors import DomainError
-from ..services import auth, reasons
+from ..services.access import auth
+from ..services.access.principal import Forbidden, Principal, Unauthorized
+from ..services.common import reasons
 from ..services.context import Context
-from ..services.principal import Forbidden, Principal, Unauthorized
 from . import ratelimit
 from .audit_context import after_call as audit_after_call
 from .audit_context import begin_call as audit_begin
@@ -183,7 +184,7 @@ def _validation_error(exc: ValidationError) -> Response:
     field_name = ".".join(str(p) for p in first["loc"]) or None
     message = f"{field_name}: {first['msg']}" if field_name else first["msg"]
     details = []
-    for e in errs:  # reason + params let pages say it in Chinese (services/reasons.py)
+    for e in errs:  # reason + params let pages say it in Chinese (services/common/reasons.py)
         code, params = reasons.of_pydantic(dict(e))
         details.append(
             {
@@ -209,7 +210,7 @@ LOGINS = {("POST", "/auth/login")}  # kiosk confirmation codes have their own pe
 
 
 def _rate_limit(op: Operation, who: Principal | None) -> None:
-    """Tickets per kiosk and failed sign-ins per address (services/ratelimit.py)."""
+    """Tickets per kiosk and failed sign-ins per address (services/access/ratelimit.py)."""
     key = (op.method, op.path)
     if key in LOGINS:
         ratelimit.before_login()

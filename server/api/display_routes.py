@@ -8,8 +8,8 @@ from typing import Any
 from flask import Response, current_app, send_file
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..services import publicity
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.catalog import publicity
 from .core import ANY, Api, ctx
 from .schemas import ItemsOut
 

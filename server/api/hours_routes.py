@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ..services import service_periods
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.calendar import service_periods
 from .core import STAFF, Api, ctx
 from .schemas import In, ItemsOut
 

@@ -7,17 +7,10 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ..services import (
-    alerts,
-    assessment,
-    audit,
-    exports,
-    monitor,
-    rectification,
-    reports,
-    scorecard,
-)
-from ..services.principal import Principal
+from ..services.access import audit
+from ..services.access.principal import Principal
+from ..services.oversight import alerts, assessment, exports, monitor, reports, scorecard
+from ..services.ratings import rectification
 from .core import Api, ctx
 from .schemas import In, ItemsOut
 
@@ -146,7 +139,7 @@ def export(
     lang: str = "zh",
 ) -> Any:
     """JSON `{"items": rows, ...}`, or the same rows as CSV or XLSX with one header row, in Chinese
-    (or English with lang=en): services/exports.py."""
+    (or English with lang=en): services/oversight/exports.py."""
     if fmt in ("csv", "xlsx"):
         return exports.file_response(rows, fmt, columns, stem, lang)
     return {"items": rows, **(extra or {})}

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from flask import Response, request
 from pydantic import Field
 
-from ..services import printing, ticket_paper
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.printing import printing, ticket_paper
 from .core import STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut
 

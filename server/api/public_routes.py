@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..services import confirm_codes, notice_optins, public
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.notices import notice_optins
+from ..services.queue import confirm_codes, public
 from . import ratelimit
 from .core import ANY, PUBLIC, STAFF, Api, ctx
 from .schemas import In, ItemsOut, TicketOut

@@ -1,6 +1,6 @@
 """Rate limits of the request: tickets per kiosk, failed sign-ins and public calls per client address.
 
-The counters and rules are server/services/ratelimit.py; this module knows the request (the caller's
+The counters and rules are server/services/access/ratelimit.py; this module knows the request (the caller's
 address, the app's settings) and is the one place a public, rate-limited handler asks for its budget
 (`per_address`): bookings, case lookups, phone ratings and complaints.
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
+from ..services.access.ratelimit import Limiter, RateLimited, Rule, limiter_of
 from ..services.context import Context
-from ..services.ratelimit import Limiter, RateLimited, Rule, limiter_of
 
 __all__ = [
     "Budget",

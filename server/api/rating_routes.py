@@ -6,14 +6,9 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from ..services import (
-    assessment_scores,
-    complaints,
-    phone_rating,
-    rating_settings,
-    rectification_steps,
-)
-from ..services.principal import Principal
+from ..services.access.principal import Principal
+from ..services.oversight import assessment_scores
+from ..services.ratings import complaints, phone_rating, rating_settings, rectification_steps
 from . import ratelimit
 from .core import ANY, PUBLIC, Api, ctx
 from .schemas import EvaluationIn, In, ItemsOut

@@ -8,17 +8,12 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, session
 
 from ..engine.states import Action
-from ..services import (
-    auth,
-    catalog,
-    evaluations,
-    exports,
-    reports,
-    tickets,
-    views,
-    windows,
-)
-from ..services.principal import Principal
+from ..services.access import auth
+from ..services.access.principal import Principal
+from ..services.catalog import catalog
+from ..services.oversight import exports, reports
+from ..services.queue import read_models, tickets, windows
+from ..services.ratings import evaluations
 from ..storage.models import Site
 from . import openapi, ratelimit
 from .core import ANY, PUBLIC, STAFF, Api, bearer_token, ctx, install_error_handlers
@@ -294,7 +289,7 @@ def make_blueprint() -> tuple[Blueprint, Api]:
         """Everything a screen needs to redraw: seq, recent calls, windows, waiting counts."""
         c = ctx()
         with c.uow(write=False) as uow:
-            return views.snapshot(
+            return read_models.snapshot(
                 uow.session, uow.session.get_one(Site, who.site_id), c.clock.now()
             )
 

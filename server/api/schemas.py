@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..services.cleantext import MULTILINE, refuse_controls
+from ..services.common.cleantext import MULTILINE, refuse_controls
 
 Priority = Literal["normal", "priority", "green"]
 UNCHECKED = frozenset(

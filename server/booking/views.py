@@ -26,7 +26,9 @@ def make_blueprint() -> Blueprint:
     @bp.get("/book/qr.svg")
     def qr() -> Response:
         """The QR code of this page's public address (the hall screen shows it), drawn here."""
-        from ..services import catalog, public, qrsvg
+        from ..services.catalog import catalog
+        from ..services.common import qrsvg
+        from ..services.queue import public
 
         ctx = current_app.extensions["queuehall"]
         url = public.booking_link(ctx, catalog.default_site_id(ctx), request.host_url)

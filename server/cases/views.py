@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template
 
 from ..engine.errors import NotFound
-from ..services import case_public
+from ..services.cases import case_public
 from ..services.context import Context
 
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
@@ -39,7 +39,7 @@ def make_blueprint() -> Blueprint:
         """Staff: the hall's cases, each moved by those who may (the API decides; 403 otherwise)."""
         from flask import session
 
-        from ..services import auth
+        from ..services.access import auth
 
         token = session.get("staff_token")
         who = auth.authenticate(_ctx(), str(token)) if token else None

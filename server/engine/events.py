@@ -150,7 +150,7 @@ class QueueChanged(Event):
 @dataclass(kw_only=True)
 class WaitingChanged(Event):
     """A hall's waiting counts changed, and no `QueueChanged` of this transaction says so: the hall's
-    screens hear the new counts in a coalesced `QueueChanged` soon after (services/queue_news.py)."""
+    screens hear the new counts in a coalesced `QueueChanged` soon after (services/queue/queue_news.py)."""
 
     sequenced: ClassVar[bool] = False
 

@@ -105,7 +105,7 @@ def call_sequence(
     booked_ratio: int = 0,
 ) -> list[int]:
     """The first `limit` tickets `window_id` would call, in order, if nothing else happened: each
-    step is the one a call-next makes (services/tickets.py call_next).
+    step is the one a call-next makes (services/queue/tickets.py call_next).
 
     `booked`: the checked-in booked tickets within their slot's call window, in the order they go
     ahead of the queue (a window calls them first unless a ticket was transferred to it, and after

@@ -32,7 +32,7 @@ class WindowState(StrEnum):
 
 class Outcome(StrEnum):
     DONE = "done"  # 即办件 completed on the spot
-    ACCEPTED = "accepted"  # 受理: a promised item's case opens (services/cases.py)
+    ACCEPTED = "accepted"  # 受理: a promised item's case opens (services/cases/cases.py)
     REFUSED = "refused"  # 不予受理
     PARKED = "parked"  # 补正: waiting for materials
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from ..engine.errors import DomainError
-from ..services.principal import Principal
+from ..services.access.principal import Principal
 
 PAGES = ("monitor", "reports", "complaints", "audit")
 
@@ -74,8 +74,8 @@ def make_blueprint() -> Blueprint:
         """The printable monthly 通报 of one department (?month=YYYY-MM&department=<id>)."""
         from flask import abort, request
 
-        from ..services import bulletin as bulletin_service
-        from ..services.scorecard import month_span
+        from ..services.oversight import bulletin as bulletin_service
+        from ..services.oversight.scorecard import month_span
 
         who = _who()
         if who is None or not who.is_staff or not who.is_supervisor:

@@ -24,12 +24,14 @@ class Context:
     # Cleared on every configuration change and sign-out, in every process sharing Redis at once;
     # without Redis other processes see a revocation within AUTH_CACHE_S seconds.
     auth_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
-    queue_news: Any = None  # services/queue_news.py: merges a hall's queue.changed in bursts
-    revocations: Any = None  # services/revocations.py: drops the cache in every process at once
+    queue_news: Any = None  # services/queue/queue_news.py: merges a hall's queue.changed in bursts
+    revocations: Any = (
+        None  # services/access/revocations.py: drops the cache in every process at once
+    )
     # called after a revocation is published here or heard from another process (realtime: its
     # open sockets signed in with a token that no longer works are disconnected)
     on_revoked: list[Callable[[], None]] = field(default_factory=list)
-    limiter: Any = None  # services/ratelimit.py: the rate-limit counters (memory or Redis)
+    limiter: Any = None  # services/access/ratelimit.py: the rate-limit counters (memory or Redis)
 
     def uow(self, write: bool = True) -> UnitOfWork:
         """A new unit of work (a write transaction unless `write=False`)."""

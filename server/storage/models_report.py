@@ -13,7 +13,7 @@ from .models import Base
 class ReportRollup(Base):
     """Counts and duration sums of one closed day's events, per type, item, window, clerk and hour.
 
-    Built from `ticket_events` once the day is over (see `server.services.rollup`); reports read it
+    Built from `ticket_events` once the day is over (see `server.services.oversight.rollup`); reports read it
     for closed days and the log itself for today. Percentiles always come from the log.
     """
 

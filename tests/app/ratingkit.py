@@ -11,7 +11,7 @@ STAFF = ("clerk1", "clerk2", "clerk3", "clerk4", "super", "admin")
 
 def relogin(hall: Hall, *names: str) -> None:
     """Fresh staff tokens after the clock moved past their 12 hours."""
-    from server.services import auth
+    from server.services.access import auth
 
     for name in names or STAFF:
         hall.tokens[name], _ = auth.login(hall.ctx, name, f"pw-{name}-123456")

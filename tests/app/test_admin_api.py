@@ -460,7 +460,7 @@ def test_the_catalogue_spreadsheet_carries_item_hours_both_ways(hall: Hall) -> N
 
 
 def test_publicity_follows_its_dates_daily_hours_and_screens(hall: Hall) -> None:
-    from server.services import publicity
+    from server.services.catalog import publicity
 
     a = hall.client("admin")
     win_screen = a.post(

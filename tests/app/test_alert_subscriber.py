@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.services import alerts
+from server.services.oversight import alerts
 from tests.app.ratingkit import phone, visit
 from tests.conftest import Hall, build_hall
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from server.engine.errors import DomainError
-from server.services import appointments
+from server.services.booking import appointments
 from server.storage.models import Appointment, Site
 from tests.conftest import Hall
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from hardware.gateway_sim import GatewaySimulator
-from server.services import notices
-from server.services.notice_channels import SmsGateway
+from server.services.notices import notices
+from server.services.notices.notice_channels import SmsGateway
 from server.storage.models import Notice
 from tests.app.casekit import add_promised_item, post, serve
 from tests.conftest import Hall

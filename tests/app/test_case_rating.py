@@ -88,7 +88,7 @@ def test_the_database_keeps_one_rating_per_case_when_two_channels_race(hall: Hal
     from sqlalchemy import func, select
 
     from server.engine.errors import AlreadyEvaluated
-    from server.services import evaluations
+    from server.services.ratings import evaluations
     from server.storage.models import Case, Evaluation, Site, Ticket
 
     add_promised_item(hall)

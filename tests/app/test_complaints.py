@@ -68,7 +68,7 @@ def test_a_complaint_without_a_ticket_is_routed_by_a_supervisor_and_a_late_reply
         and r.get_json()["state"] == "assigned"
     )
     advance(hall, days=8)  # Tuesday 12-08, past the 12-07 deadline
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     assert [a["kind"] for a in alerts.check(hall.ctx) if a["kind"] == "complaint_overdue"] == [
         "complaint_overdue"
@@ -126,7 +126,7 @@ def test_the_kiosk_and_staff_file_complaints_and_bad_input_is_refused(hall: Hall
 def test_the_supervision_phone_is_printed_on_the_ticket_and_shown_on_the_hall_screen(
     hall: Hall,
 ) -> None:
-    from server.services import ticket_paper
+    from server.services.printing import ticket_paper
 
     assert (
         hall.client("admin")

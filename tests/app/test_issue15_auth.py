@@ -117,7 +117,7 @@ def _serve(hall: Hall, clerk: str, window: str, service: str) -> dict[str, Any]:
 def test_a_bad_rating_raises_one_alert_even_when_another_window_works_right_after_it(
     hall: Hall,
 ) -> None:
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     for clerk, window in (("clerk1", "w1"), ("clerk2", "w2")):
         assert (
@@ -181,7 +181,7 @@ def test_unknown_usernames_are_answered_exactly_like_known_ones(hall: Hall) -> N
 def test_unknown_usernames_cost_a_password_hash_like_known_ones(
     hall: Hall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.services import auth
+    from server.services.access import auth
 
     checked: list[str] = []
     real = auth.verify_password

@@ -188,7 +188,7 @@ def test_a_restart_stores_the_notices_a_crash_kept_from_being_written(
 ) -> None:
     """SIGKILL between a call's commit and its notices' write loses them from memory: the server's
     next start (NoticeWorker's first round) works out what the committed queue calls for, once."""
-    from server.services import notices_subscriber
+    from server.services.notices import notices_subscriber
 
     tickets = [_issue(hall, "A") for _ in range(5)]
     for i, t in enumerate(tickets[:4]):

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from hardware.gateway_sim import GatewaySimulator
-from server.services import notices
-from server.services.notice_channels import SmsGateway, Webhook, WeChatTemplate
+from server.services.notices import notices
+from server.services.notices.notice_channels import SmsGateway, Webhook, WeChatTemplate
 from server.storage.models import Notice
 from tests.conftest import Hall
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from hardware.printer_sim import decode_escpos
-from server.services import catalog
-from server.services.principal import Principal
-from server.services.spooler import Spooler
+from server.services.access.principal import Principal
+from server.services.catalog import catalog
+from server.services.printing.spooler import Spooler
 from server.storage.models import Device
 from server.storage.models_print import PrintJob
 

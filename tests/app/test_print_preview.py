@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from hardware.printer_sim import decode_escpos
-from server.services.spooler import Spooler
+from server.services.printing.spooler import Spooler
 from server.storage.models import Device
 from server.storage.models_print import PrintJob
 

@@ -106,7 +106,7 @@ def test_file_printers_follow_the_operators_device_folders(
 def test_the_spooler_will_not_open_a_file_saved_before_the_check(
     sqlite_hall: Hall, tmp_path: Path
 ) -> None:
-    from server.services.spooler import Spooler
+    from server.services.printing.spooler import Spooler
 
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")

@@ -170,7 +170,7 @@ def test_hall_status_says_when_numbers_are_issued_again(sqlite_hall: Hall) -> No
 
 
 def test_a_kiosk_reads_its_own_printer_and_hears_when_it_changes(sqlite_hall: Hall) -> None:
-    from server.services import printing
+    from server.services.printing import printing
     from server.storage.models import Device
 
     h = sqlite_hall
@@ -205,7 +205,7 @@ def test_the_on_screen_and_the_printed_qr_code_carry_the_same_address(sqlite_hal
     import qrcode
     import qrcode.image.svg
 
-    from server.services import ticket_paper
+    from server.services.printing import ticket_paper
     from server.storage.models import Ticket
 
     def svg_of(url: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Merged `queue.changed` (services/queue_news.py): a merged change takes no `seq`, the trailing send
+"""Merged `queue.changed` (services/queue/queue_news.py): a merged change takes no `seq`, the trailing send
 takes the next one and reads the counts after every change it covers."""
 
 from __future__ import annotations

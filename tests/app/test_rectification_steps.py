@@ -16,7 +16,7 @@ def _bad(hall: Hall, level: int = 2) -> tuple[dict, int]:
 def test_an_unanswered_bad_rating_becomes_overdue_step_by_step_and_raises_each_alert_once(
     hall: Hall,
 ) -> None:
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     t, rid = _bad(hall)  # Monday 2026-11-30: 回访 by Tuesday, 整改反馈 by Monday 12-07
     sup = hall.client("super")
@@ -142,7 +142,7 @@ def test_the_rated_clerk_appeals_once_and_another_person_decides(hall: Hall) -> 
 
 
 def test_a_bad_rating_alert_says_the_level_in_words(hall: Hall) -> None:
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     _bad(hall, level=1)
     raised = [a for a in alerts.check(hall.ctx) if a["kind"] == "bad_rating"]

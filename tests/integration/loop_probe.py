@@ -19,7 +19,7 @@ import gevent  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from server.services import reports  # noqa: E402
+from server.services.oversight import reports  # noqa: E402
 from tests.conftest import T0, build_hall  # noqa: E402
 
 BURN_S = (
@@ -44,7 +44,7 @@ def year_of_work(ctx, parts):  # type: ignore[no-untyped-def]
 
 reports.run_parts = year_of_work
 
-from server.services import auth  # noqa: E402
+from server.services.access import auth  # noqa: E402
 
 login_threads: list[int] = []
 
@@ -133,7 +133,7 @@ def main() -> None:
             hall.ctx, hall.ctx_principal, day - timedelta(days=364), day, "service"
         )
 
-    from server.services.principal import Principal
+    from server.services.access.principal import Principal
 
     auth._hasher = NotingHasher(auth._hasher)  # after build_hall chose the (cheap) hasher
     r = hall.client().post(

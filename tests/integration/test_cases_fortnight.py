@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from server.services import alerts
+from server.services.oversight import alerts
 from tests.app.casekit import CN2026_HOLIDAYS, CN2026_WORKDAYS, add_promised_item, post, serve
 from tests.conftest import Hall
 

@@ -8,7 +8,8 @@ from statistics import mean
 
 from server.engine.errors import QueueEmpty
 from server.engine.states import Action
-from server.services import auth, public, tickets, windows
+from server.services.access import auth
+from server.services.queue import public, tickets, windows
 from tests.conftest import build_hall
 
 TICK_S = 30

@@ -9,9 +9,9 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
-from server.services import reports
+from server.services.access.principal import Principal
 from server.services.context import Context
-from server.services.principal import Principal
+from server.services.oversight import reports
 from server.storage.db import Database
 from server.storage.migrate import alembic_config, upgrade
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from hardware.printer_sim import PrinterSimulator
-from server.services.spooler import Spooler
+from server.services.printing.spooler import Spooler
 from server.storage.models import Device
 from server.storage.models_print import PrintJob
 

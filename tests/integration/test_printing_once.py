@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from hardware.printer_sim import PrinterSimulator
-from server.services.spooler import Spooler
+from server.services.printing.spooler import Spooler
 from tests.integration.test_printing import (  # noqa: F401  (fixtures are found by name)
     FAST,
     eventually,

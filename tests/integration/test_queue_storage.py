@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from server.engine.errors import DailyCapReached, OutsideHours, QueueEmpty, WindowBusy
 from server.engine.states import Action
-from server.services import auth, catalog, tickets, windows
-from server.services.principal import Forbidden, Principal
+from server.services.access import auth
+from server.services.access.principal import Forbidden, Principal
+from server.services.catalog import catalog
+from server.services.queue import tickets, windows
 from server.storage.models import Site, Ticket, TicketEvent, Window, WindowEvent
 from tests.conftest import Hall
 

@@ -336,7 +336,7 @@ def test_exports_read_back_with_the_same_numbers(hall: Hall) -> None:
 
 
 def test_the_monitor_and_the_alerts_follow_the_day(hall: Hall) -> None:
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     play_the_day(hall)
     sup = hall.client("super")
@@ -370,7 +370,7 @@ def test_an_empty_range_gives_no_rows_and_a_reversed_one_is_refused(hall: Hall) 
 
 def sign_in_again(hall: Hall, *names: str) -> None:
     """Fresh staff tokens at the clock's time (a token lasts 12 hours; these days run longer)."""
-    from server.services import auth
+    from server.services.access import auth
 
     for name in names:
         hall.tokens[name], _ = auth.login(hall.ctx, name, "pw-" + name + "-123456")
@@ -444,7 +444,7 @@ def test_a_window_left_open_overnight_counts_to_midnight_and_starts_the_next_day
 def test_with_a_reset_hour_numbers_follow_the_business_day_and_reports_the_calendar_day(
     hall: Hall,
 ) -> None:
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     ids = hall.ids
     _ok(hall.client("admin").patch("/api/v1/settings", json={"reset_hour": 3}))

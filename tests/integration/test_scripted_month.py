@@ -117,7 +117,7 @@ def play_month(hall: Hall) -> dict[str, Any]:
     ok(phone(hall, a4, {"level": 3}), 201)  # rated later on the phone: 基本满意
 
     at(hall, 3, 9)  # Thursday: the 回访 (due Wednesday) was never made
-    from server.services import alerts
+    from server.services.oversight import alerts
 
     late = [a for a in alerts.check(hall.ctx) if a["kind"] == "callback_overdue"]
     assert [a["data"]["evaluation_id"] for a in late] == [bad["id"]]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.services import auth, tickets
+from server.services.access import auth
+from server.services.queue import tickets
 from server.storage.db import SAFETY_CHECKPOINT_PAGES
 from tests.conftest import Hall
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.services.publicity import speech_text
+from server.services.catalog.publicity import speech_text
 from server.storage.models import Publicity, Site
 from tests.conftest import Hall
 

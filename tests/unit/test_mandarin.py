@@ -94,7 +94,7 @@ def test_a_known_ticket_number_is_read_digit_by_digit_even_without_a_letter() ->
 
 def test_the_server_and_the_announcer_share_one_normaliser() -> None:
     from display.calls import Call
-    from server.services import publicity
+    from server.services.catalog import publicity
 
     assert publicity.speech_text is speech_text
     call = Call(seq=1, number="A001", window=12, text="请A001号到12号窗口办理")

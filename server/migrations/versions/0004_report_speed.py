@@ -8,7 +8,7 @@ Create Date: 2026-11-28 16:00:00
 the promised time" figure needed a join of every finished event to its ticket for `issued_at`;
 with the value on the event the summary is one pass over the event log. On PostgreSQL the report
 index also carries the columns the reports read. `report_rollups` holds each closed day's counts
-and duration sums (built lazily by `server.services.rollup`), so a year's summary reads a few
+and duration sums (built lazily by `server.services.oversight.rollup`), so a year's summary reads a few
 hundred thousand rows instead of millions of events.
 """
 

@@ -61,7 +61,7 @@
   QH.errorText = function (res) {
     const err = res && res.body && res.body.error;
     if (!err) return QH.t("common.network_error");
-    if (err.reason) {  // why an input was refused, said in the page's language (server/services/reasons.py)
+    if (err.reason) {  // why an input was refused, said in the page's language (server/services/common/reasons.py)
       const why = QH.t("error.reason." + err.reason, err.params || {});
       if (why !== "error.reason." + err.reason) return why;
     }

@@ -1,0 +1,203 @@
+"""People ahead of a ticket from the real call order (issue 19): the ticket page, the printed
+ticket, the issue answer and the near-turn notice all read this one number.
+
+A window's call order is what its successive call-nexts would take if nothing else happened
+(services/queue/tickets.py call_next): tickets transferred to it first, then a checked-in booking within
+its slot's call window (walk-ins never starved), then class (green, priority, normal) with the
+priority ratio, the window's weight for the item, and issue time — over every item the window
+serves, so two items sharing a window wait for each other. A ticket's people ahead is its place in
+the order of the window that would reach it first, among the windows that serve its item (its own
+target window only, when transferred; the windows not closed, or all of them while every one is).
+
+Only the first `LIMIT` calls of a window are worked out (each step is the call order's own choice,
+exact as long as no queue of the pool runs dry, which takes `LIMIT` calls); a ticket further back
+is told the count of its own item's tickets ahead of it, and never fewer than `LIMIT`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from ...engine import ordering
+from ...engine.states import Priority, TicketState, WindowState
+from ...storage import statements
+from ...storage.models import Appointment, Site, Ticket, Window, WindowService
+from ...storage.uow import of as uow_of
+from ..booking.booking_settings import site_settings
+
+LIMIT = 30
+
+
+def _now(s: Session) -> datetime:
+    clock = getattr(uow_of(s), "clock", None)
+    return clock.now() if clock is not None else datetime.now(UTC)
+
+
+@cache
+def _serving() -> Any:
+    return (
+        select(Window.id, Window.state)
+        .join(WindowService, WindowService.window_id == Window.id)
+        .where(
+            Window.site_id == bindparam("site_id"),
+            Window.active.is_(True),
+            WindowService.service_id == bindparam("service_id"),
+        )
+        .order_by(Window.number)
+    )
+
+
+@cache
+def _booked() -> Any:
+    """Checked-in booked tickets within their slot's call window, waiting for these items, in the
+    order they go ahead of the queue (as call-next takes them: tickets._booked, ordering.Booked)."""
+    return (
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+        .join(Appointment, Appointment.ticket_id == Ticket.id)
+        .where(
+            Ticket.site_id == bindparam("site_id"),
+            Ticket.day == bindparam("day", type_=Ticket.day.type),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.target_window_id.is_(None),
+            Ticket.service_id.in_(bindparam("services", expanding=True)),
+            Appointment.start <= bindparam("until", type_=Appointment.start.type),
+            Appointment.end >= bindparam("since", type_=Appointment.end.type),
+        )
+        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _with_booking() -> Any:
+    return select(Appointment.ticket_id).where(
+        Appointment.ticket_id.in_(bindparam("ids", expanding=True))
+    )
+
+
+def serving_windows(s: Session, t: Ticket) -> list[Window]:
+    """The windows that may call `t`: its target window, or the active windows serving its item
+    that are not closed (all of them while every one is closed)."""
+    if t.target_window_id is not None:
+        w = s.get(Window, t.target_window_id)
+        return [w] if w is not None else []
+    rows = s.connection().execute(_serving(), {"site_id": t.site_id, "service_id": t.service_id})
+    ids = [(wid, state) for wid, state in rows]
+    working = [wid for wid, state in ids if state != WindowState.CLOSED] or [wid for wid, _ in ids]
+    return [s.get_one(Window, wid) for wid in working]
+
+
+def window_order(
+    s: Session, site: Site, w: Window, day: date, now: datetime, limit: int = LIMIT
+) -> list[int]:
+    """The ids of the first `limit` tickets window `w` would call, in order."""
+    from . import read_models, tickets
+
+    weights = read_models.window_services(s, w.id)
+    pool = {
+        c.ticket_id: c
+        for c in tickets._candidates(s, site.id, day, w.id, weights, set(), per_queue=limit)
+    }
+    conf = site_settings(site)
+    booked: list[int] = []
+    conn = s.connection()
+    if weights:
+        rows = conn.execute(
+            _booked(),
+            {
+                "site_id": site.id,
+                "day": day,
+                "services": sorted(weights),
+                "until": now + timedelta(minutes=conf["call_before_min"]),
+                "since": now - timedelta(minutes=conf["call_after_min"]),
+                "limit": limit,
+            },
+        )
+        for tid, sid, prio, issued in rows:
+            booked.append(tid)
+            pool.setdefault(tid, ordering.Candidate(tid, sid, Priority(prio), issued, None))
+    # bookings matter to the order only while one is within its call window
+    with_booking: set[int] = (
+        set(conn.execute(_with_booking(), {"ids": list(pool)}).scalars()) if booked else set()
+    )
+    ratio = conf["booked_ratio"]
+    return ordering.call_sequence(
+        pool.values(),
+        w.id,
+        weights,
+        w.priority_streak,
+        site.priority_ratio,
+        limit,
+        booked=booked,
+        with_booking=with_booking,
+        booked_streak=tickets._booked_streak(s, w.id, day, ratio) if booked else 0,
+        booked_ratio=ratio,
+    )
+
+
+class Orders:
+    """Window orders worked out once and shared by several tickets (the near-turn notices of a
+    call read many tickets of one hall)."""
+
+    def __init__(self, s: Session, now: datetime | None = None, limit: int = LIMIT) -> None:
+        self.s, self.now, self.limit = s, now or _now(s), limit
+        self._orders: dict[tuple[int, date], list[int]] = {}
+
+    def of(self, site: Site, w: Window, day: date) -> list[int]:
+        key = (w.id, day)
+        if key not in self._orders:
+            self._orders[key] = window_order(self.s, site, w, day, self.now, self.limit)
+        return self._orders[key]
+
+    def best(self, t: Ticket) -> tuple[int, Window] | None:
+        """`t`'s people ahead and the window that would reach it first, if it is within the first
+        `limit` calls of a window serving it, else None."""
+        site = self.s.get_one(Site, t.site_id)
+        places = [
+            (order.index(t.id), w.number, w)
+            for w in serving_windows(self.s, t)
+            if t.id in (order := self.of(site, w, t.day))
+        ]
+        if not places:
+            return None
+        place, _n, w = min(places, key=lambda p: (p[0], p[1]))
+        return place, w
+
+    def place(self, t: Ticket) -> int | None:
+        """`t`'s people ahead if it is within the first `limit` calls of a window, else None."""
+        best = self.best(t)
+        return best[0] if best is not None else None
+
+
+def same_item_ahead(s: Session, t: Ticket) -> int:
+    """Waiting tickets of `t`'s own item that the call order takes before it (better class, then
+    earlier): the lower bound used past `LIMIT`."""
+    values: dict[str, Any] = {
+        "site_id": t.site_id,
+        "day": t.day,
+        "service_id": t.service_id,
+        "id": t.id,
+        "issued_at": t.issued_at,
+    }
+    return int(
+        s.connection().execute(statements.waiting_ahead(str(t.priority)), values).scalar() or 0
+    )
+
+
+def ahead(s: Session, t: Ticket, orders: Orders | None = None) -> int:
+    """How many tickets would be called before `t` (0 unless it is waiting)."""
+    if t.state != TicketState.WAITING:
+        return 0
+    if t.target_window_id is None:
+        own = same_item_ahead(s, t)
+        if own >= LIMIT:
+            return own  # past the worked-out calls of every window: its own item's count
+    else:
+        own = 0
+    place = (orders or Orders(s)).place(t)
+    return place if place is not None else max(LIMIT, own)

@@ -1,0 +1,2 @@
+"""Ratings (好差评) from the counter and the phone, rectification of bad ratings, complaints, and their
+settings."""
