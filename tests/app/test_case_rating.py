@@ -113,3 +113,27 @@ def test_the_database_keeps_one_rating_per_case_when_two_channels_race(hall: Hal
     with hall.ctx.uow(write=False) as uow:
         n = uow.session.scalar(select(func.count()).select_from(Evaluation))
     assert n == 2
+
+
+def _outcome(hall: Hall, t: dict[str, Any], lang: str = "zh") -> str:
+    html = hall.app.test_client().get(f"/t/{t['public_id']}?lang={lang}").get_data(as_text=True)
+    start = html.index('id="st-outcome"')
+    return html[html.index(">", start) + 1 : html.index("</div>", start)]
+
+
+def test_the_ticket_page_says_what_became_of_the_case_not_still_under_way(hall: Hall) -> None:
+    """The page of an accepted visit said 尚未办结 for good, even after the case was delivered."""
+    add_promised_item(hall)
+    t = accept(hall)
+    assert "尚未办结" in _outcome(hall, t)
+    case_id = t["case"]["id"]
+    for move in ("review", "approve"):
+        assert post(hall, "clerk1", f"/cases/{case_id}/{move}", {}).status_code == 200
+    ready = _outcome(hall, t)
+    assert "尚未办结" not in ready and "领取" in ready
+    assert (
+        post(hall, "clerk1", f"/cases/{case_id}/deliver", {"method": "window"}).status_code == 200
+    )
+    done = _outcome(hall, t)
+    assert "尚未办结" not in done and "已送达" in done
+    assert "delivered" in _outcome(hall, t, "en")

@@ -37,7 +37,9 @@
     $("st-wait").textContent = QHWait.text(p);
     const outcome = $("st-outcome");
     let key = null;
-    if (p.state === "done") key = "status.outcome." + (p.outcome || "done");
+    const caseState = outcome.getAttribute("data-case-state");  // drawn by the server with the case
+    if (p.state === "done" && p.outcome === "accepted" && caseState) key = "status.outcome.case_" + caseState;
+    else if (p.state === "done") key = "status.outcome." + (p.outcome || "done");
     else if (["no_show", "cancelled", "parked"].indexOf(p.state) >= 0) key = "status.outcome." + p.state;
     outcome.hidden = !key;
     outcome.textContent = key ? t(key) : "";
