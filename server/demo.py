@@ -79,6 +79,9 @@ def load_demo(db: Database, printer_url: str | None = None) -> Credentials:
             "address": D.CENTRE["address"],
             "phone": D.CENTRE["phone"],
             "evaluation_reasons": D.EVALUATION_REASONS,
+            # an admin's own number survives a reload of the demo
+            "supervision_phone": site.settings.get("supervision_phone")
+            or D.CENTRE["supervision_phone"],
         }
         from .services.calendar.calendar import seed_bundled
 

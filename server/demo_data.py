@@ -25,6 +25,9 @@ CENTRE: dict[str, Any] = {
     "name_en": "Xinlin District Government Service Center",
     "address": "新林区政务大道88号",
     "phone": "0451-1234 5678",
+    # 监督电话 (issue 18): the national 12345 government service hotline takes complaints about a
+    # hall; printed on every ticket, shown on the hall screen and the phone pages
+    "supervision_phone": "12345",
     "hours": {
         "weekdays": [["09:00", "12:00"], ["13:30", "17:30"]],
         # Saturday mornings only the items of the 错时服务 below are served (SERVICE_PERIODS)

@@ -211,7 +211,11 @@ def test_the_demo_takes_tickets_at_night_and_says_it_does(tmp_path: Any) -> None
         assert body["open"] is False and body["hours_today"] == []  # the demo's Sundays are closed
         assert body["taking_tickets"] is True and body["around_the_clock"] is True
         service_id = c.get("/api/v1/services").get_json()["items"][0]["id"]
-        assert c.post("/api/v1/tickets", json={"service_id": service_id}).status_code == 201
+        issued = c.post("/api/v1/tickets", json={"service_id": service_id})
+        assert issued.status_code == 201
+        # the demo hall has a 监督电话 (12345), so visitors see where to complain (issue 18)
+        page = app.test_client().get(f"/t/{issued.get_json()['public_id']}").get_data(as_text=True)
+        assert "监督电话：12345" in page
     finally:
         ctx.db.dispose()
 
