@@ -193,3 +193,33 @@ def test_devices_added_on_the_command_line_take_paper_and_language(sqlite_hall: 
     with hall.ctx.uow(write=False) as uow:
         dev = uow.session.scalar(select(Device).where(Device.name == "大厅取号机"))
         assert dev is not None and (dev.paper_mm, dev.ticket_lang) == (58, "zh")
+
+
+def test_the_printed_ticket_promises_no_minutes_while_no_window_for_the_item_is_open(
+    hall: Any,
+) -> None:
+    """The paper said 预计等候：约 8 分钟 while the kiosk screen said 窗口暂未开放 for the same ticket."""
+
+    def printed(t: Any) -> str:
+        with hall.ctx.uow(write=False) as uow:
+            job = uow.session.scalar(select(PrintJob.id).where(PrintJob.ticket_id == t["id"]))
+        data = Spooler(hall.ctx).render(job)
+        assert data is not None
+        return decode_escpos(data)[0].text()
+
+    def issue() -> Any:
+        r = hall.client("kiosk").post("/api/v1/tickets", json={"service_id": hall.ids["A"]})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    r = hall.client("admin").patch(
+        f"/api/v1/devices/{hall.ids['kiosk']}", json={"printer_url": "tcp://127.0.0.1:9"}
+    )
+    assert r.status_code == 200, r.get_json()  # the kiosk prints (the job is rendered, not sent)
+    issue()
+    closed = printed(issue())
+    assert "前面等候：1 人" in closed and "预计等候" not in closed
+    r = hall.client("clerk1").post(f"/api/v1/windows/{hall.ids['w1']}/open", json={})
+    assert r.status_code == 200, r.get_json()
+    opened = printed(issue())
+    assert "前面等候：2 人" in opened and "预计等候" in opened

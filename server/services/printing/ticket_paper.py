@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hardware.escpos_decode import DecodedTicket, decode_escpos
 from hardware.escpos_ticket import LANGS, Lang, TicketLayout, render_ticket
@@ -31,23 +31,13 @@ PAPER_WIDTHS = (58, 80)
 SAMPLE_PUBLIC_ID = "preview"
 
 
-def _estimate_min(s: Any, site: Site, service: Service, day: date, ahead: int) -> int:
-    try:  # the hall's shared estimate (the one the kiosk screen shows), when that module is present
-        from ..queue.public import HallFigures
+def _estimate_min(s: Any, site: Site, service: Service, day: date, ahead: int) -> int | None:
+    """The hall's shared estimate (the one the kiosk screen shows), or None while no window serving
+    the item is open: then the kiosk says 窗口暂未开放, and the paper prints no minutes either."""
+    from ..queue.public import HallFigures
 
-        return int(HallFigures(s, site.id, day).estimate(service, ahead).minutes)
-    except ImportError:
-        pass
-    open_windows = (
-        s.scalar(
-            select(func.count())
-            .select_from(WindowService)
-            .join(Window, Window.id == WindowService.window_id)
-            .where(WindowService.service_id == service.id, Window.active, Window.state == "open")
-        )
-        or 0
-    )
-    return int(round(service.expected_service_min * ahead / max(1, int(open_windows))))
+    est = HallFigures(s, site.id, day).estimate(service, ahead)
+    return int(est.minutes) if est.windows_open else None
 
 
 def wait_area(s: Any, service_id: int) -> tuple[str | None, str | None]:
