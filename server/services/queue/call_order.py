@@ -193,6 +193,9 @@ def ahead(s: Session, t: Ticket, orders: Orders | None = None) -> int:
     """How many tickets would be called before `t` (0 unless it is waiting)."""
     if t.state != TicketState.WAITING:
         return 0
+    # the orders are read through the connection, which does not autoflush: a command that has just
+    # put `t` back in the queue (resume, rejoin, transfer) has its change still in the session
+    s.flush()
     if t.target_window_id is None:
         own = same_item_ahead(s, t)
         if own >= LIMIT:
