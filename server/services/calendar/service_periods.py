@@ -8,7 +8,7 @@ period it has and outside its hours is told when it is next taken.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ...engine.errors import InvalidInput, NotFound, OutsideHours
 from ...engine.hours import (
     PERIOD_KINDS,
+    Days,
     Hours,
     Period,
     earliest,
@@ -53,15 +54,17 @@ def _period(row: ServicePeriod) -> Period:
 class HallDay:
     """The periods of a hall and its calendar's holidays, read once for the checks of a request."""
 
-    def __init__(self, s: Session, site: Site) -> None:
+    def __init__(self, s: Session, site: Site, days: Days | None = None) -> None:
         rows = s.scalars(
             select(ServicePeriod)
             .where(ServicePeriod.site_id == site.id, ServicePeriod.active)
             .order_by(ServicePeriod.start, ServicePeriod.id)
         )
         self.periods = [_period(r) for r in rows]
-        self.holidays: frozenset[date] = (
-            calendar.load(s, site.id).holidays if self.periods else frozenset()
+        # the calendar closes the hall on public holidays and opens it on adjusted working days,
+        # for the ordinary hours and the periods alike
+        self.holidays: Days = (
+            days if days is not None else calendar.days(s, site.id, site.holidays, site.hours)
         )
 
     def running(self, local: datetime, service_id: int | None = None) -> Period | None:
@@ -120,13 +123,11 @@ def item_open(
     local: datetime,
 ) -> tuple[bool, datetime | None]:
     """Whether the item is issued now (ordinary hours or a running period), and if not, when next."""
-    hall_ok, item_ok = _ordinary_ok(
-        site.hours, site.enforce_hours, item_hours, local, site.holidays
-    )
+    hall_ok, item_ok = _ordinary_ok(site.hours, site.enforce_hours, item_hours, local, hd.holidays)
     if (hall_ok and item_ok) or hd.running(local, service_id) is not None:
         return True, None
     nxt = earliest(
-        _ordinary_next(site.hours, site.enforce_hours, item_hours, local, site.holidays),
+        _ordinary_next(site.hours, site.enforce_hours, item_hours, local, hd.holidays),
         hd.next_start(local, service_id),
     )
     return False, nxt
@@ -135,16 +136,17 @@ def item_open(
 def admit(s: Session, item: Any, service_id: int, local: datetime) -> None:
     """Let issuing go on when the ordinary hours or a running period take the item; else raise
     OutsideHours naming the next opening. `item`: the row of statements.issue_context()."""
-    hall_ok, item_ok = _ordinary_ok(
-        item.site_hours, item.enforce_hours, item.hours, local, item.holidays
-    )
+    if not item.hours and (not item.enforce_hours or not item.site_hours):
+        return  # no timetable applies: tickets at any hour, whatever the calendar says
+    days = calendar.days(s, item.site_id, item.holidays, item.site_hours)
+    hall_ok, item_ok = _ordinary_ok(item.site_hours, item.enforce_hours, item.hours, local, days)
     if hall_ok and item_ok:
         return
-    hd = HallDay(s, s.get_one(Site, item.site_id))
+    hd = HallDay(s, s.get_one(Site, item.site_id), days)
     if hd.running(local, service_id) is not None:
         return
     nxt = earliest(
-        _ordinary_next(item.site_hours, item.enforce_hours, item.hours, local, item.holidays),
+        _ordinary_next(item.site_hours, item.enforce_hours, item.hours, local, hd.holidays),
         hd.next_start(local, service_id),
     )
     details: dict[str, Any] = {"service_id": service_id}
@@ -202,9 +204,9 @@ def period_brief(s: Session, p: Period) -> dict[str, Any]:
     }
 
 
-def status(s: Session, site: Site, local: datetime) -> dict[str, Any]:
+def status(s: Session, site: Site, local: datetime, hd: HallDay | None = None) -> dict[str, Any]:
     """For /hall-status: today's periods not over yet (each with `now`), and whether one runs."""
-    hd = HallDay(s, site)
+    hd = hd if hd is not None else HallDay(s, site)
     today = []
     for p in hd.today(local):
         if local.strftime("%H:%M") >= p.end:
