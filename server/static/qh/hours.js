@@ -26,11 +26,15 @@
     return parts.join(QH.t("hours.day_sep"));
   }
 
-  /** The line under the clock from /hall-status: any hour, today's times, or none today. */
+  /** The line under the clock from /hall-status: any hour, a public holiday, today's times (an
+      adjusted working day says so), or none today. */
   function line(status) {
     if (!status) return "";
     if (status.around_the_clock) return QH.t("hours.around_the_clock");
-    if (status.hours_today && status.hours_today.length) return QH.t("hours.today", {spans: spans(status.hours_today)});
+    if (status.holiday) return QH.t("hours.holiday");
+    if (status.hours_today && status.hours_today.length) {
+      return QH.t(status.workday ? "hours.workday_today" : "hours.today", {spans: spans(status.hours_today)});
+    }
     return QH.t("hours.none_today");
   }
 
