@@ -8,7 +8,8 @@ period it has and outside its hours is told when it is next taken.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from ...engine.hours import (
     period_open,
     validate_period,
 )
-from ...storage.models import Service, ServicePeriod, Site, Window
+from ...storage.models import Service, ServicePeriod, Site, Window, WindowService
 from ..access.principal import Forbidden, Principal
 from ..catalog import catalog
 from ..context import Context
@@ -168,20 +169,91 @@ def admit(s: Session, item: Any, service_id: int, local: datetime) -> None:
     )
 
 
-def period_brief(s: Session, p: Period) -> dict[str, Any]:
-    """A period for the kiosk and the hall screen: times, window numbers and item names."""
-    windows = (
-        list(
-            s.scalars(
-                select(Window.number).where(Window.id.in_(p.window_ids)).order_by(Window.number)
+@dataclass(frozen=True)
+class Reserved:
+    """Tickets a window may not call now: those of `service_ids` issued since `since` (UTC), the
+    tickets of a running period whose windows do not include it."""
+
+    service_ids: frozenset[int]
+    since: datetime
+
+    def holds(self, service_id: int, issued_at: datetime) -> bool:
+        at = issued_at if issued_at.tzinfo is not None else issued_at.replace(tzinfo=UTC)
+        return service_id in self.service_ids and at >= self.since
+
+
+def reserved_for(s: Session, site: Site, window_id: int, local: datetime) -> list[Reserved]:
+    """What a call-next at `window_id` must leave to the windows of a running 延时/错时 period.
+
+    The tickets a period issues (its items, taken since it started today) are for the windows it
+    lists, the ones the kiosk names and the ones staffed then; another window does not take them
+    while the period runs. Tickets issued before the period (a morning queue still being worked
+    off at 12:05) stay with every window serving the item, and once the period is over its
+    leftovers go to any window again. A period listing no windows reserves nothing."""
+    rows = list(
+        s.scalars(
+            select(ServicePeriod).where(
+                ServicePeriod.site_id == site.id,
+                ServicePeriod.active,
+                ServicePeriod.start <= local.strftime("%H:%M"),
+                ServicePeriod.end > local.strftime("%H:%M"),
             )
         )
-        if p.window_ids
-        else []
     )
+    periods = [p for p in map(_period, rows) if p.window_ids and window_id not in p.window_ids]
+    if not periods:
+        return []
+    days = calendar.days(s, site.id, site.holidays, site.hours)
+    out = []
+    for p in periods:
+        if not p.open_at(local, days):
+            continue
+        # an item none of the period's windows serves is left to every window that does (the
+        # period's ticket is not stranded; the kiosk names no window for it)
+        served = set(
+            s.scalars(
+                select(WindowService.service_id).where(
+                    WindowService.window_id.in_(p.window_ids),
+                    WindowService.service_id.in_(p.service_ids),
+                )
+            )
+        )
+        if served:
+            start = datetime.combine(local.date(), _parse_hhmm(p.start), local.tzinfo)
+            out.append(Reserved(frozenset(served), start.astimezone(UTC)))
+    return out
+
+
+def _parse_hhmm(hhmm: str) -> time:
+    h, m = hhmm.split(":")
+    return time(int(h), int(m))
+
+
+def period_brief(s: Session, p: Period) -> dict[str, Any]:
+    """A period for the kiosk and the hall screen: times, window numbers and item names."""
+    # which of the period's windows serve each item: the kiosk names those, and only those call
+    # the period's tickets (reserved_for)
+    serving: dict[int, list[int]] = {}
+    windows: list[int] = []
+    if p.window_ids:
+        for number, service_id in s.execute(
+            select(Window.number, WindowService.service_id)
+            .outerjoin(WindowService, WindowService.window_id == Window.id)
+            .where(Window.id.in_(p.window_ids))
+            .order_by(Window.number)
+        ):
+            if number not in windows:
+                windows.append(number)
+            if service_id is not None:
+                serving.setdefault(service_id, []).append(number)
     items = (
         [
-            {"id": sv.id, "name": sv.name, "name_en": sv.name_en}
+            {
+                "id": sv.id,
+                "name": sv.name,
+                "name_en": sv.name_en,
+                "windows": serving.get(sv.id, []) if p.window_ids else [],
+            }
             for sv in s.scalars(
                 select(Service)
                 .where(Service.id.in_(p.service_ids), Service.active)
