@@ -83,3 +83,33 @@ def test_the_kiosk_on_an_adjusted_working_saturday_shows_the_weekday_hours(
     screenshot(page, f"kiosk-adjusted-workday-{lang}")
     assert not errors, errors
     ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_kiosk_names_for_each_item_of_a_period_the_windows_that_call_it(
+    served: tuple[Hall, str], browser: Any, lang: str
+) -> None:
+    hall, url = served
+    body = {
+        "kind": "extended",
+        "name": "午间延时服务",
+        "name_en": "Lunchtime service",
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "start": "12:00",
+        "end": "13:30",
+        "window_ids": [hall.ids["w1"], hall.ids["w3"]],  # window 1 serves A only
+        "service_ids": [hall.ids["A"], hall.ids["B"]],
+    }
+    assert hall.client("admin").post("/api/v1/service-periods", json=body).status_code == 201
+    _at(hall, 2026, 11, 30, 12, 10)  # Monday lunchtime
+    ctx, page, errors = _kiosk(browser, hall, url, lang)
+    banner = page.locator("[data-testid=extended-banner]")
+    banner.wait_for(state="visible")
+    text = banner.inner_text()
+    if lang == "zh":
+        assert "个体工商户设立登记（1、3号窗口）、社会保障卡补换（3号窗口）" in text
+    else:
+        assert "(windows 1, 3)" in text and "(window 3)" in text
+    screenshot(page, f"kiosk-period-windows-{lang}")
+    assert not errors, errors
+    ctx.close()
