@@ -2,8 +2,11 @@
 
 A period runs on its weekdays unless the hall calendar makes the day a holiday; while it runs, the
 items it lists are issued whatever the ordinary hours say (the hall's and the item's), and the
-kiosk and the hall screen say so ("今日延时服务 12:00–13:30：…"). An item refused outside every
-period it has and outside its hours is told when it is next taken.
+kiosk and the hall screen say so ("今日延时服务 12:00–13:30：…", naming per item the period's
+windows that serve it). While it runs, the tickets it issued are called only at its windows
+(`reserved_for`). An item refused outside every period it has and outside its hours is told when
+it is next taken. The hall calendar decides the day: a public holiday runs no period and no
+ordinary hours; an adjusted working weekend day keeps the weekday hours and weekday periods.
 """
 
 from __future__ import annotations
