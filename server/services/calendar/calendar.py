@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from ...engine.calendar import WorkCalendar, bundled_year, parse_year
 from ...engine.errors import InvalidInput
+from ...engine.hours import Days, workday_key
 from ...storage.models import CalendarYear, Site
 from ..access.principal import Forbidden, Principal
 from ..context import Context
@@ -31,6 +32,17 @@ def load(s: Session, site_id: int) -> WorkCalendar:
         cal = cal.merged(parse_year(row.year, row.holidays, row.workdays))
     site = s.get(Site, site_id)
     return cal.closing(_closing_days(site.holidays if site is not None else None))
+
+
+def days(s: Session, site_id: int, site_holidays: Any, site_hours: Any = None) -> Days:
+    """The hall calendar as the opening hours follow it (engine.hours.Days): public holidays and
+    the hall's own closing days close the hall, adjusted working weekend days open it with the
+    ordinary weekday hours; for the hours checks of kiosk, hall screen, estimates and issuing."""
+    cal = WorkCalendar()
+    for row in s.scalars(select(CalendarYear).where(CalendarYear.site_id == site_id)):
+        cal = cal.merged(parse_year(row.year, row.holidays, row.workdays))
+    cal = cal.closing(_closing_days(site_holidays))
+    return Days(cal.holidays, cal.workdays, workday_key(site_hours))
 
 
 def _closing_days(values: Any) -> list[date]:

@@ -2,13 +2,17 @@
 
 A period runs on its weekdays unless the hall calendar makes the day a holiday; while it runs, the
 items it lists are issued whatever the ordinary hours say (the hall's and the item's), and the
-kiosk and the hall screen say so ("今日延时服务 12:00–13:30：…"). An item refused outside every
-period it has and outside its hours is told when it is next taken.
+kiosk and the hall screen say so ("今日延时服务 12:00–13:30：…", naming per item the period's
+windows that serve it). While it runs, the tickets it issued are called only at its windows
+(`reserved_for`). An item refused outside every period it has and outside its hours is told when
+it is next taken. The hall calendar decides the day: a public holiday runs no period and no
+ordinary hours; an adjusted working weekend day keeps the weekday hours and weekday periods.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +21,7 @@ from sqlalchemy.orm import Session
 from ...engine.errors import InvalidInput, NotFound, OutsideHours
 from ...engine.hours import (
     PERIOD_KINDS,
+    Days,
     Hours,
     Period,
     earliest,
@@ -26,7 +31,7 @@ from ...engine.hours import (
     period_open,
     validate_period,
 )
-from ...storage.models import Service, ServicePeriod, Site, Window
+from ...storage.models import Service, ServicePeriod, Site, Window, WindowService
 from ..access.principal import Forbidden, Principal
 from ..catalog import catalog
 from ..context import Context
@@ -53,15 +58,17 @@ def _period(row: ServicePeriod) -> Period:
 class HallDay:
     """The periods of a hall and its calendar's holidays, read once for the checks of a request."""
 
-    def __init__(self, s: Session, site: Site) -> None:
+    def __init__(self, s: Session, site: Site, days: Days | None = None) -> None:
         rows = s.scalars(
             select(ServicePeriod)
             .where(ServicePeriod.site_id == site.id, ServicePeriod.active)
             .order_by(ServicePeriod.start, ServicePeriod.id)
         )
         self.periods = [_period(r) for r in rows]
-        self.holidays: frozenset[date] = (
-            calendar.load(s, site.id).holidays if self.periods else frozenset()
+        # the calendar closes the hall on public holidays and opens it on adjusted working days,
+        # for the ordinary hours and the periods alike
+        self.holidays: Days = (
+            days if days is not None else calendar.days(s, site.id, site.holidays, site.hours)
         )
 
     def running(self, local: datetime, service_id: int | None = None) -> Period | None:
@@ -120,13 +127,11 @@ def item_open(
     local: datetime,
 ) -> tuple[bool, datetime | None]:
     """Whether the item is issued now (ordinary hours or a running period), and if not, when next."""
-    hall_ok, item_ok = _ordinary_ok(
-        site.hours, site.enforce_hours, item_hours, local, site.holidays
-    )
+    hall_ok, item_ok = _ordinary_ok(site.hours, site.enforce_hours, item_hours, local, hd.holidays)
     if (hall_ok and item_ok) or hd.running(local, service_id) is not None:
         return True, None
     nxt = earliest(
-        _ordinary_next(site.hours, site.enforce_hours, item_hours, local, site.holidays),
+        _ordinary_next(site.hours, site.enforce_hours, item_hours, local, hd.holidays),
         hd.next_start(local, service_id),
     )
     return False, nxt
@@ -135,16 +140,17 @@ def item_open(
 def admit(s: Session, item: Any, service_id: int, local: datetime) -> None:
     """Let issuing go on when the ordinary hours or a running period take the item; else raise
     OutsideHours naming the next opening. `item`: the row of statements.issue_context()."""
-    hall_ok, item_ok = _ordinary_ok(
-        item.site_hours, item.enforce_hours, item.hours, local, item.holidays
-    )
+    if not item.hours and (not item.enforce_hours or not item.site_hours):
+        return  # no timetable applies: tickets at any hour, whatever the calendar says
+    days = calendar.days(s, item.site_id, item.holidays, item.site_hours)
+    hall_ok, item_ok = _ordinary_ok(item.site_hours, item.enforce_hours, item.hours, local, days)
     if hall_ok and item_ok:
         return
-    hd = HallDay(s, s.get_one(Site, item.site_id))
+    hd = HallDay(s, s.get_one(Site, item.site_id), days)
     if hd.running(local, service_id) is not None:
         return
     nxt = earliest(
-        _ordinary_next(item.site_hours, item.enforce_hours, item.hours, local, item.holidays),
+        _ordinary_next(item.site_hours, item.enforce_hours, item.hours, local, hd.holidays),
         hd.next_start(local, service_id),
     )
     details: dict[str, Any] = {"service_id": service_id}
@@ -166,20 +172,91 @@ def admit(s: Session, item: Any, service_id: int, local: datetime) -> None:
     )
 
 
-def period_brief(s: Session, p: Period) -> dict[str, Any]:
-    """A period for the kiosk and the hall screen: times, window numbers and item names."""
-    windows = (
-        list(
-            s.scalars(
-                select(Window.number).where(Window.id.in_(p.window_ids)).order_by(Window.number)
+@dataclass(frozen=True)
+class Reserved:
+    """Tickets a window may not call now: those of `service_ids` issued since `since` (UTC), the
+    tickets of a running period whose windows do not include it."""
+
+    service_ids: frozenset[int]
+    since: datetime
+
+    def holds(self, service_id: int, issued_at: datetime) -> bool:
+        at = issued_at if issued_at.tzinfo is not None else issued_at.replace(tzinfo=UTC)
+        return service_id in self.service_ids and at >= self.since
+
+
+def reserved_for(s: Session, site: Site, window_id: int, local: datetime) -> list[Reserved]:
+    """What a call-next at `window_id` must leave to the windows of a running 延时/错时 period.
+
+    The tickets a period issues (its items, taken since it started today) are for the windows it
+    lists, the ones the kiosk names and the ones staffed then; another window does not take them
+    while the period runs. Tickets issued before the period (a morning queue still being worked
+    off at 12:05) stay with every window serving the item, and once the period is over its
+    leftovers go to any window again. A period listing no windows reserves nothing."""
+    rows = list(
+        s.scalars(
+            select(ServicePeriod).where(
+                ServicePeriod.site_id == site.id,
+                ServicePeriod.active,
+                ServicePeriod.start <= local.strftime("%H:%M"),
+                ServicePeriod.end > local.strftime("%H:%M"),
             )
         )
-        if p.window_ids
-        else []
     )
+    periods = [p for p in map(_period, rows) if p.window_ids and window_id not in p.window_ids]
+    if not periods:
+        return []
+    days = calendar.days(s, site.id, site.holidays, site.hours)
+    out = []
+    for p in periods:
+        if not p.open_at(local, days):
+            continue
+        # an item none of the period's windows serves is left to every window that does (the
+        # period's ticket is not stranded; the kiosk names no window for it)
+        served = set(
+            s.scalars(
+                select(WindowService.service_id).where(
+                    WindowService.window_id.in_(p.window_ids),
+                    WindowService.service_id.in_(p.service_ids),
+                )
+            )
+        )
+        if served:
+            start = datetime.combine(local.date(), _parse_hhmm(p.start), local.tzinfo)
+            out.append(Reserved(frozenset(served), start.astimezone(UTC)))
+    return out
+
+
+def _parse_hhmm(hhmm: str) -> time:
+    h, m = hhmm.split(":")
+    return time(int(h), int(m))
+
+
+def period_brief(s: Session, p: Period) -> dict[str, Any]:
+    """A period for the kiosk and the hall screen: times, window numbers and item names."""
+    # which of the period's windows serve each item: the kiosk names those, and only those call
+    # the period's tickets (reserved_for)
+    serving: dict[int, list[int]] = {}
+    windows: list[int] = []
+    if p.window_ids:
+        for number, service_id in s.execute(
+            select(Window.number, WindowService.service_id)
+            .outerjoin(WindowService, WindowService.window_id == Window.id)
+            .where(Window.id.in_(p.window_ids))
+            .order_by(Window.number)
+        ):
+            if number not in windows:
+                windows.append(number)
+            if service_id is not None:
+                serving.setdefault(service_id, []).append(number)
     items = (
         [
-            {"id": sv.id, "name": sv.name, "name_en": sv.name_en}
+            {
+                "id": sv.id,
+                "name": sv.name,
+                "name_en": sv.name_en,
+                "windows": serving.get(sv.id, []) if p.window_ids else [],
+            }
             for sv in s.scalars(
                 select(Service)
                 .where(Service.id.in_(p.service_ids), Service.active)
@@ -202,9 +279,9 @@ def period_brief(s: Session, p: Period) -> dict[str, Any]:
     }
 
 
-def status(s: Session, site: Site, local: datetime) -> dict[str, Any]:
+def status(s: Session, site: Site, local: datetime, hd: HallDay | None = None) -> dict[str, Any]:
     """For /hall-status: today's periods not over yet (each with `now`), and whether one runs."""
-    hd = HallDay(s, site)
+    hd = hd if hd is not None else HallDay(s, site)
     today = []
     for p in hd.today(local):
         if local.strftime("%H:%M") >= p.end:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...engine.errors import Conflict, InvalidInput, NotFound
-from ...engine.hours import DAY_KEYS, is_open, validate_hours
+from ...engine.hours import DAY_KEYS, Days, is_open, validate_hours
 from ...engine.numbering import local_time, validate_prefix
 from ...engine.states import is_promised
 from ...storage.models import (
@@ -38,6 +38,7 @@ from ..access.auth import (
     new_token,
 )
 from ..access.principal import Forbidden, Principal
+from ..calendar import calendar
 from ..common import reasons
 from ..context import Context
 from ..printing.printer_urls import check_printer_url
@@ -146,16 +147,18 @@ def list_services(
             q = q.where(Service.active, Department.active)
         q = q.order_by(Department.sort, Service.sort, Service.id)
         local = local_time(now, site.timezone)
+        days = calendar.days(s, site.id, site.holidays, site.hours)
         # open_now: the item's own hours allow a ticket now (the hall's own hours apply on top)
         return [
-            service_dict(sv, counts.get(str(sv.id), 0), service_open(sv, site, local))
+            service_dict(sv, counts.get(str(sv.id), 0), service_open(sv, days, local))
             for sv in s.scalars(q)
         ]
 
 
-def service_open(sv: Service, site: Site, local: Any) -> bool:
-    """True unless the item has hours of its own and `local` (hall time) is outside them."""
-    return not sv.hours or is_open(sv.hours, local, site.holidays or ())
+def service_open(sv: Service, days: Days, local: Any) -> bool:
+    """True unless the item has hours of its own and `local` (hall time) is outside them (on a
+    public holiday of the hall calendar always; on an adjusted working day by its weekday hours)."""
+    return not sv.hours or is_open(sv.hours, local, days)
 
 
 def default_site_id(ctx: Context) -> int:

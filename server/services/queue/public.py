@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ...engine.errors import NotFound
 from ...engine.estimate import Estimate, OpenWindow, estimate_wait
-from ...engine.hours import DAY_KEYS, closing_time, earliest, is_open, next_opening
+from ...engine.hours import closing_time, earliest, hours_today, is_open, next_opening
 from ...engine.numbering import local_time
 from ...engine.states import HELD_STATES, TicketState, WindowState
 from ...storage.models import (
@@ -181,18 +181,22 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
         s = uow.session
         site = _site(s, site_id)
         local = local_time(now, site.timezone)
-        hours, holidays = site.hours or {}, list(site.holidays or [])
-        open_now = is_open(hours, local, holidays)
-        extra = service_periods.status(s, site, local)
+        hours = site.hours or {}
+        hd = service_periods.HallDay(s, site)
+        # the hall calendar: a public holiday (or the hall's own closing day) closes the hall, an
+        # adjusted working weekend day (调休上班日) opens it with the ordinary weekday hours
+        days = hd.holidays
+        open_now = is_open(hours, local, days)
+        extra = service_periods.status(s, site, local, hd)
         # a 延时/错时 period running takes (some) tickets while the ordinary hours are closed
         taking = open_now or not site.enforce_hours or extra["extended_now"]
         nxt = (
-            earliest(next_opening(hours, local, holidays), extra["_next_period"])
+            earliest(next_opening(hours, local, days), extra["_next_period"])
             if not taking
             else None
         )
-        closes = closing_time(hours, local, holidays) if site.enforce_hours else None
-        holiday = local.date().isoformat() in holidays
+        closes = closing_time(hours, local, days) if site.enforce_hours else None
+        holiday = days.key(hours, local.date()) is None
         return {
             "taking_tickets": taking,
             "enforce_hours": site.enforce_hours,
@@ -201,10 +205,10 @@ def hall_status(ctx: Context, site_id: int) -> dict[str, Any]:
             "hours": hours,
             "open": open_now,
             "holiday": holiday,
+            # an adjusted working weekend day: the hall keeps its weekday hours
+            "workday": local.date() in days.workdays and local.weekday() >= 5,
             "local_now": local.isoformat(timespec="minutes"),
-            "hours_today": []
-            if holiday
-            else [list(span) for span in hours.get(DAY_KEYS[local.weekday()], [])],
+            "hours_today": hours_today(hours, local.date(), days),
             "closes_at": closes.strftime("%H:%M") if closes else None,
             "next_open": None if nxt is None else service_periods.when(nxt, local),
             # 延时/错时服务: today's periods not over yet (windows, items, `now`), and whether one runs

@@ -330,9 +330,15 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
         weights = read_models.window_services(s, w.id)
         skip: set[int] = set()
         postgres = uow.db.is_postgres
+        # a running 延时/错时 period's own tickets go to its windows (service_periods.reserved_for)
+        reserved = service_periods.reserved_for(s, site, w.id, local_time(now, site.timezone))
         while True:
             cands = _candidates(s, site.id, day, w.id, weights, skip)
             booked = _booked(s, site, w.id, weights, day, now, skip)
+            if reserved:
+                cands = [c for c in cands if not _held(reserved, c, w.id)]
+                if booked is not None and any(_held(reserved, c, w.id) for c in booked.tickets):
+                    booked = None
             pick = ordering.pick_next(
                 cands, w.id, weights, w.priority_streak, site.priority_ratio, booked
             )
@@ -347,6 +353,13 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
                 break
             skip.add(pick.ticket_id)  # another window won it
         return announce_call(uow, site, t, w, who, now)
+
+
+def _held(reserved: list[service_periods.Reserved], c: ordering.Candidate, window_id: int) -> bool:
+    """Whether a period's windows keep `c` from `window_id` (a ticket transferred to it is its)."""
+    if c.target_window_id == window_id:
+        return False
+    return any(r.holds(c.service_id, c.issued_at) for r in reserved)
 
 
 def _booked(

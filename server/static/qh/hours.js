@@ -26,20 +26,34 @@
     return parts.join(QH.t("hours.day_sep"));
   }
 
-  /** The line under the clock from /hall-status: any hour, today's times, or none today. */
+  /** The line under the clock from /hall-status: any hour, a public holiday, today's times (an
+      adjusted working day says so), or none today. */
   function line(status) {
     if (!status) return "";
     if (status.around_the_clock) return QH.t("hours.around_the_clock");
-    if (status.hours_today && status.hours_today.length) return QH.t("hours.today", {spans: spans(status.hours_today)});
+    if (status.holiday) return QH.t("hours.holiday");
+    if (status.hours_today && status.hours_today.length) {
+      return QH.t(status.workday ? "hours.workday_today" : "hours.today", {spans: spans(status.hours_today)});
+    }
     return QH.t("hours.none_today");
   }
 
-  /** Today's 延时/错时 periods from /hall-status as lines: "今日延时服务 12:00–13:30：A、B（1号、2号窗口）". */
+  /** Today's 延时/错时 periods from /hall-status as lines: "今日延时服务 12:00–13:30：A、B（1号、2号窗口）";
+      when the period's windows do not all serve every item, each item names its own windows:
+      "A（2号窗口）、B（6号窗口）" (only those windows call the period's tickets). */
   function extended(status) {
     const en = document.documentElement.lang === "en";
+    const sep = QH.t("hours.span_sep");
+    function at(list) {
+      return list && list.length ? QH.t(list.length === 1 ? "hours.extended_window" : "hours.extended_windows", {list: list.join(sep)}) : "";
+    }
     return ((status && status.extended_today) || []).map(function (p) {
-      const items = p.items.map(function (i) { return en && i.name_en ? i.name_en : i.name; }).join(QH.t("hours.span_sep"));
-      const windows = p.windows.length ? QH.t(p.windows.length === 1 ? "hours.extended_window" : "hours.extended_windows", {list: p.windows.join(QH.t("hours.span_sep"))}) : "";
+      const name = function (i) { return en && i.name_en ? i.name_en : i.name; };
+      const lists = p.items.map(function (i) { return JSON.stringify(i.windows || p.windows); });
+      const shared = lists.every(function (l) { return l === lists[0]; });
+      const items = shared ? p.items.map(name).join(sep)
+        : p.items.map(function (i) { return name(i) + at(i.windows); }).join(sep);
+      const windows = shared ? at(p.items.length && p.items[0].windows ? p.items[0].windows : p.windows) : "";
       const kind = QH.t("hours.kind." + p.kind);
       const title = en ? (p.name_en || kind) : (p.name || kind);
       return {now: !!p.now, kind: p.kind,
