@@ -37,7 +37,9 @@
     $("st-wait").textContent = QHWait.text(p);
     const outcome = $("st-outcome");
     let key = null;
-    if (p.state === "done") key = "status.outcome." + (p.outcome || "done");
+    // a case past review (decided or delivered) says so in its progress: "accepted, not finished" would be stale
+    const settled = ["ready", "delivered", "rejected"].indexOf(cfg.caseState) >= 0;
+    if (p.state === "done") key = p.outcome === "accepted" && settled ? null : "status.outcome." + (p.outcome || "done");
     else if (["no_show", "cancelled", "parked"].indexOf(p.state) >= 0) key = "status.outcome." + p.state;
     outcome.hidden = !key;
     outcome.textContent = key ? t(key) : "";
