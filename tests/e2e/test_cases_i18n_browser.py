@@ -36,7 +36,9 @@ def test_case_progress_in_both_languages_and_the_lookup_rates_the_delivered_case
     page.wait_for_selector("[data-testid=case-progress]")
     assert page.inner_text("[data-testid=case-state]") == "已受理"
     assert page.inner_text("[data-testid=case-due]").startswith("承诺办结日期：")
-    assert "尚未办结" in page.inner_text("[data-testid=status-outcome]")  # accepted, not yet decided
+    assert "尚未办结" in page.inner_text(
+        "[data-testid=status-outcome]"
+    )  # accepted, not yet decided
     page.locator("[data-testid=case-progress]").scroll_into_view_if_needed()
     screenshot(page, "case-i18n-01-accepted-zh")
     page.goto(f"{url}/t/{t['public_id']}?lang=en")
