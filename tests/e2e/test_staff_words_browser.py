@@ -153,8 +153,21 @@ def test_staff_pages_in_english_show_words_never_codes(
     found["monitor"] = _codes(page.inner_text("body"))
     screenshot(page, "staff-words-04-monitor-en")
     page.goto(srv.url + "/admin/reports?lang=en")
-    page.wait_for_timeout(1500)
+    page.wait_for_selector("body[data-loaded='1']")
+    row = page.locator(f"[data-rect-row='{ev}']")
+    assert "Very dissatisfied" in row.inner_text()
     found["reports"] = _codes(page.inner_text("body"))
+    row.scroll_into_view_if_needed()
     screenshot(page, "staff-words-05-reports-en")
+    row.locator(".ovs-rect-edit").click()
+    page.wait_for_selector("#rect-dialog[open]")
+    dialog = page.inner_text("#rect-dialog")
+    found["rectification"] = _codes(dialog)
+    # the 回访 in the history says it was a call back (not the status it left as it was)
+    assert "· Call back — 已解释" in dialog, dialog
+    assert "Open" in row.inner_text()  # the status as a word, capitalised like the page's others
+    formula = page.inner_text("#ass-formula")
+    assert "、" not in formula and "Center score 20, " in formula
+    screenshot(page, "staff-words-06-rectification-en")
     assert {k: v for k, v in found.items() if v} == {}
     assert errors == []

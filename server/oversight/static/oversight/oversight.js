@@ -42,7 +42,9 @@
   }
   function rectHistory(row) {
     return el("ol", {class: "ovs-rect-history"}, (row.history || []).map(function (h) {
-      return el("li", {text: localDateTime(h.at) + " · " + h.by_name + " · " + rectLabel(h.status) + (h.note ? " — " + h.note : "")});
+      // a step (回访, 申诉 and its decision) says which step it was, not the status it left unchanged
+      const what = h.step ? t("ovs.rect.step." + h.step) : rectLabel(h.status);
+      return el("li", {text: localDateTime(h.at) + " · " + h.by_name + " · " + what + (h.note ? " — " + h.note : "")});
     }));
   }
   /** A dialog to move one bad rating's rectification on; calls done(row) after a saved change. */
@@ -244,7 +246,7 @@
     if (!r.ok) return;
     document.querySelectorAll("[data-w]").forEach(function (i) { if (i.value === "") i.placeholder = r.body.weights[i.dataset.w]; });
     $("ass-formula").textContent = t("ovs.def.assessment") + " " + Object.keys(r.body.weights).map(function (k) {
-      return t("ovs.col." + k) + " " + r.body.weights[k]; }).join("、");
+      return t("ovs.col." + k) + " " + r.body.weights[k]; }).join(t("ovs.list_sep"));
     renderTable($("ass-table"), ASS_COLS.concat([["explain", null]]), r.body.items);
     // every score says how it was computed: one line per component, in words
     r.body.items.forEach(function (row) {
