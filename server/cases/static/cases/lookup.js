@@ -1,6 +1,6 @@
 /* The case lookup: case number + last four digits of the phone -> the case's public progress, in the
-   page's language, and once the case is delivered its rating (办件送达后评价), posted with the ticket's
-   public id the lookup answer carries while the case can be rated. */
+ * page's language, and once the case is delivered its rating (办件送达后评价), posted with the ticket's
+ * public id the lookup answer carries while the case can be rated. */
 (function () {
   "use strict";
   const t = QH.t;
