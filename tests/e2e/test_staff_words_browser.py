@@ -149,8 +149,11 @@ def test_staff_pages_in_english_show_words_never_codes(
     screenshot(page, "staff-words-03-complaints-en")
 
     page.goto(srv.url + "/admin/monitor?lang=en")
-    page.wait_for_timeout(1500)
+    page.wait_for_selector("#mon-services tbody tr[data-service]")
     found["monitor"] = _codes(page.inner_text("body"))
+    # items and windows by their English names where the hall gave them
+    assert "First Mortgage Registration" in page.inner_text("#mon-services")
+    assert "不动产抵押权首次登记" not in page.inner_text("#mon-services")
     screenshot(page, "staff-words-04-monitor-en")
     page.goto(srv.url + "/admin/reports?lang=en")
     page.wait_for_selector("body[data-loaded='1']")

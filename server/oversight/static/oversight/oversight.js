@@ -7,6 +7,8 @@
   if ($("print-now")) $("print-now").addEventListener("click", function () { window.print(); });
   const API = cfg.apiBase || "/api/v1";
   const LANG = cfg.locale === "en" ? "en" : "zh";
+  /** An item's or window's name in the page's language (its English name when it has one). */
+  const named = function (x) { return (LANG === "en" && x.name_en) || x.name; };
 
   function dur(s) {
     if (s === null || s === undefined) return "–";
@@ -120,12 +122,12 @@
   function renderMonitor(m) {
     $("ovs-now").textContent = localTime(m.now);
     fill($("mon-services").tBodies[0], m.services.map(function (s) {
-      return tr([s.prefix + " " + s.name, String(s.waiting), dur(s.longest_wait_s), dur(s.threshold_s)],
+      return tr([s.prefix + " " + named(s), String(s.waiting), dur(s.longest_wait_s), dur(s.threshold_s)],
                 {class: s.over ? "over" : "", "data-service": s.id});
     }));
     fill($("mon-windows").tBodies[0], m.windows.map(function (w) {
       const cur = w.current ? w.current.number + " · " + t("ovs.tstate." + w.current.state) + " " + dur(w.current.for_s) : "–";
-      return tr([w.number + " " + w.name, t("ovs.wstate." + w.state) + (w.pause_reason ? " (" + t("ovs.reason." + w.pause_reason) + ")" : ""),
+      return tr([w.number + " " + named(w), t("ovs.wstate." + w.state) + (w.pause_reason ? " (" + t("ovs.reason." + w.pause_reason) + ")" : ""),
                  w.staff ? w.staff.name : "–", cur, dur(w.in_state_s), dur(w.paused_today_s)], {class: "st-" + w.state, "data-window": w.id});
     }));
     fill($("mon-alerts"), m.alerts.length ? m.alerts.map(alertItem) : [el("li", {class: "ovs-empty", text: t("ovs.no_alerts")})]);
