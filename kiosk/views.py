@@ -93,7 +93,11 @@ def make_blueprint() -> Blueprint:
             notice=extra["notice"],
             refusal=extra["refusal"],
             qh_config=_page_config(
-                ("status.", "feedback."), publicId=public_id, ticket=t, pollSeconds=poll
+                ("status.", "feedback."),
+                publicId=public_id,
+                ticket=t,
+                pollSeconds=poll,
+                caseState=extra["case"]["state"] if extra["case"] else None,
             ),
         )
 

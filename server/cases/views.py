@@ -57,7 +57,11 @@ def make_blueprint() -> Blueprint:
     @bp.get("/cases/lookup")
     def lookup() -> Any:
         """Case progress by case number and the last four digits of the phone (the API is rate-limited)."""
-        return render_template("cases/lookup.html", qh_config=_config())
+        from ..pages import page_config
+
+        # the rating of a delivered case (办件送达后评价) borrows the ticket page's words
+        words = ("cases.", "status.level.", "status.rate.", "status.case_rate.")
+        return render_template("cases/lookup.html", qh_config=page_config(words))
 
     def _notice(public_id: str, kind: str) -> Any:
         if not PUBLIC_ID.match(public_id):
@@ -66,7 +70,12 @@ def make_blueprint() -> Blueprint:
             n = case_public.notice(_ctx(), public_id, kind)
         except NotFound:
             abort(404)
-        return render_template("cases/notice.html", n=n, qh_config=_config())
+        from ..i18n import translate
+
+        def zh_(key: str, **kw: Any) -> str:  # the notice itself: an official document, in Chinese
+            return translate(key, "zh", **kw)
+
+        return render_template("cases/notice.html", n=n, zh_=zh_, qh_config=_config())
 
     @bp.get("/t/<public_id>/notice")
     def notice(public_id: str) -> Any:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import hmac
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,14 +22,14 @@ from ..context import Context
 from ..queue import read_models
 from . import cases
 
-STATE_TEXT = {
-    "accepted": "已受理",
-    "in_review": "审查中",
-    "awaiting_materials": "待补正",
-    "ready": "已办结，待领取",
-    "delivered": "已送达",
-    "rejected": "不予许可",
-}
+LANGS = ("zh", "en")
+
+
+def _t(lang: str, key: str, **kw: Any) -> str:
+    """A progress text in `lang` from the cases package's translations (`cases.pg.*`)."""
+    from ...i18n import translate
+
+    return translate("cases.pg." + key, lang, **kw)
 
 
 def cn_date(d: date | None) -> str:
@@ -37,64 +37,104 @@ def cn_date(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
+def date_text(d: date | None, lang: str) -> str:
+    """2026年12月3日 in Chinese, 3 December 2026 in English."""
+    if d is None:
+        return ""
+    if lang != "en":
+        return cn_date(d)
+    return f"{d.day} {_t(lang, f'month.{d.month}')} {d.year}"
+
+
 def _window(s: Session, window_id: int | None) -> Window | None:
     return s.get(Window, window_id) if window_id else None
 
 
-def _step_text(s: Session, c: Case, ev_type: str, data: dict[str, Any]) -> str:
-    if ev_type == "accepted":
-        return "已受理"
-    if ev_type == "review_started":
-        return "审查中"
+def _pickup_text(w: Window | None, lang: str) -> str:
+    return _t(lang, "ready_at", n=w.number) if w else _t(lang, "ready_first")
+
+
+def _step_text(s: Session, c: Case, ev_type: str, data: dict[str, Any], lang: str = "zh") -> str:
+    if ev_type in ("accepted", "review_started", "materials_received"):
+        return _t(lang, "ev." + ev_type)
     if ev_type == "materials_requested":
-        return "待补正：请补交" + "、".join(data.get("materials") or [])
-    if ev_type == "materials_received":
-        return "补正材料已收到，继续审查"
+        sep = "、" if lang != "en" else ", "
+        return _t(lang, "ev.materials_requested", materials=sep.join(data.get("materials") or []))
     if ev_type == "approved":
-        w = _window(s, c.first_window_id)
-        return f"已办结，请到{w.number}号窗口领取" if w else "已办结，请到首问窗口领取"
+        return _pickup_text(_window(s, c.first_window_id), lang)
     if ev_type == "rejected":
-        return "不予许可：" + (data.get("reason") or "")
+        return _t(lang, "ev.rejected", reason=data.get("reason") or "")
     if ev_type == "delivered":
         if data.get("method") == "post":
-            return "已送达（邮寄" + (f"，{data['note']}" if data.get("note") else "") + "）"
-        return "已送达（窗口领取）"
+            if data.get("note"):
+                return _t(lang, "ev.delivered_post_note", note=data["note"])
+            return _t(lang, "ev.delivered_post")
+        return _t(lang, "ev.delivered_window")
     return ev_type
 
 
+def _days(n: int, lang: str) -> str:
+    """ "5个工作日" / "5 working days" / "1 working day"."""
+    return _t(lang, "working_day" if n == 1 else "working_days", n=n)
+
+
+def _due_text(due: date, promised: int, paused: int, lang: str) -> str:
+    due_text = _t(lang, "due", date=date_text(due, lang), days=_days(promised, lang))
+    if paused:
+        due_text += _t(lang, "due_paused", days=_days(paused, lang))
+    return due_text + _t(lang, "due_end")
+
+
 def progress(s: Session, c: Case, today: date) -> dict[str, Any]:
-    """The case's public progress: steps, due date, state in words; never the applicant."""
+    """The case's public progress: steps, due date, state in words; never the applicant.
+
+    The texts are Chinese (`state_text`, `due_text`, each step's `text` and `date_text`), each with
+    its English twin (`..._en`) for a page in English; materials and reasons stay as the window wrote them.
+    """
     site = s.get_one(Site, c.site_id)
     d = cases.case_dict(s, c, calendar.load(s, site.id), today, cases.pause_awaiting(site))
     sv = s.get(Service, c.service_id)
     w = _window(s, c.first_window_id)
     due = date.fromisoformat(d["due_date"])
-    due_text = f"承诺办结日期：{cn_date(due)}（{c.promised_days}个工作日，不含受理当日"
-    due_text += f"；待补正的{d['paused_days']}个工作日不计）" if d["paused_days"] else "）"
-    steps = [
-        {
-            "type": e["type"],
-            "text": _step_text(s, c, e["type"], e["data"]),
-            "day": e["day"],
-            "date_text": cn_date(date.fromisoformat(e["day"])),
+    steps = []
+    for e in d["events"]:
+        day = date.fromisoformat(e["day"])
+        steps.append(
+            {
+                "type": e["type"],
+                "text": _step_text(s, c, e["type"], e["data"], "zh"),
+                "text_en": _step_text(s, c, e["type"], e["data"], "en"),
+                "day": e["day"],
+                "date_text": date_text(day, "zh"),
+                "date_text_en": date_text(day, "en"),
+            }
+        )
+    texts: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        state = _t(lang, "state." + c.state)
+        if c.state == CaseState.READY:
+            state = _pickup_text(w, lang)
+        texts[lang] = {
+            "state_text": state,
+            "due_text": _due_text(due, c.promised_days, d["paused_days"], lang),
         }
-        for e in d["events"]
-    ]
-    state_text = STATE_TEXT[c.state]
-    if c.state == CaseState.READY:
-        state_text = f"已办结，请到{w.number}号窗口领取" if w else "已办结，请到首问窗口领取"
     return {
         "number": c.number,
         "service": sv.name if sv else "",
+        "service_en": (sv.name_en or sv.name) if sv else "",
         "state": c.state,
-        "state_text": state_text,
+        "state_text": texts["zh"]["state_text"],
+        "state_text_en": texts["en"]["state_text"],
         "accepted_on": c.day.isoformat(),
         "due_date": d["due_date"],
-        "due_text": due_text,
+        "due_text": texts["zh"]["due_text"],
+        "due_text_en": texts["en"]["due_text"],
         "overdue": d["overdue"],
         "paused_days": d["paused_days"],
         "materials": d["materials"],
-        "pickup_window": {"number": w.number, "name": w.name} if w else None,
+        "pickup_window": {"number": w.number, "name": w.name, "name_en": w.name_en or w.name}
+        if w
+        else None,
         "steps": steps,
     }
 
@@ -126,7 +166,29 @@ def lookup(ctx: Context, site_id: int, number: str, phone_last4: str) -> dict[st
         digits = "".join(ch for ch in (c.applicant_phone if c else "") if ch.isdigit())
         if c is None or not hmac.compare_digest(digits[-4:], phone_last4):
             raise NotFound("no case with this number and phone")
-        return progress(s, c, read_models.today(s.get_one(Site, c.site_id), now))
+        site = s.get_one(Site, c.site_id)
+        return {
+            **progress(s, c, read_models.today(site, now)),
+            "rating": _lookup_rating(s, site, c, now),
+        }
+
+
+def _lookup_rating(s: Session, site: Site, c: Case, now: datetime) -> dict[str, Any]:
+    """办件送达后评价 from the lookup page: the case ticket's rating state (case_rating.status), and the
+    ticket's public id (the key the rating is posted with) only while the case can be rated, so the
+    lookup hands out no lasting link to the ticket's page. Nothing about the applicant."""
+    from ..ratings import case_rating
+
+    t = s.get_one(Ticket, c.ticket_id)
+    st = case_rating.status(s, site, t, now) or {}
+    is_open = bool(st.get("open"))
+    return {
+        "open": is_open,
+        "until": st.get("until"),
+        "given": st.get("given"),
+        "reasons": st.get("reasons") if is_open else [],
+        "ticket": t.public_id if is_open else None,
+    }
 
 
 def _clerk(s: Session, staff_id: int | None) -> dict[str, str]:

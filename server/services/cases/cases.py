@@ -291,6 +291,7 @@ def case_dict(
         "number": c.number,
         "service_id": c.service_id,
         "service_name": sv.name if sv else "",
+        "service_name_en": (sv.name_en or sv.name) if sv else "",
         "ticket_id": c.ticket_id,
         "state": c.state,
         "accepted_at": read_models.iso(c.accepted_at),

@@ -45,6 +45,7 @@ def monitor(ctx: Context, who: Principal) -> dict[str, Any]:
                 {
                     "id": sv.id,
                     "name": sv.name,
+                    "name_en": sv.name_en or sv.name,
                     "prefix": sv.prefix,
                     "department": sv.department.name,
                     "waiting": n,
@@ -79,6 +80,7 @@ def monitor(ctx: Context, who: Principal) -> dict[str, Any]:
                     "id": w.id,
                     "number": w.number,
                     "name": w.name,
+                    "name_en": w.name_en or w.name,
                     "state": w.state,
                     "pause_reason": w.pause_reason,
                     "staff": {"id": w.staff_id, "name": staff_name}

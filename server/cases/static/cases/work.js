@@ -7,6 +7,9 @@
   const MOVES = {accepted: ["review", "request-materials", "reject"], in_review: ["request-materials", "approve", "reject"],
                  awaiting_materials: ["materials-received"], ready: ["deliver"], delivered: [], rejected: []};
   let selected = null;
+  const en = (window.QH_CONFIG || {}).locale === "en";
+  /** The item's name in the page's language (its English name when it has one). */
+  const svc = function (c) { return (en && c.service_name_en) || c.service_name; };
 
   function say(text, bad) {
     const m = $("cw-msg");
@@ -21,7 +24,7 @@
     if (!r.ok) { say(QH.errorText(r), true); return; }
     const rows = r.body.items.map(function (c) {
       const tr = el("tr", {"data-id": String(c.id), "data-testid": "cw-row", class: c.id === selected ? "cw-sel" : ""}, [
-        el("td", {text: c.number}), el("td", {text: c.service_name}), el("td", {text: c.applicant.name}),
+        el("td", {text: c.number}), el("td", {text: svc(c)}), el("td", {text: c.applicant.name}),
         el("td", {text: (c.accepted_at || "").slice(0, 10)}),
         el("td", {class: c.overdue ? "cw-over" : "", text: c.due_date + (c.overdue ? " " + t("cases.work.overdue") : "")}),
         el("td", {text: t("cases.state." + c.state)})]);
@@ -78,18 +81,19 @@
     });
     const events = el("ol", {class: "cw-events"}, c.events.map(function (e) {
       const who = e.staff_name ? " · " + e.staff_name : "";
-      const what = (e.data && e.data.materials ? "：" + e.data.materials.join("、") : "") +
-                   (e.data && e.data.reason ? "：" + e.data.reason : "") + (e.data && e.data.note ? "（" + e.data.note + "）" : "");
+      const what = (e.data && e.data.materials ? t("cases.work.colon") + e.data.materials.join(t("cases.work.list_sep")) : "") +
+                   (e.data && e.data.reason ? t("cases.work.colon") + e.data.reason : "") +
+                   (e.data && e.data.note ? t("cases.work.note", {note: e.data.note}) : "");
       return el("li", {}, [el("span", {class: "cw-when", text: QH.hallTime(e.at)}),
                            t("cases.ev." + e.type) + what + who]);
     }));
     const d = $("cw-detail");
     d.replaceChildren(
-      el("h2", {text: c.number + " · " + c.service_name}),
-      el("p", {"data-testid": "cw-applicant", text: t("cases.work.applicant") + "：" + c.applicant.name + " " + c.applicant.phone}),
-      el("p", {class: c.overdue ? "cw-over" : "", text: t("cases.work.due") + "：" + c.due_date +
+      el("h2", {text: c.number + " · " + svc(c)}),
+      el("p", {"data-testid": "cw-applicant", text: t("cases.work.applicant") + t("cases.work.colon") + c.applicant.name + " " + c.applicant.phone}),
+      el("p", {class: c.overdue ? "cw-over" : "", text: t("cases.work.due") + t("cases.work.colon") + c.due_date +
         (c.paused_days ? " " + t("cases.work.paused", {n: c.paused_days}) : "") + (c.overdue ? " " + t("cases.work.overdue") : "")}),
-      el("p", {text: t("cases.work.state") + "：" + t("cases.state." + c.state)}), moves, formSlot, events);
+      el("p", {text: t("cases.work.state") + t("cases.work.colon") + t("cases.state." + c.state)}), moves, formSlot, events);
     d.hidden = false;
   }
   async function show(id) {

@@ -7,6 +7,8 @@
   if ($("print-now")) $("print-now").addEventListener("click", function () { window.print(); });
   const API = cfg.apiBase || "/api/v1";
   const LANG = cfg.locale === "en" ? "en" : "zh";
+  /** An item's or window's name in the page's language (its English name when it has one). */
+  const named = function (x) { return (LANG === "en" && x.name_en) || x.name; };
 
   function dur(s) {
     if (s === null || s === undefined) return "–";
@@ -42,7 +44,9 @@
   }
   function rectHistory(row) {
     return el("ol", {class: "ovs-rect-history"}, (row.history || []).map(function (h) {
-      return el("li", {text: localDateTime(h.at) + " · " + h.by_name + " · " + rectLabel(h.status) + (h.note ? " — " + h.note : "")});
+      // a step (回访, 申诉 and its decision) says which step it was, not the status it left unchanged
+      const what = h.step ? t("ovs.rect.step." + h.step) : rectLabel(h.status);
+      return el("li", {text: localDateTime(h.at) + " · " + h.by_name + " · " + what + (h.note ? " — " + h.note : "")});
     }));
   }
   /** A dialog to move one bad rating's rectification on; calls done(row) after a saved change. */
@@ -118,12 +122,12 @@
   function renderMonitor(m) {
     $("ovs-now").textContent = localTime(m.now);
     fill($("mon-services").tBodies[0], m.services.map(function (s) {
-      return tr([s.prefix + " " + s.name, String(s.waiting), dur(s.longest_wait_s), dur(s.threshold_s)],
+      return tr([s.prefix + " " + named(s), String(s.waiting), dur(s.longest_wait_s), dur(s.threshold_s)],
                 {class: s.over ? "over" : "", "data-service": s.id});
     }));
     fill($("mon-windows").tBodies[0], m.windows.map(function (w) {
       const cur = w.current ? w.current.number + " · " + t("ovs.tstate." + w.current.state) + " " + dur(w.current.for_s) : "–";
-      return tr([w.number + " " + w.name, t("ovs.wstate." + w.state) + (w.pause_reason ? " (" + t("ovs.reason." + w.pause_reason) + ")" : ""),
+      return tr([w.number + " " + named(w), t("ovs.wstate." + w.state) + (w.pause_reason ? " (" + t("ovs.reason." + w.pause_reason) + ")" : ""),
                  w.staff ? w.staff.name : "–", cur, dur(w.in_state_s), dur(w.paused_today_s)], {class: "st-" + w.state, "data-window": w.id});
     }));
     fill($("mon-alerts"), m.alerts.length ? m.alerts.map(alertItem) : [el("li", {class: "ovs-empty", text: t("ovs.no_alerts")})]);
@@ -244,7 +248,7 @@
     if (!r.ok) return;
     document.querySelectorAll("[data-w]").forEach(function (i) { if (i.value === "") i.placeholder = r.body.weights[i.dataset.w]; });
     $("ass-formula").textContent = t("ovs.def.assessment") + " " + Object.keys(r.body.weights).map(function (k) {
-      return t("ovs.col." + k) + " " + r.body.weights[k]; }).join("、");
+      return t("ovs.col." + k) + " " + r.body.weights[k]; }).join(t("ovs.list_sep"));
     renderTable($("ass-table"), ASS_COLS.concat([["explain", null]]), r.body.items);
     // every score says how it was computed: one line per component, in words
     r.body.items.forEach(function (row) {
