@@ -55,7 +55,9 @@ def make_blueprint() -> Blueprint:
         cfg = {
             # the kiosk's complaint form composes its text in the hall's language from these words
             "complaintWordsZh": {
-                k: v for k, v in catalogue("zh").items() if k.startswith("kiosk.cmp.topic.")
+                k: v
+                for k, v in catalogue("zh").items()
+                if k.startswith(("kiosk.cmp.topic.", "kiosk.cmp.record."))
             },
             "supervisionPhone": rating_settings.phone_of_hall(_ctx()),
             "token": token,

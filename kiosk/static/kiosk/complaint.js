@@ -120,11 +120,14 @@
     // ---- sending ---------------------------------------------------------------------------------
     function content() {
       const parts = [];
-      if (F.topics.length) parts.push("问题：" + F.topics.map(function (c) { return zh["kiosk.cmp.topic." + c] || c; }).join("、"));
-      if (F.dept) parts.push("单位：" + F.dept.name);
-      if (F.window) parts.push("窗口：" + F.window + "号窗口");
-      if (F.note) parts.push("留言：" + F.note);
-      return parts.join("；");
+      const w = function (key) { return zh["kiosk.cmp.record." + key] || ""; };
+      if (F.topics.length) {
+        parts.push(w("topics") + F.topics.map(function (c) { return zh["kiosk.cmp.topic." + c] || c; }).join(w("list_sep")));
+      }
+      if (F.dept) parts.push(w("dept") + F.dept.name);
+      if (F.window) parts.push(w("window").replace("{n}", F.window));
+      if (F.note) parts.push(w("note") + F.note);
+      return parts.join(w("part_sep"));
     }
 
     async function send() {

@@ -1,6 +1,6 @@
 /* Ratings and complaints on the visitor's phone: the ticket's page (/t/<id>) and the feedback page (/feedback).
-   Rating: five levels; the two lowest need a reason (chips and/or text). One rating per visit, and one
-   per case once it is delivered (办件送达后评价). */
+ * Rating: five levels; the two lowest need a reason (chips and/or text). One rating per visit, and one
+ * per case once it is delivered (办件送达后评价). */
 (function () {
   "use strict";
   const cfg = window.QH_CONFIG || {};

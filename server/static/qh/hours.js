@@ -39,8 +39,8 @@
   }
 
   /** Today's 延时/错时 periods from /hall-status as lines: "今日延时服务 12:00–13:30：A、B（1号、2号窗口）";
-      when the period's windows do not all serve every item, each item names its own windows:
-      "A（2号窗口）、B（6号窗口）" (only those windows call the period's tickets). */
+   *  when the period's windows do not all serve every item, each item names its own windows:
+   *  "A（2号窗口）、B（6号窗口）" (only those windows call the period's tickets). */
   function extended(status) {
     const en = document.documentElement.lang === "en";
     const sep = QH.t("hours.span_sep");
