@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
+from ..offload import run_blocking
+
 log = logging.getLogger(__name__)
 
 # Commits between two checkpoints of SQLite's write-ahead log (an issue writes about 16 pages of
@@ -153,7 +155,8 @@ class Database:
 
 
 class Checkpointer:
-    """Checkpoints SQLite's write-ahead log on its own thread, outside the write lock.
+    """Checkpoints SQLite's write-ahead log on its own thread, outside the write lock (and, under
+    gevent, off the serving loop).
 
     A PASSIVE checkpoint copies committed pages into the database file while writers go on
     appending to the log, and its two syncs wait on the disk with no lock held. The writers call
@@ -189,12 +192,16 @@ class Checkpointer:
                 self._thread.start()
 
     def _run(self) -> None:
+        # Under the gevent worker this "thread" is a greenlet on the serving loop, and a checkpoint
+        # is blocking C work (copying pages, two syncs): run on the loop, every request and screen
+        # waited for the disk. So the checkpoint itself runs in a pool thread (offload), and only
+        # the waiting for the next round stays here; outside gevent it is a plain call.
         while True:
             self._wake.wait()
             self._wake.clear()
             if self._stopped:
                 return
-            self.checkpoint()
+            run_blocking(self.checkpoint)
 
     def checkpoint(self) -> None:
         """One PASSIVE checkpoint now. A failure is logged: the commits it follows stand, the log

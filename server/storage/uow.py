@@ -92,6 +92,7 @@ class UnitOfWork:
         self._numbered: list[Callable[[], None]] = []
         self._logs: list[tuple[dict[str, Any], SeqSlot | Event | None]] = []
         self._conn: Connection | None = None
+        self._session: Session | None = None
         self._lock: Any = None
         self.clock: Any = None  # the app's clock (Context.uow), for read models that need the time
 
@@ -111,14 +112,21 @@ class UnitOfWork:
         except BaseException:
             self._end()
             raise
-        self.session = Session(
-            bind=self._conn,
-            join_transaction_mode="rollback_only",
-            expire_on_commit=False,
-            autoflush=True,
-        )
-        self.session.info[UOW_KEY] = self
         return self
+
+    @property
+    def session(self) -> Session:
+        """The ORM session on the transaction, made on first use: a command that only runs prebuilt
+        statements (`execute`) never pays for one."""
+        if self._session is None:
+            self._session = Session(
+                bind=self._conn,
+                join_transaction_mode="rollback_only",
+                expire_on_commit=False,
+                autoflush=True,
+            )
+            self._session.info[UOW_KEY] = self
+        return self._session
 
     # -- what a command uses ------------------------------------------------------------------------
     def execute(self, stmt: Any, params: Any = None) -> Any:
@@ -169,7 +177,7 @@ class UnitOfWork:
                 hook(self, self.created_id)
             if self.bus is not None and self.events:
                 self.bus.before_commit(self, self.events)
-            self.session.flush()  # everything else first: the site row stays locked from here on
+            self._flush()  # everything else first: the site row stays locked from here on
             self._take_numbers()
             for fill in self._numbered:
                 fill()
@@ -185,7 +193,7 @@ class UnitOfWork:
             if self._slots and self.bus is not None:
                 place = self.bus.reserve()  # still under the lock that ordered the numbers
         try:
-            self.session.flush()  # whatever the ORM changed since (an in-transaction subscriber's)
+            self._flush()  # whatever the ORM changed since (an in-transaction subscriber's)
             assert self._conn is not None
             self._conn.commit()
         except BaseException:
@@ -219,9 +227,14 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            self.session.close()
+            if self._session is not None:
+                self._session.close()
         finally:
             self._end()
+
+    def _flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
 
     def _end(self) -> None:
         """Give the connection back (rolling back what did not commit) and release the write lock."""

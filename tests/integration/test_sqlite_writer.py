@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -11,7 +14,7 @@ import pytest
 from server.services.access import auth
 from server.services.queue import tickets
 from server.storage.db import SAFETY_CHECKPOINT_PAGES
-from tests.conftest import Hall
+from tests.conftest import ROOT, Hall
 
 
 def _wait(pred, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
@@ -97,3 +100,15 @@ def test_the_writer_checkpoints_by_itself_only_as_a_safety_net(sqlite_hall: Hall
         assert reader.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     finally:
         reader.close()
+
+
+def test_under_gevent_a_checkpoint_runs_off_the_serving_loop(tmp_path: Path) -> None:
+    """Served on gevent the checkpointer's thread is a greenlet: its checkpoint (page copies and
+    syncs, blocking C calls) would hold every request and screen. It runs in a pool thread, and the
+    loop goes on beating while it waits on the disk (order, not timing: beats seen during it)."""
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "integration" / "checkpoint_probe.py"),
+                          str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["threads"] and got["loop"] not in got["threads"], got
+    assert got["during"] >= 1, got

@@ -18,9 +18,11 @@ from ...engine.errors import DomainError
 from ...engine.states import WindowState
 from ...storage.models import Site, Staff, StaffToken, StaffWindow, Window
 from ...storage.uow import UnitOfWork
-from ..queue import read_models
+from ..queue import (
+    read_models,
+    windows,  # the module: see queue/windows.py
+)
 from ..queue.queue_events import window_changed
-from ..queue.windows import log_window
 from .principal import Principal
 
 OVERSEERS = ("supervisor", "admin")  # may work at any window without an assignment
@@ -141,7 +143,7 @@ def release(uow: UnitOfWork, w: Window, st: Staff, why: str, who: Principal, now
     w.staff_id = None
     w.pause_reason = None
     w.state_since = now
-    log_window(
+    windows.log_window(
         s,
         site,
         w,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ...engine import events as ev
@@ -45,6 +46,10 @@ def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
     if not called and not changed and not done:
         return
     try:
+        # most tickets opted in to nothing: one read finds out before the three that would find nothing
+        told, waiting = _anyone_to_tell(ctx, called + done, changed)
+        called, done = (called, done) if told else ([], [])
+        changed = changed if waiting else []
         if called:
             _called(ctx, called)
         if changed:
@@ -53,6 +58,39 @@ def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
             _rating_invitations(ctx, done)
     except Exception:  # a notice must never break the command that already committed
         log.exception("notices: could not queue notices for %s", [type(e).__name__ for e in events])
+
+
+@cache
+def _probe() -> Any:
+    """Whether any of tickets `:ids` opted in, and whether any waiting ticket of halls `:sites` on
+    `:days` did (by itself or with its booking): one statement, built once."""
+    ids: Any = bindparam("ids", expanding=True)
+    sites: Any = bindparam("sites", expanding=True)
+    days: Any = bindparam("days", expanding=True)
+    waiting = and_(Ticket.site_id.in_(sites), Ticket.day.in_(days), Ticket.state == "waiting")
+    return select(
+        exists().where(NoticeOptIn.ticket_id.in_(ids))
+        | exists().where(Appointment.ticket_id.in_(ids), Appointment.notify.is_(True)),
+        exists().where(NoticeOptIn.ticket_id == Ticket.id, waiting)
+        | exists().where(
+            Appointment.site_id.in_(sites),
+            Appointment.day.in_(days),
+            Appointment.state == "checked_in",
+            Appointment.notify.is_(True),
+            Appointment.ticket_id == Ticket.id,
+            waiting,
+        ),
+    )
+
+
+def _anyone_to_tell(ctx: Context, ids: list[int], site_ids: list[int]) -> tuple[bool, bool]:
+    """(any of tickets `ids` opted in, any waiting ticket of `site_ids` opted in) — the days as
+    `_waiting_opted_in` takes them."""
+    now = ctx.clock.now()
+    days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)] if site_ids else []
+    with ctx.uow(write=False) as uow:
+        row = uow.execute(_probe(), {"ids": ids, "sites": site_ids, "days": days}).one()
+    return bool(row[0]), bool(row[1])
 
 
 def _store(ctx: Context, now: datetime, todo: list[dict[str, Any]]) -> None:

@@ -52,7 +52,11 @@ def record(
     uow = uow_of(s)
     local = local_time(now, site.timezone)
     wait = None
-    if type_ == "called" and uow.execute(_first_call(), {"id": t.id}).first() is None:
+    if type_ == "called" and (
+        # never back in the queue (a transfer, a 补正 or a reactivation sets queued_at anew): so
+        # never called before, and no need to look
+        t.queued_at == t.issued_at or uow.execute(_first_call(), {"id": t.id}).first() is None
+    ):
         # the report's wait is per ticket, first call − arrival; later calls (after a transfer,
         # a 补正 or a reactivation) keep their queue wait in duration_s only
         wait = (now - t.issued_at).total_seconds()

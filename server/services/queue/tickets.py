@@ -37,7 +37,7 @@ from ...storage.models import (
     TicketEvent,
     Window,
 )
-from ...storage.uow import UnitOfWork
+from ...storage.uow import UnitOfWork, of
 from ..access.principal import Forbidden, Principal, check_may_issue
 from ..booking import booking_settings
 from ..calendar import service_periods
@@ -96,6 +96,19 @@ def _ticket_locked() -> Any:
         .join(Site, Site.id == Ticket.site_id)
         .where(Ticket.id == bindparam("tid"))
         .with_for_update(of=Ticket)
+    )
+
+
+@cache
+def _ticket_with_window() -> Any:
+    """A ticket with its hall and its window, in one statement: where the transaction already holds
+    the database's one write lock (SQLite: BEGIN IMMEDIATE), no take-over can commit in between,
+    so the joined window is the current one."""
+    return (
+        select(Ticket, Site, Window)
+        .join(Site, Site.id == Ticket.site_id)
+        .outerjoin(Window, Window.id == Ticket.window_id)
+        .where(Ticket.id == bindparam("tid"))
     )
 
 
@@ -362,6 +375,47 @@ def _held(reserved: list[service_periods.Reserved], c: ordering.Candidate, windo
     return any(r.holds(c.service_id, c.issued_at) for r in reserved)
 
 
+def _waiting_for(window_services: Any) -> Any:
+    """Waiting untargeted tickets of hall `:site_id` on `:day` for items `:services`."""
+    return and_(
+        Ticket.site_id == bindparam("site_id"),
+        Ticket.day == bindparam("day", type_=Ticket.day.type),
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.target_window_id.is_(None),
+        Ticket.service_id.in_(window_services),
+    )
+
+
+@cache
+def _booked_head(skip: bool) -> Any:
+    """The soonest checked-in booking's waiting ticket whose slot's call window (`:until`,
+    `:since`) holds now, without tickets `:skip` if asked; built once per shape."""
+    q = (
+        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+        .join(Appointment, Appointment.ticket_id == Ticket.id)
+        .where(
+            _waiting_for(bindparam("services", expanding=True)),
+            Appointment.start <= bindparam("until", type_=Appointment.start.type),
+            Appointment.end >= bindparam("since", type_=Appointment.end.type),
+        )
+        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
+    )
+    if skip:
+        q = q.where(Ticket.id.notin_(bindparam("skip", expanding=True)))
+    return q.limit(1)
+
+
+@cache
+def _walk_in_waits() -> Any:
+    """Whether a walk-in (a ticket without a booking) waits for the window's items."""
+    return select(
+        exists().where(
+            _waiting_for(bindparam("services", expanding=True)),
+            ~exists().where(Appointment.ticket_id == Ticket.id),
+        )
+    )
+
+
 def _booked(
     s: Session,
     site: Site,
@@ -378,32 +432,20 @@ def _booked(
     if not weights:
         return None
     conf = booking_settings.site_settings(site)
-    before = timedelta(minutes=conf["call_before_min"])
-    after = timedelta(minutes=conf["call_after_min"])
-    waiting = and_(
-        Ticket.site_id == site.id,
-        Ticket.day == day,
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.target_window_id.is_(None),
-        Ticket.service_id.in_(list(weights)),
-    )
-    q = (
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-        .join(Appointment, Appointment.ticket_id == Ticket.id)
-        .where(waiting, Appointment.start <= now + before, Appointment.end >= now - after)
-        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
-    )
+    params: dict[str, Any] = {
+        "site_id": site.id,
+        "day": day,
+        "services": list(weights),
+        "until": now + timedelta(minutes=conf["call_before_min"]),
+        "since": now - timedelta(minutes=conf["call_after_min"]),
+    }
     if skip:
-        q = q.where(Ticket.id.notin_(list(skip)))
-    row = s.execute(q.limit(1)).first()
+        params["skip"] = sorted(skip)
+    row = s.execute(_booked_head(bool(skip)), params).first()
     if row is None:
         return None
     ratio = conf["booked_ratio"]
-    walk_in = bool(
-        s.scalar(
-            select(exists().where(waiting, ~exists().where(Appointment.ticket_id == Ticket.id)))
-        )
-    )
+    walk_in = bool(s.scalar(_walk_in_waits(), params))
     return ordering.Booked(
         (ordering.Candidate(row[0], row[1], Priority(row[2]), row[3], None),),
         _booked_streak(s, window_id, day, ratio),
@@ -436,6 +478,11 @@ def _booked_streak(s: Session, window_id: int, day: date, ratio: int) -> int:
 def _load_for_action(
     s: Session, who: Principal, ticket_id: int
 ) -> tuple[Ticket, Site, Window | None]:
+    if not of(s).db.is_postgres:
+        whole = s.execute(_ticket_with_window(), {"tid": ticket_id}).first()
+        if whole is None or whole[0].site_id != who.site_id:
+            raise NotFound(f"no ticket {ticket_id}")
+        return whole[0], whole[1], whole[2]
     row = s.execute(_ticket_locked(), {"tid": ticket_id}).first()
     if row is None or row[0].site_id != who.site_id:
         raise NotFound(f"no ticket {ticket_id}")

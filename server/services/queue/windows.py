@@ -14,9 +14,11 @@ from ...engine.states import HELD_STATES, PAUSE_REASONS, WindowState, next_windo
 from ...storage.models import Site, Staff, StaffWindow, Ticket, Window, WindowEvent
 from ..access.principal import Forbidden, Principal
 from ..context import Context
-from . import read_models
+from . import (
+    read_models,
+    tickets,  # the module: tickets, calendar, catalog, access and windows import in a ring
+)
 from .queue_events import window_changed
-from .tickets import works_at
 
 
 def list_windows(ctx: Context, who: Principal) -> list[dict[str, Any]]:
@@ -59,7 +61,7 @@ def change(
         if action == "open":
             _open(s, site, w, who, staff_id, now)
         else:
-            if not who.is_supervisor and not works_at(who, w):
+            if not who.is_supervisor and not tickets.works_at(who, w):
                 raise Forbidden("only the clerk who opened this window or a supervisor may do this")
             if action == "pause" and reason not in PAUSE_REASONS:
                 raise InvalidInput(
