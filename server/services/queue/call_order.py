@@ -33,7 +33,7 @@ from ...engine.states import Priority, TicketState, WindowState
 from ...storage import statements
 from ...storage.models import Appointment, Site, Ticket, Window, WindowService
 from ...storage.uow import of as uow_of
-from ..booking.booking_settings import site_settings
+from ..booking.booking_settings import settings_of, site_settings
 
 LIMIT = 30
 
@@ -223,6 +223,12 @@ def _windows_with_weights() -> Any:
 
 
 @cache
+def _hall_rules() -> Any:
+    """A hall's priority ratio and settings (its booking settings among them), without loading it."""
+    return select(Site.priority_ratio, Site.settings).where(Site.id == bindparam("site_id"))
+
+
+@cache
 def _transferred() -> Any:
     """A waiting ticket of the day sent to one of `:windows`, if any."""
     return (
@@ -285,8 +291,8 @@ def new_ticket_ahead(s: Session, t: Ticket) -> int:
     if conn.execute(_transferred(), {**values, "windows": working}).first() is not None:
         return ahead(s, t)  # a transferred ticket goes first and moves the streak: replay
     services = sorted({sid for w in working for sid in windows[w][2]})
-    site = s.get_one(Site, t.site_id)
-    conf = site_settings(site)
+    ratio, hall_settings = conn.execute(_hall_rules(), {"site_id": t.site_id}).one()
+    conf = settings_of(hall_settings)
     now = _now(s)
     booked = conn.execute(
         _booked(),
@@ -319,9 +325,7 @@ def new_ticket_ahead(s: Session, t: Ticket) -> int:
                 continue
             theirs = (ordering.PRIORITY_RANK[Priority(p)], -weights[sid])
             before += int(n) if theirs < key else int(early) if theirs == key else 0
-        place = ordering.place_in_sequence(
-            normal, before, others, streak, site.priority_ratio, LIMIT
-        )
+        place = ordering.place_in_sequence(normal, before, others, streak, ratio, LIMIT)
         if place is not None and (best is None or place < best):
             best = place
     return best if best is not None else max(LIMIT, own)
