@@ -118,7 +118,7 @@ def main() -> None:
         f"windows open, {args.n} tickets): {(c1 - c0) / args.n * 1000:.3f} ms CPU, "
         f"{(w1 - w0) / args.n * 1000:.3f} ms wall per ticket; sum of waiting_ahead {total}"
     )
-    app.extensions["queuehall"].db.dispose() if "queuehall" in app.extensions else None
+    app.extensions["queuehall"].db.dispose()
     if drop is not None:
         drop()
 
