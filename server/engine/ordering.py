@@ -137,3 +137,34 @@ def call_sequence(
         p_streak = next_streak(p_streak, pick.priority)
         b_streak = b_streak + 1 if pick.ticket_id in with_booking else 0
     return order
+
+
+def place_in_sequence(
+    normal: bool, before: int, others: int, priority_streak: int, priority_ratio: int, limit: int
+) -> int | None:
+    """Where an untargeted ticket comes in `call_sequence` (its people ahead), from counts alone,
+    or None if not within the first `limit` calls; for a window with no ticket transferred to it
+    and no booking in play (then the order is the class rule's alone).
+
+    Normal and privileged tickets each leave in their own fixed order (class, the window's weight,
+    issue time); only how the two interleave depends on the priority streak. `normal`: the ticket's
+    side; `before`: tickets of its own side that precede it; `others`: every ticket of the other
+    side. Equal to the ticket's index in `call_sequence` (tests/unit/test_call_order_counts.py).
+    """
+    streak, own, other = priority_streak, before, others
+    for step in range(limit):
+        forced = priority_ratio > 0 and streak >= priority_ratio  # a waiting normal goes first
+        if normal:
+            if forced or other == 0:  # a normal is taken: the ticket, once none precedes it
+                if own == 0:
+                    return step
+                own, streak = own - 1, 0
+            else:
+                other, streak = other - 1, streak + 1
+        elif forced and other > 0:
+            other, streak = other - 1, 0
+        else:
+            if own == 0:
+                return step
+            own, streak = own - 1, streak + 1
+    return None

@@ -100,3 +100,21 @@ def test_the_public_ticket_page_connection_only_hears_its_own_ticket(sqlite_hall
     got = phone.get_received()
     assert names(got) == ["ticket.updated"]
     assert got[0]["args"][0]["ticket"]["id"] == mine["id"] != other["id"]
+
+
+def test_issuing_sends_ticket_pages_nothing_and_screens_the_counts(sqlite_hall: Hall) -> None:
+    """A hall full of open ticket pages costs issuing nothing per page: a new ticket's events go to
+    the hall's room (the screens) only, never to the pages of other tickets."""
+    h = sqlite_hall
+    kiosk = h.client("kiosk")
+    issued = [
+        kiosk.post("/api/v1/tickets", json={"service_id": h.ids["A"]}).get_json() for _ in range(5)
+    ]
+    pages = [sio_client(h, None, ticket=t["public_id"]) for t in issued]
+    screen = sio_client(h, h.tokens["display"])
+    assert all(p.is_connected() for p in pages) and screen.is_connected()
+    screen.get_received()
+    for _ in range(3):
+        assert kiosk.post("/api/v1/tickets", json={"service_id": h.ids["B"]}).status_code == 201
+    assert [names(p.get_received()) for p in pages] == [[]] * 5
+    assert names(screen.get_received()) == ["queue.changed"] * 3

@@ -43,7 +43,12 @@ LIMITS: dict[str, tuple[int, int]] = {
 
 def site_settings(site: Site) -> dict[str, int]:
     """The hall's booking settings (defaults for what it has not set)."""
-    stored = (site.settings or {}).get("booking") or {}
+    return settings_of(site.settings)
+
+
+def settings_of(hall_settings: dict[str, Any] | None) -> dict[str, int]:
+    """The booking settings held in a hall's `settings` column (defaults for what it has not set)."""
+    stored = (hall_settings or {}).get("booking") or {}
     return {k: int(stored.get(k, v)) for k, v in DEFAULTS.items()}
 
 

@@ -12,6 +12,11 @@ target window only, when transferred; the windows not closed, or all of them whi
 Only the first `LIMIT` calls of a window are worked out (each step is the call order's own choice,
 exact as long as no queue of the pool runs dry, which takes `LIMIT` calls); a ticket further back
 is told the count of its own item's tickets ahead of it, and never fewer than `LIMIT`.
+
+A new ticket (`new_ticket_ahead`, what issuing answers and prints) is placed from counts instead of
+replays while no ticket is transferred to one of its windows and no booking is in play: then each
+window's order is the class rule's alone and a count per item and class says where the ticket
+comes (ordering.place_in_sequence). The result is the replay's (tests/app/test_call_order_counts.py).
 """
 
 from __future__ import annotations
@@ -20,15 +25,15 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ...engine import ordering
 from ...engine.states import Priority, TicketState, WindowState
 from ...storage import statements
 from ...storage.models import Appointment, Site, Ticket, Window, WindowService
 from ...storage.uow import of as uow_of
-from ..booking.booking_settings import site_settings
+from ..booking.booking_settings import settings_of, site_settings
 
 LIMIT = 30
 
@@ -204,3 +209,126 @@ def ahead(s: Session, t: Ticket, orders: Orders | None = None) -> int:
         own = 0
     place = (orders or Orders(s)).place(t)
     return place if place is not None else max(LIMIT, own)
+
+
+@cache
+def _windows_with_weights() -> Any:
+    """The active windows serving item `:service_id`, in number order: one row per item each of
+    them serves, with its weight for it."""
+    mine, every = aliased(WindowService), aliased(WindowService)
+    return (
+        select(Window.id, Window.state, Window.priority_streak, every.service_id, every.weight)
+        .join(mine, and_(mine.window_id == Window.id, mine.service_id == bindparam("service_id")))
+        .join(every, every.window_id == Window.id)
+        .where(Window.site_id == bindparam("site_id"), Window.active.is_(True))
+        .order_by(Window.number, Window.id)
+    )
+
+
+@cache
+def _hall_rules() -> Any:
+    """A hall's priority ratio and settings (its booking settings among them), without loading it."""
+    return select(Site.priority_ratio, Site.settings).where(Site.id == bindparam("site_id"))
+
+
+@cache
+def _transferred() -> Any:
+    """A waiting ticket of the day sent to one of `:windows`, if any."""
+    return (
+        select(Ticket.id)
+        .where(
+            Ticket.site_id == bindparam("site_id"),
+            Ticket.day == bindparam("day", type_=Ticket.day.type),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.target_window_id.in_(bindparam("windows", expanding=True)),
+        )
+        .limit(1)
+    )
+
+
+@cache
+def _queue_counts() -> Any:
+    """Waiting tickets of the day not sent to a window, other than `:id`, per item and class: all of
+    them, and those that came before `:id` (issued earlier; the same instant, a lower id)."""
+    issued = bindparam("issued_at", type_=Ticket.issued_at.type)
+    tid = bindparam("id", type_=Ticket.id.type)
+    earlier = or_(Ticket.issued_at < issued, and_(Ticket.issued_at == issued, Ticket.id < tid))
+    return (
+        select(
+            Ticket.service_id,
+            Ticket.priority,
+            func.count(),
+            func.coalesce(func.sum(case((earlier, 1), else_=0)), 0),
+        )
+        .where(
+            Ticket.site_id == bindparam("site_id"),
+            Ticket.day == bindparam("day", type_=Ticket.day.type),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.target_window_id.is_(None),
+            Ticket.service_id.in_(bindparam("services", expanding=True)),
+            Ticket.id != tid,
+        )
+        .group_by(Ticket.service_id, Ticket.priority)
+    )
+
+
+def new_ticket_ahead(s: Session, t: Ticket) -> int:
+    """`ahead(s, t)` for a waiting ticket not sent to a window, in a session with no pending change
+    to windows or tickets (issuing): from counts while no transfer and no booking is in play in
+    its windows, else from the replay."""
+    if t.state != TicketState.WAITING or t.target_window_id is not None:
+        return ahead(s, t)
+    own = same_item_ahead(s, t)
+    if own >= LIMIT:
+        return own
+    conn = s.connection()
+    windows: dict[int, tuple[str, int, dict[int, int]]] = {}
+    for wid, state, streak, sid, weight in conn.execute(
+        _windows_with_weights(), {"site_id": t.site_id, "service_id": t.service_id}
+    ):
+        windows.setdefault(wid, (state, int(streak or 0), {}))[2][int(sid)] = int(weight)
+    working = [w for w, v in windows.items() if v[0] != WindowState.CLOSED] or list(windows)
+    if not working:
+        return max(LIMIT, own)
+    values: dict[str, Any] = {"site_id": t.site_id, "day": t.day}
+    if conn.execute(_transferred(), {**values, "windows": working}).first() is not None:
+        return ahead(s, t)  # a transferred ticket goes first and moves the streak: replay
+    services = sorted({sid for w in working for sid in windows[w][2]})
+    ratio, hall_settings = conn.execute(_hall_rules(), {"site_id": t.site_id}).one()
+    conf = settings_of(hall_settings)
+    now = _now(s)
+    booked = conn.execute(
+        _booked(),
+        {
+            **values,
+            "services": services,
+            "until": now + timedelta(minutes=conf["call_before_min"]),
+            "since": now - timedelta(minutes=conf["call_after_min"]),
+            "limit": 1,
+        },
+    ).first()
+    if booked is not None:
+        return ahead(s, t)  # a booking within its call window goes ahead of the queue: replay
+    counts = conn.execute(
+        _queue_counts(),
+        {**values, "services": services, "id": t.id, "issued_at": t.issued_at},
+    ).all()
+    prio = Priority(t.priority)
+    normal = prio == Priority.NORMAL
+    best: int | None = None
+    for wid in working:  # in number order: on a tie the lower-numbered window is the one
+        _state, streak, weights = windows[wid]
+        key = (ordering.PRIORITY_RANK[prio], -weights[t.service_id])
+        before = others = 0
+        for sid, p, n, early in counts:
+            if sid not in weights:
+                continue
+            if (p == Priority.NORMAL.value) != normal:
+                others += int(n)
+                continue
+            theirs = (ordering.PRIORITY_RANK[Priority(p)], -weights[sid])
+            before += int(n) if theirs < key else int(early) if theirs == key else 0
+        place = ordering.place_in_sequence(normal, before, others, streak, ratio, LIMIT)
+        if place is not None and (best is None or place < best):
+            best = place
+    return best if best is not None else max(LIMIT, own)

@@ -207,7 +207,7 @@ def issue(
             )  # same transaction; printed off the request path
         queue_changed(uow, item.site_id, day, ctx.queue_news)
         # its place in the real call order: items sharing its windows count too (call_order.py)
-        ahead = read_models.waiting_ahead(uow.session, t)
+        ahead = call_order.new_ticket_ahead(uow.session, t)
         out = read_models.ticket_dict(uow.session, t, ahead=ahead)
         uow.record(
             ev.TicketIssued(site_id=item.site_id, ticket=ref(t), view=out, device_id=device_id)
