@@ -32,6 +32,9 @@ PUBLIC = {
     ("post", "/api/v1/public/appointments"),
     ("delete", "/api/v1/public/appointments/{code}"),
     ("get", "/api/v1/public/bookable-services"),
+    # issue 19: 到号前短信提醒我 from the ticket's own page (its unguessable id is on the paper),
+    # counted against the public-write budget per address
+    ("post", "/api/v1/public/tickets/{public_id}/notify"),
 }
 
 
