@@ -149,6 +149,21 @@ def test_a_file_with_bad_rows_names_each_row_and_column_and_imports_nothing(hall
     assert _catalogue(hall) == before
 
 
+def test_a_department_code_used_twice_is_named_at_its_second_row(hall: Hall) -> None:
+    before = _catalogue(hall)
+    wb = _export(hall)
+    depts = wb["单位"]
+    code = depts.cell(row=2, column=_col(depts, "单位编码")).value
+    depts.append([code, "重复的单位"])
+    again = depts.max_row
+    r = _import(hall, wb)
+    assert r.status_code == 422
+    [e] = r.get_json()["error"]["errors"]
+    assert (e["sheet"], e["row"], e["column"], e["field"]) == ("单位", again, "A", "code")
+    assert "also used in row 2" in e["message"]
+    assert _catalogue(hall) == before
+
+
 def test_only_an_admin_imports_and_a_non_xlsx_file_is_refused(hall: Hall) -> None:
     wb = _export(hall)
     assert _import(hall, wb, "super").status_code == 403

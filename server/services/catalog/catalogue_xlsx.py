@@ -416,6 +416,28 @@ def _rows(
     return out, letter
 
 
+def _first_rows(
+    sheet: str, codes: list[tuple[int, str]], letter: dict[str, str], errors: list[CellError]
+) -> dict[str, int]:
+    """Each code's first row on `sheet`; a code used again is an error at its later row."""
+    first: dict[str, int] = {}
+    for n, code in codes:
+        if code in first:
+            errors.append(
+                CellError(
+                    sheet,
+                    n,
+                    letter.get("code", ""),
+                    "code",
+                    f"code {code} is also used in row {first[code]}",
+                    "duplicate_code",
+                    {"code": code, "row": first[code]},
+                )
+            )
+        first.setdefault(code, n)
+    return first
+
+
 def _check(
     depts: list[tuple[int, DeptRow]],
     items: list[tuple[int, ItemRow]],
@@ -424,37 +446,11 @@ def _check(
     il: dict[str, str],
     errors: list[CellError],
 ) -> None:
-    seen: dict[str, int] = {}
-    for n, d in depts:
-        if d.code in seen:
-            errors.append(
-                CellError(
-                    DEPT_SHEET[0],
-                    n,
-                    dl.get("code", "A"),
-                    "code",
-                    f"code {d.code} is also used in row {seen[d.code]}",
-                    "duplicate_code",
-                    {"code": d.code, "row": seen[d.code]},
-                )
-            )
-        seen.setdefault(d.code, n)
+    codes = [(n, d.code) for n, d in depts]
+    seen = _first_rows(DEPT_SHEET[0], codes, {"code": "A", **dl}, errors)
     known = existing | set(seen)
-    seen_items: dict[str, int] = {}
+    _first_rows(ITEM_SHEET[0], [(n, it.code) for n, it in items], il, errors)
     for n, it in items:
-        if it.code in seen_items:
-            errors.append(
-                CellError(
-                    ITEM_SHEET[0],
-                    n,
-                    il.get("code", ""),
-                    "code",
-                    f"code {it.code} is also used in row {seen_items[it.code]}",
-                    "duplicate_code",
-                    {"code": it.code, "row": seen_items[it.code]},
-                )
-            )
-        seen_items.setdefault(it.code, n)
         if it.department_code not in known:
             errors.append(
                 CellError(
