@@ -19,6 +19,7 @@ from typing import Any
 from gunicorn.workers import ggevent, gthread
 
 STOP_GRACE_S = 1.5  # for requests in flight once the sockets are dropped (a kiosk's ticket, say)
+TURN_S = 1e-6  # a connection's pause after each request: one turn of the loop (see handle_request)
 
 
 def stop_background(wsgi: Any) -> None:
@@ -51,6 +52,25 @@ class GeventWorker(ggevent.GeventWorker):
 
         self.alive = False
         gevent.spawn(self._stopping.set)  # not from the signal handler itself
+
+    def handle_request(self, listener_name: str, req: Any, sock: Any, addr: Any) -> bool:
+        """One request of a connection, then the connection's turn ends.
+
+        A greenlet only gives way when it would block. On a keep-alive connection whose client
+        answers fast (a kiosk or clerk page on the hall's LAN, or wrk), the next request has
+        often arrived by the time the response is written, so the same greenlet went straight
+        on to it: one connection served request after request for up to 260 ms while seven
+        others, and every screen's event, waited (bench/serving_bench.py, issuing p99 430-600 ms
+        against a p50 of 3-6 ms). Yielding after each request serves connections in turn.
+        """
+        import gevent
+
+        try:
+            return bool(super().handle_request(listener_name, req, sock, addr))
+        finally:
+            # A timer, not sleep(0): sleep(0) goes back to the ready greenlets without polling
+            # the sockets, so a connection whose request has just arrived was not among them.
+            gevent.sleep(TURN_S)
 
     def run(self) -> None:
         # gunicorn's GeventWorker.run, but woken by the stop instead of polling once a second, and

@@ -71,3 +71,39 @@ def test_a_change_during_a_send_is_followed_by_another(
     monkeypatch.setattr(h.ctx, "uow", uow_with_a_change_meanwhile)
     news._send(scheduled[0])
     assert len(scheduled) == 2  # the change is not lost: another send follows
+
+
+def test_one_sender_makes_every_scheduled_send_and_leaves_when_idle(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scheduling never starts a thread per send (under gevent, starting one parked the committing
+    request behind every ready greenlet); one sender makes the sends, then leaves when idle."""
+    import threading
+
+    h = hall
+    news = h.ctx.queue_news
+    news.every_s = 3600.0
+    news.IDLE_S = 0.2
+    done = threading.Event()
+    sent: list[int] = []
+
+    def send(site_id: int) -> None:
+        sent.append(site_id)
+        if len(sent) == 3:
+            done.set()
+
+    monkeypatch.setattr(news, "_send", send)
+    for site_id in (7, 8, 9):
+        news._start(site_id, 0.0)
+    assert done.wait(30)
+    assert sorted(sent) == [7, 8, 9]
+    senders = [t for t in threading.enumerate() if t.name == "queuehall-queue-news"]
+    assert len(senders) <= 1  # (none if it has already left)
+    for t in senders:
+        t.join(30)  # idle for IDLE_S: it leaves
+        assert not t.is_alive()
+    done.clear()
+    sent.clear()
+    for site_id in (1, 2, 3):  # a later burst starts a new one
+        news._start(site_id, 0.0)
+    assert done.wait(30) and sorted(sent) == [1, 2, 3]
