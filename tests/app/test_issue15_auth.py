@@ -269,3 +269,33 @@ def test_an_image_with_too_many_pixels_is_refused_without_decoding_it(
         content_type="multipart/form-data",
     )
     assert r.status_code == 201, r.get_json()
+
+
+def test_the_hall_goes_on_issuing_while_a_password_is_checked(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A password hash at the production cost takes tens of milliseconds: a sign-in must not hold
+    the hall's write turn meanwhile (on SQLite a kiosk's ticket would wait for it, then fail)."""
+    import threading
+
+    from server.services.access import auth
+
+    issued: list[int] = []
+    real = auth.verify_password
+
+    def verify_while_a_kiosk_issues(h: str, p: str) -> bool:
+        kiosk = threading.Thread(
+            target=lambda: issued.append(
+                hall.client("kiosk")
+                .post("/api/v1/tickets", json={"service_id": hall.ids["A"]})
+                .status_code
+            )
+        )
+        kiosk.start()
+        kiosk.join()  # the kiosk's ticket is issued while this sign-in is being checked
+        return bool(real(h, p))
+
+    monkeypatch.setattr(auth, "verify_password", verify_while_a_kiosk_issues)
+    assert _login(hall, "clerk3", "guess-123456").status_code == 401
+    assert _login(hall, "admin", "pw-admin-123456").status_code == 200
+    assert issued == [201, 201]

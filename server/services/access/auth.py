@@ -6,7 +6,7 @@ import functools
 import hashlib
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from argon2 import PasswordHasher
@@ -91,17 +91,23 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
     do not tell which names exist.
     """
     now = ctx.clock.now()
-    with ctx.uow() as uow:
+    # The password is checked outside any transaction: a hash at the production cost takes tens
+    # of milliseconds, and inside a write unit of work it held SQLite's write lock (or an open
+    # PostgreSQL transaction) all that time, so every ticket and call of the hall waited on each
+    # sign-in. The write that follows checks again that nothing changed meanwhile.
+    with ctx.uow(write=False) as uow:
         s = uow.session
-        until = lockout.locked_until(s, username, address, now)
-        if until is not None:
-            raise LockedOut("too many failed sign-ins; try again later", until=until.isoformat())
+        _refuse_if_locked_out(s, username, address, now)
         staff = s.scalar(select(Staff).where(Staff.username == username))
         known = staff is not None and staff.active
-        right = verify_password(
-            staff.password_hash if staff is not None and known else _dummy_hash(), password
-        )
-        if not (known and right) or staff is None:
+        checked = staff.password_hash if staff is not None and known else None
+    right = verify_password(checked or _dummy_hash(), password)
+    with ctx.uow() as uow:
+        s = uow.session
+        _refuse_if_locked_out(s, username, address, now)
+        staff = s.scalar(select(Staff).where(Staff.username == username))
+        unchanged = staff is not None and staff.active and staff.password_hash == checked
+        if not (known and right and unchanged) or staff is None:
             lockout.record_failure(s, username, address, now)
             uow.commit()
             raise Unauthorized("wrong username or password")
@@ -120,6 +126,12 @@ def login(ctx: Context, username: str, password: str, address: str = "") -> tupl
         principal = staff_principal(s, staff)
         uow.commit()
         return token, principal
+
+
+def _refuse_if_locked_out(s: Session, username: str, address: str, now: datetime) -> None:
+    until = lockout.locked_until(s, username, address, now)
+    if until is not None:
+        raise LockedOut("too many failed sign-ins; try again later", until=until.isoformat())
 
 
 def logout(ctx: Context, token: str) -> None:
