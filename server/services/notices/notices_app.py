@@ -17,6 +17,11 @@ def install(app: Flask) -> None:
     `start_background`: CLI commands and tests build apps that send nothing)."""
     ctx: Context = app.extensions["queuehall"]
     ctx.bus.subscribe(
+        lambda uow, events: notices_subscriber.in_transaction(ctx, uow, events),
+        *notices_subscriber.EVENTS,
+        in_transaction=True,
+    )
+    ctx.bus.subscribe(
         lambda events: notices_subscriber.after_commit(ctx, events), *notices_subscriber.EVENTS
     )
 

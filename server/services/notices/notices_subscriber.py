@@ -9,6 +9,7 @@ page shows) and goes out once per ticket (its key)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
@@ -30,9 +31,8 @@ from .notices import TEXTS, enqueue, log
 EVENTS = (ev.TicketCalled, ev.TicketFinished)  # a recall is a TicketCalled too
 
 
-def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
-    """Notices the committed events call for: `called` and the near-turn notice for opted-in
-    tickets, and the rating invitation after a visit ends."""
+def _subjects(events: Sequence[ev.Event]) -> tuple[list[int], list[int], list[int]]:
+    """(tickets called, halls whose waiting tickets moved up, tickets whose visit was done)."""
     calls = [e for e in events if isinstance(e, ev.TicketCalled)]
     called = [e.ticket.id for e in calls]
     # people ahead get fewer when a ticket is called (and at opt-in, notice_optins): issuing (the
@@ -43,11 +43,50 @@ def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
         for e in events
         if isinstance(e, ev.TicketFinished) and e.view.get("state") == "done"
     ]
+    return called, changed, done
+
+
+# What the probe found inside each command's own transaction, by the event it looked at (its id,
+# while it lives): a separate read after commit cost a unit of work of its own on every call and
+# finish. An event of a command that rolled back leaves with the event.
+_probed: dict[int, tuple[weakref.ref[ev.Event], tuple[bool, bool]]] = {}
+
+
+def _found(e: ev.Event) -> tuple[bool, bool] | None:
+    entry = _probed.pop(id(e), None)
+    return entry[1] if entry is not None and entry[0]() is e else None
+
+
+def in_transaction(ctx: Context, uow: Any, events: Sequence[ev.Event]) -> None:
+    """The in-transaction half: ask `_probe` on the command's own connection, before it commits."""
+    called, changed, done = _subjects(events)
     if not called and not changed and not done:
         return
     try:
-        # most tickets opted in to nothing: one read finds out before the three that would find nothing
-        told, waiting = _anyone_to_tell(ctx, called + done, changed)
+        row = uow.execute(_probe(), _probe_params(ctx.clock.now(), called + done, changed)).one()
+    except Exception:  # never break the command: after commit, the probe is asked on its own
+        log.exception("notices: the in-transaction probe failed")
+        return
+    for e in events:
+        key = id(e)
+        ref = weakref.ref(e, lambda _r, key=key: _probed.pop(key, None))  # type: ignore[misc]
+        _probed[key] = (ref, (bool(row[0]), bool(row[1])))
+
+
+def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
+    """Notices the committed events call for: `called` and the near-turn notice for opted-in
+    tickets, and the rating invitation after a visit ends."""
+    called, changed, done = _subjects(events)
+    if not called and not changed and not done:
+        return
+    try:
+        # most tickets opted in to nothing: one read finds out before the three that would find
+        # nothing (made inside the command's transaction when in_transaction ran)
+        found = [f for f in map(_found, events) if f is not None]
+        if len(found) == len(events):
+            told, waiting = any(f[0] for f in found), any(f[1] for f in found)
+        else:
+            told, waiting = _anyone_to_tell(ctx, called + done, changed)
         called, done = (called, done) if told else ([], [])
         changed = changed if waiting else []
         if called:
@@ -83,13 +122,16 @@ def _probe() -> Any:
     )
 
 
-def _anyone_to_tell(ctx: Context, ids: list[int], site_ids: list[int]) -> tuple[bool, bool]:
-    """(any of tickets `ids` opted in, any waiting ticket of `site_ids` opted in) — the days as
-    `_waiting_opted_in` takes them."""
-    now = ctx.clock.now()
+def _probe_params(now: datetime, ids: list[int], site_ids: list[int]) -> dict[str, Any]:
+    """The probe's values: the tickets, the halls and the days as `_waiting_opted_in` takes them."""
     days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)] if site_ids else []
+    return {"ids": ids, "sites": site_ids, "days": days}
+
+
+def _anyone_to_tell(ctx: Context, ids: list[int], site_ids: list[int]) -> tuple[bool, bool]:
+    """(any of tickets `ids` opted in, any waiting ticket of `site_ids` opted in)."""
     with ctx.uow(write=False) as uow:
-        row = uow.execute(_probe(), {"ids": ids, "sites": site_ids, "days": days}).one()
+        row = uow.execute(_probe(), _probe_params(ctx.clock.now(), ids, site_ids)).one()
     return bool(row[0]), bool(row[1])
 
 
