@@ -56,7 +56,15 @@ def _rows(
     s: Session, where: list[Any], limit: int | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
     q = (
-        select(Evaluation, Ticket.number, Service.name, Window.number, Staff.name, Case.number)
+        select(
+            Evaluation,
+            Ticket.number,
+            Service.name,
+            Window.number,
+            Staff.name,
+            Case.number,
+            Service.name_en,
+        )
         .join(Ticket, Ticket.id == Evaluation.ticket_id)
         .outerjoin(Case, Case.id == Evaluation.case_id)
         .join(Service, Service.id == Evaluation.service_id)
@@ -79,8 +87,9 @@ def _rows(
             **row_dict(e, num, sname, wnum, stname, names.get(e.rectified_by or -1)),
             "overdue": overdue_steps(e, today) if today is not None else [],
             "case_number": case_number,  # a rating of a delivered case (办件送达后评价), else None
+            "service_en": sname_en or sname,  # for pages in English
         }
-        for e, num, sname, wnum, stname, case_number in found
+        for e, num, sname, wnum, stname, case_number, sname_en in found
     ]
 
 
