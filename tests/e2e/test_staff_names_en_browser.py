@@ -145,7 +145,10 @@ def test_a_visit_in_english_names_things_in_english_and_keeps_the_chinese_record
     row = adm.locator(f"[data-rect-row='{mine[0]['id']}']")
     assert ("First Mortgage Registration" in row.inner_text()) == en
     assert "态度生硬" in row.inner_text()  # what the visitor chose, as the hall keeps it
-    row.scroll_into_view_if_needed()
+    # the assessment's score entry names its windows in the page's language too
+    subjects = adm.locator("#score-subject option").all_inner_texts()
+    assert ("Window 4 Real Estate Registration 1" in subjects) == en
+    adm.locator("#bad-table").scroll_into_view_if_needed()  # its rows may be redrawn meanwhile
     screenshot(adm, f"staff-names-03-reports-{lang}")
 
     # the complaints page: departments by their English names
@@ -154,4 +157,37 @@ def test_a_visit_in_english_names_things_in_english_and_keeps_the_chinese_record
     depts = adm.locator("#cmp-dept option").all_inner_texts()
     assert ("Real Estate Registration" in depts) == en and ("区不动产登记中心" in depts) != en
     screenshot(adm, f"staff-names-04-complaints-{lang}")
+    assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_admin_tables_name_items_departments_and_windows_in_the_pages_language(
+    browser: Any, live_server: LiveServer, lang: str
+) -> None:
+    srv, en = live_server, lang == "en"
+    errors: list[str] = []
+    page = browser.new_context(
+        viewport={"width": 1360, "height": 900}, locale="en-GB" if en else "zh-CN"
+    ).new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _sign_in(page, srv, f"/admin/services?lang={lang}", "admin")
+    page.wait_for_selector("#adm-table tbody tr")
+    row = page.locator("#adm-table tbody tr", has_text="BDC-002").inner_text()
+    item, dept = (
+        ("First Mortgage Registration", "Real Estate Registration")
+        if en
+        else ("不动产抵押权首次登记", "区不动产登记中心")
+    )
+    assert item in row and dept in row, row
+    screenshot(page, f"staff-names-05-admin-services-{lang}")
+    page.goto(f"{srv.url}/admin/windows?lang={lang}")
+    page.wait_for_selector("#adm-table tbody tr")
+    w4 = page.locator("#adm-table tbody tr td[data-col=number]", has_text="4").first
+    row = w4.locator("xpath=..").inner_text()
+    assert ("Real Estate Registration 1" in row) == en and ("不动产登记窗口（一）" in row) != en
+    assert (item in row) and ("；" in row) != en  # its items, listed the page's way
+    page.goto(f"{srv.url}/admin/booking?lang={lang}")
+    page.wait_for_selector("tr[data-service]")
+    assert item in page.inner_text("#adm-content")
+    screenshot(page, f"staff-names-06-admin-booking-{lang}")
     assert errors == []

@@ -258,7 +258,7 @@
       if (cell) cell.replaceChildren(el("ul", {class: "ovs-explain"}, row.explain.map(function (x) { return el("li", {text: x}); })));
     });
     const subj = $("score-subject");
-    subj.replaceChildren.apply(subj, r.body.items.map(function (row) { return el("option", {value: row.key, text: row.name}); }));
+    subj.replaceChildren.apply(subj, r.body.items.map(function (row) { return el("option", {value: row.key, text: named(row)}); }));
     $("score-rater").querySelector("[value=department]").disabled = by === "department";
     if (by === "department") $("score-rater").value = "center";
     const link = $("bulletin-link");
