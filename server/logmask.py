@@ -7,12 +7,25 @@ import re
 from typing import Any
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# also written in groups, as people type them: 138 1234 5678, 138-1234-5678
+MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 
 
 def mask(text: str) -> str:
-    """110101199003071234 -> 110101********1234; 13812345678 -> 138****5678."""
+    """110101199003071234 -> 110101********1234; 13812345678 (or 138 1234 5678) -> 138****5678."""
     return MOBILE.sub(r"\1****\2", ID_NUMBER.sub(r"\1********\2", text))
+
+
+def mask_deep(value: Any) -> Any:
+    """`value` with every text in it masked (dicts and lists followed), for free texts that staff
+    screens and exports show: a visitor may write their number into a reason or a note."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {k: mask_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_deep(v) for v in value]
+    return value
 
 
 class MaskPersonalData(logging.Filter):

@@ -116,10 +116,16 @@ def test_evaluation_reasons_come_from_the_hall_settings(hall: Hall) -> None:
     assert hall.client("eval1").get("/api/v1/evaluation-reasons").get_json() == {"items": []}
     with hall.ctx.uow() as uow:
         site = uow.session.query(Site).one()
-        site.settings = {**site.settings, "evaluation_reasons": ["等候时间长", "态度生硬"]}
+        site.settings = {
+            **site.settings,
+            "evaluation_reasons": ["等候时间长", "态度生硬", "叫号混乱"],
+            "evaluation_reasons_en": {"态度生硬": "Rude at the counter"},
+        }
         uow.commit()
     items = hall.client("eval1").get("/api/v1/evaluation-reasons").get_json()["items"]
-    assert [i["text"] for i in items] == ["等候时间长", "态度生硬"]
+    assert [i["text"] for i in items] == ["等候时间长", "态度生硬", "叫号混乱"]
+    # the chips' English: the hall's own words, else the stock ones, else the Chinese as written
+    assert [i["text_en"] for i in items] == ["Long wait", "Rude at the counter", "叫号混乱"]
     assert hall.app.test_client().get("/api/v1/evaluation-reasons").status_code == 401
 
 

@@ -116,10 +116,9 @@ def test_accepting_a_promised_item_opens_a_numbered_case_due_in_working_days(hal
     ):
         assert key in got
     assert got["first_window_id"] == hall.ids["w1"] and got["ticket_id"] == out["id"]
-    assert got["applicant"] == {
-        "name": "张小明",
-        "phone": "13812345678",
-    }  # the case's own staff view
+    # masked in the case's own staff view too: in full only through the audited reveal
+    assert got["applicant"] == {"name": "张*明", "phone": "138****5678"}
+    assert got["can_reveal"] is True
     assert (
         got["events"][0]["type"] == "accepted"
         and got["events"][0]["staff_id"] == hall.ids["clerk1"]
@@ -127,6 +126,7 @@ def test_accepting_a_promised_item_opens_a_numbered_case_due_in_working_days(hal
     # clerk 2 (人社窗口) does not serve the item: masked for them, and in every list
     other = hall.client("clerk2").get(f"/api/v1/cases/{case['id']}").get_json()
     assert other["applicant"] == {"name": "张*明", "phone": "138****5678"}
+    assert other["can_reveal"] is False
     listed = hall.client("super").get("/api/v1/cases").get_json()["items"]
     assert [c["number"] for c in listed] == ["XL20261130-0002", "XL20261130-0001"]
     assert all("5678" not in str(c) or "****" in c["applicant"]["phone"] for c in listed)

@@ -107,6 +107,7 @@ def test_a_delivered_case_is_rated_from_the_lookup_once_on_any_channel(hall: Hal
         "until": None,
         "given": None,
         "reasons": [],
+        "reasons_en": [],
         "ticket": None,
     }
     assert pid not in str(body)
@@ -120,6 +121,9 @@ def test_a_delivered_case_is_rated_from_the_lookup_once_on_any_channel(hall: Hal
     assert body["steps"][-1]["text_en"] == "Delivered (by post, EMS 1)"
     r = body["rating"]
     assert r["open"] is True and r["ticket"] == pid and r["reasons"] and r["given"] is None
+    # the chips in English for an English page, one for one (the reason sent stays the Chinese)
+    assert r["reasons_en"][:2] == ["Long wait", "Slow handling"] and r["reasons"][0] == "等候时间长"
+    assert len(r["reasons_en"]) == len(r["reasons"])
     anon = hall.app.test_client()
     url = f"/api/v1/public/tickets/{r['ticket']}/evaluation"
     assert anon.post(url, json={"level": 1, "subject": "case"}).status_code == 422  # reason needed

@@ -48,10 +48,13 @@
     const mm = Math.floor(s / 60), ss = s % 60;
     return mm + ":" + (ss < 10 ? "0" : "") + ss;
   }
-  function serviceName(id) { const s = st.services[id]; return s ? s.name : "#" + id; }
+  // names in the page's language: the English name where the hall gave one, else the Chinese
+  const EN = cfg.locale === "en";
+  function named(x) { return x ? (EN && x.name_en) || x.name || "" : ""; }
+  function serviceName(id) { const s = st.services[id]; return s ? named(s) : "#" + id; }
   function windowLabel(id) {
     const w = st.windows[id];
-    return w ? t("common.window_n", {n: w.number}) + " " + w.name : "#" + id;
+    return w ? t("common.window_n", {n: w.number}) + " " + named(w) : "#" + id;
   }
   function sel() { return st.sel ? st.windows[st.sel] : null; }
   function isMine(w) { return !!(w && w.state !== "closed" && w.staff && w.staff.id === me.id); }
@@ -248,10 +251,13 @@
     if (!enabled("park")) return;
     const sv = st.services[st.current.service_id] || {};
     const listed = ((sv.disclosure || {}).materials || []);
+    const listedEn = ((sv.disclosure || {}).materials_en || []);
+    // the clerk ticks them in the page's language; the 一次性告知书 they go into is an official
+    // document in Chinese, so the value sent is the Chinese material
     const boxes = listed.map(function (m, i) {
       const cb = el("input", {type: "checkbox", value: m, id: "mat-" + i});
       cb.addEventListener("change", updateDialog);
-      return el("label", {class: "qc-check"}, [cb, " " + m]);
+      return el("label", {class: "qc-check"}, [cb, " " + ((EN && listedEn[i]) || m)]);
     });
     const other = el("textarea", {id: "park-other", rows: "2", maxlength: "600", placeholder: t("caller.park_other")});
     const note = el("input", {id: "park-note", maxlength: "500", placeholder: t("caller.park_note")});
@@ -300,11 +306,11 @@
     const svc = el("select", {id: "transfer-service"});
     Object.values(st.services).sort(function (a, b) { return a.prefix.localeCompare(b.prefix) || a.id - b.id; })
       .forEach(function (s) {
-        svc.appendChild(el("option", {value: String(s.id), text: s.prefix + " · " + s.name + " (" + (s.department ? s.department.name : "") + ")"}));
+        svc.appendChild(el("option", {value: String(s.id), text: s.prefix + " · " + named(s) + " (" + named(s.department) + ")"}));
       });
     const win = el("select", {id: "transfer-window", hidden: "hidden"});
     Object.values(st.windows).sort(function (a, b) { return a.number - b.number; }).forEach(function (x) {
-      if (x.id !== w.id) win.appendChild(el("option", {value: String(x.id), text: t("common.window_n", {n: x.number}) + " " + x.name}));
+      if (x.id !== w.id) win.appendChild(el("option", {value: String(x.id), text: t("common.window_n", {n: x.number}) + " " + named(x)}));
     });
     const note = el("textarea", {id: "transfer-note", rows: "2", maxlength: "500", placeholder: t("caller.transfer_note")});
     kind.addEventListener("change", function () {
@@ -383,7 +389,7 @@
       s.dataset.sig = want; s.textContent = "";
       s.appendChild(el("option", {value: "", text: t("caller.choose_window")}));
       list.forEach(function (w) {
-        const o = el("option", {value: String(w.id), text: t("common.window_n", {n: w.number}) + " " + w.name + " · " + stateText(w)});
+        const o = el("option", {value: String(w.id), text: t("common.window_n", {n: w.number}) + " " + named(w) + " · " + stateText(w)});
         s.appendChild(o);
       });
     }
@@ -403,7 +409,7 @@
     }
     nw.hidden = true;
     $("win-number").textContent = t("common.window_n", {n: w.number});
-    $("win-name").textContent = w.name;
+    $("win-name").textContent = named(w);
     const ws = $("window-state");
     ws.textContent = stateText(w); ws.dataset.state = w.state;
     let owner = "";
@@ -523,7 +529,7 @@
       if (w.state === "closed") close.disabled = true;
       if (isMine(w)) takeBtn.disabled = true;
       tb.appendChild(el("tr", {"data-window": String(w.id)}, [
-        el("td", {text: t("common.window_n", {n: w.number}) + " " + w.name}),
+        el("td", {text: t("common.window_n", {n: w.number}) + " " + named(w)}),
         el("td", {}, [el("span", {class: "qc-state", "data-state": w.state, text: stateText(w)})]),
         el("td", {text: w.staff ? w.staff.name : "—"}),
         el("td", {text: w.current ? w.current.number + " · " + t("caller.tstate_" + w.current.state) : "—"}),

@@ -5,6 +5,7 @@
   const t = QH.t, el = QH.el;
   const $ = function (id) { return document.getElementById(id); };
   const WID = cfg.window_id;
+  const EN = cfg.locale === "en";  // names and reason chips in English where the hall has them
   const RATABLE = ["done", "parked"];
   const st = {window: null, ticket: null, level: null, reason: null, rated: {}, busy: false, deadline: 0, reasons: []};
 
@@ -15,7 +16,7 @@
 
   function renderCard() {
     const w = st.window;
-    $("card-window").textContent = w ? t("common.window_n", {n: w.number}) + " " + w.name : "";
+    $("card-window").textContent = w ? t("common.window_n", {n: w.number}) + " " + ((EN && w.name_en) || w.name) : "";
     const staff = w && w.state !== "closed" ? w.staff : null;
     const photo = $("card-photo"); photo.textContent = "";
     if (staff && staff.photo) photo.appendChild(el("img", {src: staff.photo, alt: ""}));
@@ -52,7 +53,9 @@
     $("reasons-box").hidden = !needReason;
     const chips = $("reasons"); chips.textContent = "";
     st.reasons.forEach(function (r) {
-      const c = el("button", {class: "qe-chip", type: "button", "data-reason": r.text, "aria-pressed": st.reason === r.text ? "true" : "false", text: r.text});
+      // the chip in the page's language; the reason kept with the rating is the hall's Chinese text
+      const c = el("button", {class: "qe-chip", type: "button", "data-reason": r.text, "aria-pressed": st.reason === r.text ? "true" : "false",
+                              text: (EN && r.text_en) || r.text});
       c.addEventListener("click", function () { st.reason = st.reason === r.text ? null : r.text; restartTimer(); renderRate(); });
       chips.appendChild(c);
     });

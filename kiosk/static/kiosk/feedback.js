@@ -34,8 +34,10 @@
       const reasons = $(p + "-reasons");
       if (r.open && !reasons.dataset.filled) {
         reasons.dataset.filled = "1";
-        (r.reasons || []).forEach(function (text) {
-          const b = el("button", {type: "button", class: "st-chip", "aria-pressed": "false"}, text);
+        const en = (window.QH_CONFIG || {}).locale === "en" ? (r.reasons_en || []) : [];
+        (r.reasons || []).forEach(function (text, i) {
+          // the chip in the page's language; the reason sent is the hall's own (Chinese) text
+          const b = el("button", {type: "button", class: "st-chip", "aria-pressed": "false"}, en[i] || text);
           b.addEventListener("click", function () {
             const i = chosen.indexOf(text);
             if (i >= 0) chosen.splice(i, 1); else chosen.push(text);

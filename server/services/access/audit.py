@@ -16,13 +16,13 @@ refuses both (migration 0003).
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ... import logmask
 from ...engine.numbering import local_time
 from ...storage import statements
 from ...storage.models import Site, Staff
@@ -34,8 +34,7 @@ from .principal import Forbidden, Principal
 
 log = logging.getLogger(__name__)
 SECRET_KEYS = ("password", "token", "secret", "csrf", "hash")
-ID_CARD = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
-PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+PERSONAL_TEXT_KEYS = ("card", "id_card", "id_number")  # a swiped ID card's text: kept by no one
 
 
 def mask(value: Any) -> Any:
@@ -54,15 +53,32 @@ def mask(value: Any) -> Any:
                     "phone": mask_phone(str(a.get("phone") or "")),
                 },
             }
-        return {
-            k: ("***" if any(s in str(k).lower() for s in SECRET_KEYS) else mask(v))
-            for k, v in value.items()
-        }
+        return {k: _masked_field(str(k), v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask(v) for v in value[:50]]
     if isinstance(value, str):
-        return PHONE.sub(r"\1****\2", ID_CARD.sub(r"\1********\2", value))[:300]
+        return logmask.mask(value)[:300]
     return value
+
+
+def _masked_field(key: str, v: Any) -> Any:
+    """A body field: secrets dropped; a phone or a swiped card masked by its name, whatever its format
+    (a landline, a number with spaces, a card's raw text), not only when it looks like a mobile."""
+    k = key.lower()
+    if any(s in k for s in SECRET_KEYS):
+        return "***"
+    if (
+        isinstance(v, str)
+        and v
+        and (k == "phone" or k.endswith("_phone"))
+        and k != "supervision_phone"
+    ):
+        from ...engine.cases import mask_phone
+
+        return mask_phone(v)
+    if isinstance(v, str) and v and k in PERSONAL_TEXT_KEYS:
+        return "***"
+    return mask(v)
 
 
 def write_row(uow: UnitOfWork, row: dict[str, Any]) -> None:

@@ -187,6 +187,7 @@ def _lookup_rating(s: Session, site: Site, c: Case, now: datetime) -> dict[str, 
         "until": st.get("until"),
         "given": st.get("given"),
         "reasons": st.get("reasons") if is_open else [],
+        "reasons_en": st.get("reasons_en") if is_open else [],
         "ticket": t.public_id if is_open else None,
     }
 

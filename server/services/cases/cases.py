@@ -161,6 +161,11 @@ def may_deliver(s: Session, who: Principal, c: Case) -> bool:
     )
 
 
+def may_reveal(s: Session, who: Principal, c: Case) -> bool:
+    """Who may see the applicant in full: those who may work on or deliver the case."""
+    return may_work(s, who, c) or may_deliver(s, who, c)
+
+
 def _load(s: Session, who: Principal, case_id: int, lock: bool = False) -> Case:
     q = select(Case).where(Case.id == case_id)
     c = s.scalar(q.with_for_update() if lock else q)
@@ -249,7 +254,8 @@ def move(
         c.due_date, c.paused_days = clk.due_date, clk.paused_days
         t = s.get_one(Ticket, c.ticket_id)
         _emit(uow, site, t.public_id, c)
-        out = case_dict(s, c, cal, read_models.today(site, now), pause_awaiting(site), full=True)
+        out = case_dict(s, c, cal, read_models.today(site, now), pause_awaiting(site))
+        out["can_reveal"] = may_reveal(s, who, c)
         uow.commit()
         return out
 
@@ -278,10 +284,9 @@ def case_dict(
     today: date,
     pause: bool,
     *,
-    full: bool = False,
     with_events: bool = True,
 ) -> dict[str, Any]:
-    """A case as staff see it; `full` shows the applicant unmasked (the case's own staff view)."""
+    """A case as staff see it, the applicant masked (`reveal` shows it in full, audited)."""
     evs = list(s.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.id)))
     moves = [(e.day, e.to_state) for e in evs if e.type != "accepted"]
     clk = case_clock(cal, c.day, c.promised_days, moves, today, pause)
@@ -309,8 +314,8 @@ def case_dict(
         "delivery": c.delivery or None,
         "on_time": clk.on_time,
         "applicant": {
-            "name": c.applicant_name if full else mask_name(c.applicant_name),
-            "phone": c.applicant_phone if full else mask_phone(c.applicant_phone),
+            "name": mask_name(c.applicant_name),
+            "phone": mask_phone(c.applicant_phone),
         },
     }
     if with_events:
@@ -339,7 +344,7 @@ def _staff_names(s: Session, ids: set[int]) -> dict[int, str]:
 
 
 def get(ctx: Context, who: Principal, case_id: int) -> dict[str, Any]:
-    """One case with its events; the applicant unmasked for those who may work on it."""
+    """One case with its events, the applicant masked."""
     if not who.is_staff:
         raise Forbidden("cases are for staff")
     now = ctx.clock.now()
@@ -347,15 +352,36 @@ def get(ctx: Context, who: Principal, case_id: int) -> dict[str, Any]:
         s = uow.session
         c = _load(s, who, case_id)
         site = s.get_one(Site, c.site_id)
-        full = may_work(s, who, c) or may_deliver(s, who, c)
-        return case_dict(
-            s,
-            c,
-            calendar.load(s, site.id),
-            read_models.today(site, now),
-            pause_awaiting(site),
-            full=full,
+        out = case_dict(
+            s, c, calendar.load(s, site.id), read_models.today(site, now), pause_awaiting(site)
         )
+        out["can_reveal"] = may_reveal(s, who, c)
+        return out
+
+
+def reveal(ctx: Context, who: Principal, case_id: int) -> dict[str, Any]:
+    """The applicant's name and phone in full, for staff who may work on or deliver the case.
+
+    A write unit of work on purpose: the API's audit row of this call (who, which case, when) is
+    written by its commit, so the data is never answered without the record of who asked for it.
+    The row keeps the request, never the answer."""
+    if not who.is_staff:
+        raise Forbidden("cases are for staff")
+    with ctx.uow() as uow:
+        s = uow.session
+        c = _load(s, who, case_id)
+        if not may_reveal(s, who, c):
+            raise Forbidden(
+                "only staff of a window serving this item, the first-ask or a comprehensive "
+                "window, or a supervisor may see the applicant in full"
+            )
+        out = {
+            "id": c.id,
+            "number": c.number,
+            "applicant": {"name": c.applicant_name, "phone": c.applicant_phone},
+        }
+        uow.commit()
+        return out
 
 
 def list_cases(

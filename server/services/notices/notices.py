@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ...engine.cases import mask_phone
 from ...engine.errors import NotFound
+from ...logmask import mask, mask_deep
 from ...storage.models import Appointment, Notice, Service, Site, Ticket
 from ..access.principal import Forbidden, Principal
 from ..context import Context
@@ -294,11 +295,12 @@ def list_for_ticket(ctx: Context, who: Principal, ticket_id: int) -> list[dict[s
                 "state": "queued" if n.state == "sending" else n.state,
                 "attempts": n.attempts,
                 "recipient": _masked(n.channel, n.recipient),
-                "text": n.payload.get("text", ""),
+                "text": mask(str(n.payload.get("text", ""))),
                 "created_at": read_models.iso(n.created_at),
                 "sent_at": read_models.iso(n.sent_at),
-                "last_error": n.last_error,
-                "log": n.log,
+                # a gateway's error may quote the number it refused
+                "last_error": mask(n.last_error) if n.last_error else n.last_error,
+                "log": mask_deep(n.log),
             }
             for n in rows
         ]

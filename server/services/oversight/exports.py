@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response
 
+from ...logmask import mask
 from . import reports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -200,6 +201,8 @@ def file_response(
 ) -> Response:
     """The rows as a CSV or XLSX download in `lang` (zh or en)."""
     heads, out = localise(rows, columns, lang)
+    # free texts (a rating's reason, a note) may carry a phone or ID number a visitor wrote in
+    out = [{h: mask(v) if isinstance(v, str) else v for h, v in r.items()} for r in out]
     if fmt == "csv":
         return Response(
             reports.to_csv(out, heads),

@@ -339,6 +339,7 @@ def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> li
         moved = transfers.counts(uow.session, site, start, end, by)
         keys = sorted(set(keys) | set(moved), key=lambda x: (str(type(x)), x))
         names = _names(uow.session, by, set(keys))
+        names_en = names_in_english(uow.session, by, set(keys))
         satisfied_levels = rating_settings.satisfied_levels(uow.session.get_one(Site, site))
     out = []
     for k in keys:
@@ -355,6 +356,7 @@ def summary(ctx: Context, who: Principal, start: date, end: date, by: str) -> li
             {
                 "key": k.isoformat() if isinstance(k, date) else k,
                 "name": names.get(k, str(k)),
+                "name_en": names_en.get(k) or names.get(k, str(k)),
                 "issued": int(issued or 0),
                 "served": served,
                 "no_show": int(no_show or 0),
@@ -458,6 +460,27 @@ def _names(s: Session, by: str, keys: set[Any]) -> dict[Any, str]:
         for i, n, b in s.execute(
             select(Staff.id, Staff.name, Staff.badge).where(Staff.id.in_(keys))
         )
+    }
+
+
+def names_in_english(s: Session, by: str, keys: set[Any]) -> dict[Any, str]:
+    """The English names of items, departments and windows where the hall gave them (pages in
+    English); people, days and hours read the same in both languages."""
+    if not keys or by not in ("service", "department", "window"):
+        return {}
+    if by == "window":
+        return {
+            i: f"Window {num} {en}"
+            for i, num, en in s.execute(
+                select(Window.id, Window.number, Window.name_en).where(Window.id.in_(keys))
+            )
+            if en
+        }
+    model = Service if by == "service" else Department
+    return {
+        i: en
+        for i, en in s.execute(select(model.id, model.name_en).where(model.id.in_(keys)))
+        if en
     }
 
 

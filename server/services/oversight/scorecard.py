@@ -91,6 +91,7 @@ def assess(
         cases = case_report.figures(s, site, start, end, by, today)
         keys |= set(cases)
         labels = names(s, by, keys)
+        labels_en = reports.names_in_english(s, by, keys)
         rule = rules(site)
     max_served = max((int(v[1]) for v in ev.values()), default=0)
     rows = [
@@ -112,6 +113,8 @@ def assess(
         )
         for k in sorted(keys, key=str)
     ]
+    for r in rows:  # the English name for pages in English, where the hall gave one
+        r["name_en"] = labels_en.get(r["key"]) or r["name"]
     rows.sort(key=lambda r: (-(r["score"] or 0), str(r["name"])))
     return {
         "items": rows,

@@ -13,6 +13,7 @@ from ...storage.models import Evaluation, Site, Staff, StaffToken, Ticket, Windo
 from ..access import auth
 from ..access.principal import Forbidden, Principal
 from ..context import Context
+from ..ratings import reason_words
 from ..ratings.evaluations import LEVELS
 from . import read_models
 from .tickets import announce_call, check_may_call, claim, works_at
@@ -47,8 +48,11 @@ def evaluation_reasons(ctx: Context, who: Principal) -> list[dict[str, Any]]:
     """Stock reasons for a bad rating (Site.settings["evaluation_reasons"])."""
     with ctx.uow(write=False) as uow:
         site = uow.session.get_one(Site, who.site_id)
-        reasons = site.settings.get("evaluation_reasons") or []
-        return [{"id": i + 1, "text": str(r)} for i, r in enumerate(reasons)]
+        reasons = [str(r) for r in site.settings.get("evaluation_reasons") or []]
+        return [
+            {"id": i + 1, "text": r, "text_en": reason_words.english(r, site.settings)}
+            for i, r in enumerate(reasons)
+        ]
 
 
 def realtime_token(ctx: Context, who: Principal) -> dict[str, Any]:

@@ -49,7 +49,11 @@ def status(s: Session, site: Site, t: Ticket, now: datetime) -> dict[str, Any] |
             "channel": ev.channel,
             "at": read_models.iso(ev.at),
         },
-        "reasons": phone_rating.rating_status(s, site, t, now)["reasons"],
+        **{
+            k: v
+            for k, v in phone_rating.rating_status(s, site, t, now).items()
+            if k in ("reasons", "reasons_en")
+        },
     }
 
 

@@ -72,7 +72,9 @@ def complaint_dict(s: Session, c: Complaint, today: date | None = None) -> dict[
         "content": mask(c.content),
         "phone": mask_phone(c.phone),
         "ticket": ticket.number if ticket else None,
-        "department": {"id": dept.id, "name": dept.name} if dept else None,
+        "department": {"id": dept.id, "name": dept.name, "name_en": dept.name_en or dept.name}
+        if dept
+        else None,
         "state": c.state,
         "state_label": STATES[c.state],
         "created_at": read_models.iso(c.created_at),

@@ -17,7 +17,7 @@ from ...engine.errors import AlreadyEvaluated, InvalidInput, NotFound
 from ...storage.models import Evaluation, Site, Ticket
 from ..context import Context
 from ..queue import read_models
-from . import evaluations, rating_settings
+from . import evaluations, rating_settings, reason_words
 from .evaluations import LEVELS, RATABLE, EvaluationClosed
 
 # reason chips offered for 不满意 / 非常不满意 when the hall has set none (settings["evaluation_reasons"],
@@ -34,6 +34,7 @@ def rating_status(s: Session, site: Site, t: Ticket, now: datetime) -> dict[str,
     """What the ticket's page shows about rating: whether it can be rated now, until when, the rating given."""
     ev = s.scalar(select(Evaluation).where(*evaluations.of_visit(t)))
     ended = t.state in RATABLE and t.finished_at is not None
+    reasons = [str(r) for r in (site.settings or {}).get("evaluation_reasons") or REASONS]
     until = t.finished_at + period(site) if ended and t.finished_at is not None else None
     given = (
         None
@@ -49,7 +50,8 @@ def rating_status(s: Session, site: Site, t: Ticket, now: datetime) -> dict[str,
         "open": ev is None and until is not None and now <= until,
         "until": read_models.iso(until),
         "given": given,
-        "reasons": [str(r) for r in (site.settings or {}).get("evaluation_reasons") or REASONS],
+        "reasons": reasons,
+        "reasons_en": reason_words.english_list(reasons, site.settings),  # the chips in English
     }
 
 

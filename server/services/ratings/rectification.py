@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...engine.errors import InvalidInput, InvalidTransition, NotFound
+from ...logmask import mask, mask_deep
 from ...storage.models import Case, Evaluation, Service, Site, Staff, Ticket, Window
 from ..access.principal import Forbidden, Principal
 from ..context import Context
@@ -55,7 +56,15 @@ def _rows(
     s: Session, where: list[Any], limit: int | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
     q = (
-        select(Evaluation, Ticket.number, Service.name, Window.number, Staff.name, Case.number)
+        select(
+            Evaluation,
+            Ticket.number,
+            Service.name,
+            Window.number,
+            Staff.name,
+            Case.number,
+            Service.name_en,
+        )
         .join(Ticket, Ticket.id == Evaluation.ticket_id)
         .outerjoin(Case, Case.id == Evaluation.case_id)
         .join(Service, Service.id == Evaluation.service_id)
@@ -78,8 +87,9 @@ def _rows(
             **row_dict(e, num, sname, wnum, stname, names.get(e.rectified_by or -1)),
             "overdue": overdue_steps(e, today) if today is not None else [],
             "case_number": case_number,  # a rating of a delivered case (办件送达后评价), else None
+            "service_en": sname_en or sname,  # for pages in English
         }
-        for e, num, sname, wnum, stname, case_number in found
+        for e, num, sname, wnum, stname, case_number, sname_en in found
     ]
 
 
@@ -102,19 +112,19 @@ def row_dict(
         "window": window,
         "staff": staff,
         "level": e.level,
-        "reason": e.reason,
+        "reason": mask(e.reason) if e.reason else e.reason,
         "rectification": e.rectification or "open",
-        "rectification_note": e.rectification_note or "",
+        "rectification_note": mask(e.rectification_note or ""),
         "rectified_by": rectified_by_name or "",
         "rectified_by_id": e.rectified_by,
         "rectified_at": read_models.iso(e.rectified_at),
-        "history": list(e.rectification_log or []),
+        "history": mask_deep(list(e.rectification_log or [])),
         "channel": e.channel,
         "case_id": e.case_id,
         "callback_due": e.callback_due.isoformat() if e.callback_due else None,
         "feedback_due": e.feedback_due.isoformat() if e.feedback_due else None,
-        "callbacks": list(e.callbacks or []),
-        "appeal": e.appeal,
+        "callbacks": mask_deep(list(e.callbacks or [])),
+        "appeal": mask_deep(e.appeal),
         # the names the clerk page's list has always read
         "label": LEVELS[e.level],
         "window_id": e.window_id,

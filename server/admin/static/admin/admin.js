@@ -50,6 +50,11 @@
     o[ks[ks.length - 1]] = v;
   }
   function label(field) { return t("admin.f." + field); }
+  // a department's, item's or window's name in the page's language: its English name in English
+  // where the hall gave one (the form still edits both)
+  const EN = cfg.locale === "en";
+  function named(x) { return x ? (EN && x.name_en) || x.name || "" : ""; }
+  function nameCol(v, row) { return named(row); }
 
   // ---- modal -------------------------------------------------------------------------------
   function openModal(title, body) {
@@ -277,18 +282,18 @@
   const SECTIONS = {
     departments: {
       list: "/admin/departments", base: "/departments", noun: "department",
-      columns: [["code"], ["name"], ["short_name"], ["sort"], ["active", yesNo]],
+      columns: [["code"], ["name", nameCol], ["short_name"], ["sort"], ["active", yesNo]],
       fields: [{name: "name"}, {name: "code"}, {name: "name_en"}, {name: "short_name"},
                {name: "sort", type: "number", default: 0}, {name: "active", type: "bool"}],
     },
     services: {
       list: "/admin/services", base: "/services", noun: "service", needs: ["departments"],
-      columns: [["code"], ["prefix"], ["name"], ["department", function (v) { return v.name; }],
+      columns: [["code"], ["prefix"], ["name", nameCol], ["department", function (v) { return named(v); }],
                 ["handling", function (v) { return t("admin.mode." + v); }], ["promised_days"],
                 ["daily_cap", function (v) { return v === null ? "—" : String(v); }],
                 ["hours", function (v) { return hoursSummary(v) || t("admin.hall_hours"); }], ["active", yesNo]],
       fields: [
-        {name: "department_id", type: "select", numeric: true, options: function (c) { return c.departments.map(function (d) { return opt(d.id, d.name); }); }},
+        {name: "department_id", type: "select", numeric: true, options: function (c) { return c.departments.map(function (d) { return opt(d.id, named(d)); }); }},
         {name: "name"}, {name: "name_en"}, {name: "code"}, {name: "prefix", placeholder: "A"},
         {name: "handling", type: "select", options: optsOf(MODES, "admin.mode.")},
         {name: "promised_days", type: "number", min: 0, max: 365, default: 0},
@@ -312,14 +317,14 @@
     },
     windows: {
       list: "/admin/windows", base: "/windows", noun: "window", needs: ["services", "staff", "devices"],
-      columns: [["number"], ["name"], ["kind", function (v) { return t("admin.kind." + v); }],
+      columns: [["number"], ["name", nameCol], ["kind", function (v) { return t("admin.kind." + v); }],
                 ["service_ids", function (v, row, c) {
                   return c.services.filter(function (s) { return v.indexOf(s.id) >= 0; }).map(function (s) {
-                    return s.prefix + " " + s.name + " ×" + row.weights[String(s.id)]; }).join("；"); }],
+                    return s.prefix + " " + named(s) + " ×" + row.weights[String(s.id)]; }).join(t("admin.list_sep")); }],
                 ["staff_ids", function (v, row, c) {
-                  return c.staff.filter(function (s) { return s.window_ids.indexOf(row.id) >= 0; }).map(function (s) { return s.name; }).join("、"); }],
+                  return c.staff.filter(function (s) { return s.window_ids.indexOf(row.id) >= 0; }).map(function (s) { return s.name; }).join(t("admin.name_sep")); }],
                 ["devices", function (v, row, c) {
-                  return c.devices.filter(function (d) { return d.window_id === row.id; }).map(function (d) { return d.name; }).join("、"); }],
+                  return c.devices.filter(function (d) { return d.window_id === row.id; }).map(function (d) { return d.name; }).join(t("admin.name_sep")); }],
                 ["active", yesNo]],
       load: function (row, c) {
         return Object.assign({}, row, {
@@ -399,7 +404,7 @@
                 ["schedule", function (v, row) { return scheduleText(row); }],
                 ["screens", function (v, row, c) {
                   if (v !== "devices") return t("admin.screens." + v);
-                  return c.devices.filter(function (d) { return row.device_ids.indexOf(d.id) >= 0; }).map(function (d) { return d.name; }).join("、"); }],
+                  return c.devices.filter(function (d) { return row.device_ids.indexOf(d.id) >= 0; }).map(function (d) { return d.name; }).join(t("admin.name_sep")); }],
                 ["active", yesNo]],
       fields: [{name: "kind", type: "select", options: optsOf(PUB_KINDS, "admin.pub.")}, {name: "title"},
                {name: "body", type: "textarea", rows: 4}, {name: "media", type: "media"},

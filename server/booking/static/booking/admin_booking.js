@@ -8,6 +8,8 @@
   const t = QH.t, el = QH.el;
   const RO = !!cfg.readonly;
   const $ = function (id) { return document.getElementById(id); };
+  /** An item by its English name in an English page, where the hall gave one. */
+  const named = function (sv) { return (cfg.locale === "en" && sv.name_en) || sv.name; };
   const FIELDS = ["days_ahead", "per_phone_day", "per_phone_item", "no_show_limit", "no_show_days",
                   "checkin_early_min", "checkin_late_min", "call_before_min", "call_after_min", "booked_ratio",
                   "near_ahead"];
@@ -66,9 +68,9 @@
         const res = await QH.api("/booking-rules/" + sv.id, {method: "PUT", body: {
           periods: parsePeriods(per.value), slot_min: parseInt(slot.value, 10), capacity: parseInt(cap.value, 10),
           saturday_capacity: parseInt(sat.value, 10), active: on.checked, days_ahead: own(ahead), per_phone_item: own(perPhone)}});
-        flash(res.ok ? t("admin.booking.saved_item", {item: sv.name}) : QH.errorText(res), res.ok ? "ok" : "error");
+        flash(res.ok ? t("admin.booking.saved_item", {item: named(sv)}) : QH.errorText(res), res.ok ? "ok" : "error");
       }});
-      return el("tr", {"data-service": sv.id}, [el("td", {text: sv.name}), el("td", {}, [on]), el("td", {}, [per]),
+      return el("tr", {"data-service": sv.id}, [el("td", {text: named(sv)}), el("td", {}, [on]), el("td", {}, [per]),
         el("td", {}, [slot]), el("td", {}, [cap]), el("td", {}, [sat]), el("td", {}, [ahead]), el("td", {}, [perPhone]),
         el("td", {}, [save])]);
     });

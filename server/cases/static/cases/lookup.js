@@ -26,8 +26,10 @@
     const say = function (text) { err.textContent = text; err.hidden = !text; };
     const text = QH.el("textarea", {"maxlength": "400", "rows": "3", "placeholder": t("status.rate.text_hint"),
                                      "data-testid": "lookup-rate-text"}, []);
-    const chips = (r.reasons || []).map(function (reason) {
-      const b = QH.el("button", {"type": "button", "class": "cs-chip", "aria-pressed": "false"}, [reason]);
+    const en = (window.QH_CONFIG || {}).locale === "en" ? (r.reasons_en || []) : [];
+    const chips = (r.reasons || []).map(function (reason, i) {
+      // shown in the page's language, sent as the hall's own (Chinese) text
+      const b = QH.el("button", {"type": "button", "class": "cs-chip", "aria-pressed": "false"}, [en[i] || reason]);
       b.addEventListener("click", function () {
         const i = chosen.indexOf(reason);
         if (i >= 0) chosen.splice(i, 1); else chosen.push(reason);

@@ -6,6 +6,7 @@
   const COLS = ["accepted", "instant_done", "refused", "cases_completed", "cases_on_time", "cases_overdue",
                 "instant_rate", "on_time_rate"];
   const RATES = {instant_rate: 1, on_time_rate: 1};
+  const EN = (window.QH_CONFIG || {}).locale === "en";  // items and windows by their English names
 
   function cell(k, v) {
     if (v === null || v === undefined) return "–";
@@ -24,7 +25,7 @@
       return COLS.some(function (k) { return !RATES[k] && x[k]; });
     });
     table.tBodies[0].replaceChildren.apply(table.tBodies[0], rows.map(function (x) {
-      return el("tr", {"data-key": String(x.key)}, [el("td", {text: x.name})].concat(COLS.map(function (k) {
+      return el("tr", {"data-key": String(x.key)}, [el("td", {text: (EN && x.name_en) || x.name})].concat(COLS.map(function (k) {
         return el("td", {"data-col": k, text: cell(k, x[k])});
       })));
     }));

@@ -90,11 +90,38 @@
     const d = $("cw-detail");
     d.replaceChildren(
       el("h2", {text: c.number + " · " + svc(c)}),
-      el("p", {"data-testid": "cw-applicant", text: t("cases.work.applicant") + t("cases.work.colon") + c.applicant.name + " " + c.applicant.phone}),
+      applicantLine(c),
       el("p", {class: c.overdue ? "cw-over" : "", text: t("cases.work.due") + t("cases.work.colon") + c.due_date +
         (c.paused_days ? " " + t("cases.work.paused", {n: c.paused_days}) : "") + (c.overdue ? " " + t("cases.work.overdue") : "")}),
       el("p", {text: t("cases.work.state") + t("cases.work.colon") + t("cases.state." + c.state)}), moves, formSlot, events);
     d.hidden = false;
+  }
+  /** The applicant, masked; "Show in full" asks the API (which checks who may and audits each reveal)
+      and shows the answer only on this page, until the case is drawn again. */
+  function applicantLine(c) {
+    const text = el("span", {"data-testid": "cw-applicant-text",
+                             text: c.applicant.name + " " + c.applicant.phone});
+    const line = el("p", {"data-testid": "cw-applicant"}, [t("cases.work.applicant") + t("cases.work.colon"), text]);
+    if (!c.can_reveal) return line;
+    const btn = el("button", {class: "qc-btn qc-small", type: "button", "data-testid": "cw-reveal",
+                              "aria-pressed": "false", text: t("cases.work.reveal")});
+    const note = el("span", {class: "qc-muted", "data-testid": "cw-revealed", hidden: "hidden",
+                             text: " " + t("cases.work.revealed")});
+    btn.addEventListener("click", async function () {
+      if (btn.getAttribute("aria-pressed") === "true") {
+        text.textContent = c.applicant.name + " " + c.applicant.phone;
+        btn.setAttribute("aria-pressed", "false"); btn.textContent = t("cases.work.reveal"); note.hidden = true;
+        return;
+      }
+      btn.disabled = true;
+      const r = await QH.api("/cases/" + c.id + "/reveal", {body: {}});
+      btn.disabled = false;
+      if (!r.ok) { say(r.status === 403 ? t("cases.work.forbidden") : QH.errorText(r), true); return; }
+      text.textContent = r.body.applicant.name + " " + r.body.applicant.phone;
+      btn.setAttribute("aria-pressed", "true"); btn.textContent = t("cases.work.hide"); note.hidden = false;
+    });
+    line.append(" ", btn, note);
+    return line;
   }
   async function show(id) {
     const r = await QH.api("/cases/" + id);

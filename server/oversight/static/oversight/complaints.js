@@ -4,11 +4,14 @@
   const t = QH.t, el = QH.el;
   const $ = function (id) { return document.getElementById(id); };
   let depts = [];
+  const EN = (window.QH_CONFIG || {}).locale === "en";
+  /** A department by its English name in an English page, where the hall gave one. */
+  function deptName(d) { return (EN && d.name_en) || d.name; }
 
   function deptSelect(selected) {
     return el("select", {class: "cmp-row-dept"}, [el("option", {value: "", text: t("ovs.cmp.choose_department")})]
       .concat(depts.map(function (d) {
-        const o = el("option", {value: String(d.id), text: d.name});
+        const o = el("option", {value: String(d.id), text: deptName(d)});
         if (selected && selected.id === d.id) o.selected = true;
         return o;
       })));
@@ -50,7 +53,7 @@
       return el("tr", {"data-complaint": c.id, class: c.late ? "late" : ""}, [
         el("td", {text: c.number}), el("td", {text: t("ovs.cmp." + c.category)}), el("td", {text: t("ovs.cmp.src." + c.source)}),
         el("td", {text: QH.hallTime(c.created_at)}), el("td", {text: c.content}), el("td", {text: c.phone || "–"}),
-        el("td", {text: c.department ? c.department.name : t("ovs.cmp.unassigned")}),
+        el("td", {text: c.department ? deptName(c.department) : t("ovs.cmp.unassigned")}),
         el("td", {class: c.late ? "ovs-overdue" : "", text: c.due + (c.late ? " " + t("ovs.rect.overdue") : "")}),
         el("td", {text: t("ovs.cmp.state." + c.state)}), el("td", {text: c.reply || ""}), el("td", {class: "no-print"}, [actions(c)]),
       ]);

@@ -58,7 +58,7 @@
     const note = el("textarea", {id: "rect-note", rows: 3, maxlength: "500"});
     const err = el("p", {class: "adm-error", id: "rect-error", role: "alert"});
     const form = el("form", {class: "ovs-rect-form", method: "dialog"}, [
-      el("p", {text: row.number + " · " + row.service + " · " + t("ovs.col.level") + " " + levelWord(row.level) + (row.reason ? " · " + row.reason : "")}),
+      el("p", {text: row.number + " · " + (LANG === "en" ? row.service_en || row.service : row.service) + " · " + t("ovs.col.level") + " " + levelWord(row.level) + (row.reason ? " · " + row.reason : "")}),
       rectHistory(row), callbackForm(row, function (r2) { dlg.close(); done(r2); }),
       el("label", {for: "rect-status", text: t("ovs.rect.status")}), status,
       el("label", {for: "rect-note", text: t("ovs.rect.note")}), note,
@@ -187,7 +187,9 @@
   function renderTable(table, cols, rows) {
     table.tHead.replaceChildren(el("tr", {}, cols.map(function (c) { return el("th", {text: t("ovs.col." + c[0])}); })));
     fill(table.tBodies[0], rows.map(function (r) {
-      return el("tr", {"data-key": r.key}, cols.map(function (c) { return el("td", {"data-col": c[0], text: c[1] ? c[1](r[c[0]]) : String(r[c[0]])}); }));
+      return el("tr", {"data-key": r.key}, cols.map(function (c) {
+        return el("td", {"data-col": c[0], text: c[0] === "name" ? named(r) : c[1] ? c[1](r[c[0]]) : String(r[c[0]])});
+      }));
     }));
   }
   function range() { return {from: $("rep-from").value, to: $("rep-to").value}; }
@@ -217,7 +219,7 @@
     if (!tab.ok) { alert(QH.errorText(tab)); return; }
     renderTable($("rep-table"), TABLE_COLS, tab.body.items);
     exportsFor("table", Object.assign({by: by}, rg));
-    const labels = tab.body.items.map(function (r) { return r.name; });
+    const labels = tab.body.items.map(named);
     const series = function (k, s) { return tab.body.items.map(function (r) { return r[k] === null ? null : r[k] / (s || 1); }); };
     chart("chart-volume", "bar", labels, [
       {label: t("ovs.col.issued"), data: series("issued")}, {label: t("ovs.col.served"), data: series("served")},
@@ -237,7 +239,7 @@
   async function runBad() {
     const bad = await QH.api("/reports/bad-ratings?" + qs(range()));
     if (bad.ok) fill($("bad-table").tBodies[0], bad.body.items.map(function (b) {
-      return tr([b.day, rated(b), b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
+      return tr([b.day, rated(b), LANG === "en" ? b.service_en || b.service : b.service, b.window ? String(b.window) : "–", b.staff || "–", levelWord(b.level), b.reason || ""]
         .concat(rectCells(b), [rectButton(b, runBad)]), {"data-rect-row": b.id});
     }));
   }
@@ -256,7 +258,7 @@
       if (cell) cell.replaceChildren(el("ul", {class: "ovs-explain"}, row.explain.map(function (x) { return el("li", {text: x}); })));
     });
     const subj = $("score-subject");
-    subj.replaceChildren.apply(subj, r.body.items.map(function (row) { return el("option", {value: row.key, text: row.name}); }));
+    subj.replaceChildren.apply(subj, r.body.items.map(function (row) { return el("option", {value: row.key, text: named(row)}); }));
     $("score-rater").querySelector("[value=department]").disabled = by === "department";
     if (by === "department") $("score-rater").value = "center";
     const link = $("bulletin-link");
