@@ -5,4 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
 bash scripts/services.sh
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Two workers (pytest-xdist): the suite waits on servers, browsers and databases as much as it
+# computes, and a module sharing one live server stays on one worker (tests/conftest.py groups it).
+# Later options win: `bash scripts/test.sh -n 0` runs serially.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup "$@"
