@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
 bash scripts/services.sh
 # Two workers (pytest-xdist): the suite waits on servers, browsers and databases as much as it
-# computes, and a module sharing one live server stays on one worker (tests/conftest.py groups it).
-# Later options win: `bash scripts/test.sh -n 0` runs serially.
-exec .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup "$@"
+# computes. --dist loadscope keeps each module on one worker, in order, so a module's shared live
+# server starts once and its tests meet it as they do serially (--dist loadgroup would not: with
+# pytest 9 its groups are silently ignored). Later options win: `scripts/test.sh -n 0` is serial.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadscope "$@"

@@ -76,23 +76,6 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {base}-{base + PORT_BLOCK - 1}")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (with --dist loadgroup)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep a module whose tests share a module-scoped fixture (a live server, a browser page) on
-    one worker, so it is set up once rather than once per worker; other tests go wherever a
-    worker is free."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        module = getattr(item, "module", None)
-        if info is None or module is None:
-            continue
-        for name in info.names_closure:
-            defs = info.name2fixturedefs.get(name)
-            if defs and defs[-1].scope == "module":
-                item.add_marker(pytest.mark.xdist_group(module.__name__))
-                break
-
-
 # ---- databases ------------------------------------------------------------------------------
 
 

@@ -47,10 +47,6 @@ def _family(root: int) -> list[int]:
     return out
 
 
-# both runs of the script on one worker: the first to run it on a fresh checkout installs (setup.sh)
-pytestmark = pytest.mark.xdist_group("demo_script")
-
-
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_stopping_the_demo_stops_the_server_and_the_printer_simulator(
     tmp_path: Path, how: str
