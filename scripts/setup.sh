@@ -33,7 +33,10 @@ installed() { [ -f "$1" ] && grep -qxF "$2" "$1"; }
 py_stamp=.venv/.queuehall-setup  # delete it (or node_modules/.queuehall-setup) to install anyway
 py_hash=$(cat pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 py_tests="$PWD tests $py_hash" py_plain="$PWD plain $py_hash"
-if installed "$py_stamp" "$py_tests" || { [ "$WITH_TESTS" != "--tests" ] && installed "$py_stamp" "$py_plain"; }; then
+# (and the venv's `server` is still this checkout's: a venv shared by several checkouts is
+# pointed at whichever installed last)
+here() { [ "$(cd / && env -u PYTHONPATH "$OLDPWD/.venv/bin/python" -c 'import importlib.util as u; print(u.find_spec("server").origin)' 2>/dev/null)" = "$PWD/server/__init__.py" ]; }
+if { installed "$py_stamp" "$py_tests" || { [ "$WITH_TESTS" != "--tests" ] && installed "$py_stamp" "$py_plain"; }; } && here; then
   :  # this checkout's package (and, for tests, the test extra) is installed already
 elif [ "$WITH_TESTS" = "--tests" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
