@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,10 +24,56 @@ PG_ADMIN_URL = os.environ.get("QUEUEHALL_TEST_PG", "postgresql://postgres@127.0.
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# ---- running on several workers (pytest-xdist) -------------------------------------------------
+#
+# `scripts/test.sh` runs the suite in two worker processes (`-n 2`). Whatever two tests could share
+# is told apart per worker: PostgreSQL database names carry the worker's id, every worker has its
+# own schema templates (the session fixture below runs once in each), temporary files are under
+# the worker's own basetemp, Redis users on 127.0.0.1:6379 each get a fresh channel prefix, and
+# ports come from a range of the worker's own (free_port).
+
+
+def worker_id() -> str:
+    """This pytest process's xdist worker id ("gw0", "gw1", ...), or "main" when run serially."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+# Ports for test servers come from below the kernel's ephemeral range (32768-60999 here), one block
+# per worker. Asking the kernel for port 0 and handing the number on is a race: until the server
+# binds it, the kernel may give the same number to the other worker's port-0 request or to any
+# outgoing connection on the machine. Numbers below the ephemeral range are never handed out by
+# the kernel, and each worker's block is its own; inside it a port is used once per run (a
+# random starting point keeps two simultaneous runs apart too), and one found busy is passed over.
+PORT_BLOCK = 1000
+PORT_BASE = 20000
+PORT_BLOCKS = 12  # 20000-31999, below the ephemeral range
+
+
+def _port_block() -> int:
+    w = worker_id()
+    index = int(w[2:]) + 1 if w.startswith("gw") and w[2:].isdigit() else 0
+    return PORT_BASE + (index % PORT_BLOCKS) * PORT_BLOCK
+
+
+_port_lock = threading.Lock()
+_port_next = secrets.randbelow(PORT_BLOCK)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on and no other worker will be given."""
+    global _port_next
+    base = _port_block()
+    with _port_lock:
+        for _ in range(PORT_BLOCK):
+            port = base + _port_next
+            _port_next = (_port_next + 1) % PORT_BLOCK
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue  # in use (or still in TIME_WAIT): take the next
+            return port
+    raise RuntimeError(f"no free port in {base}-{base + PORT_BLOCK - 1}")
 
 
 # ---- databases ------------------------------------------------------------------------------
@@ -49,7 +96,7 @@ def make_pg_database(admin_url: str, template: str | None = None) -> tuple[str, 
     """Create a throwaway database (empty, or a copy of `template`); returns its URL and a dropper."""
     import psycopg
 
-    name = "qh_test_" + secrets.token_hex(4)
+    name = f"qh_test_{worker_id()}_{secrets.token_hex(4)}"  # the worker id: never shared
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     url = admin_url.rsplit("/", 1)[0] + "/" + name
@@ -124,7 +171,6 @@ class SchemaTemplates:
     """
 
     def __init__(self, workdir: Path) -> None:
-        import threading
 
         self.workdir = workdir
         self.lock = threading.Lock()
@@ -635,7 +681,11 @@ def screenshot(page: Any, name: str) -> Path:
     """Keep a screenshot as a test artifact (test-artifacts/NAME.png)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
+    # the SQLite and PostgreSQL runs of a test may save the same name at once on two workers:
+    # each writes its own file and renames it into place, so the artifact is always a whole image
+    part = ARTIFACTS / f".{name}.{worker_id()}.png"
+    part.write_bytes(page.screenshot(full_page=False))
+    part.replace(path)
     return path
 
 
@@ -682,7 +732,6 @@ class TcpProxy:
     """A TCP relay on a free port that a test can cut (closing every connection) and restore."""
 
     def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
-        import threading
 
         self.target = (target_host, target_port)
         self.port = free_port()
@@ -693,7 +742,6 @@ class TcpProxy:
 
     def restore(self) -> None:
         """Accept connections again."""
-        import threading
 
         ls = socket.socket()
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -727,7 +775,6 @@ class TcpProxy:
         self.cut()
 
     def _accept(self, ls: socket.socket) -> None:
-        import threading
 
         while True:
             try:

@@ -54,12 +54,17 @@ def test_the_phone_rates_a_delivered_case_beside_the_visit(
     page.click("[data-testid=level-4]")
     page.click("[data-testid=rate-send]")
     page.wait_for_selector("[data-testid=rated]:visible")
+    live = "[data-testid=status-live]:has-text('实时更新中')"
     for move, body in (("review", {}), ("approve", {}), ("deliver", {"method": "window"})):
-        r = requests.post(f"{u}/cases/{case['id']}/{move}", json=body, headers=clerk)
-        assert r.status_code == 200, (move, r.text)
-    # the page hears case.updated (or, had it missed it, its slow case poll) and reloads: now the
-    # case's own rating is offered
-    page.wait_for_selector("[data-testid=case-rate]:visible", timeout=90000)
+        # each step's case.updated reloads the page; the next step waits until the reloaded page is
+        # live again (its socket in the ticket's room). Steps sent during a reload were heard by no
+        # one and left to the page's slow case poll: 30 s of this test, most runs.
+        page.wait_for_selector(live)
+        with page.expect_navigation():
+            r = requests.post(f"{u}/cases/{case['id']}/{move}", json=body, headers=clerk)
+            assert r.status_code == 200, (move, r.text)
+    # the page heard the delivery's case.updated and reloaded: now the case's own rating is offered
+    page.wait_for_selector("[data-testid=case-rate]:visible")
     assert page.inner_text("[data-testid=case-rate] h2") == "办件已送达，请对本次办件作出评价"
     assert case["number"] in page.inner_text("[data-testid=case-rate]")
     assert page.inner_text("[data-testid=rated]").startswith("您已评价：满意")  # the visit's stays

@@ -57,6 +57,9 @@ def test_stopping_the_demo_stops_the_server_and_the_printer_simulator(
         "PORT": str(port),
         "PRINTER_PORT": str(printer_port),
         "QUEUEHALL_INSTANCE": str(tmp_path),
+        # what is tested is stopping; the demo's thirty-odd passwords hashed at the production
+        # cost took 7 s of CPU per run (test_cli.py and test_wheel_install.py set up at that cost)
+        "QUEUEHALL_PASSWORD_HASH": "cheapest",
     }
     log = open(tmp_path / "demo.out", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
