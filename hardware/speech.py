@@ -215,8 +215,10 @@ class _Worker:
         if job.voice not in self._voices:
             self._voices[job.voice] = pick_voice(self._engine.getProperty("voices"), job.voice)
         wanted = (self._voices[job.voice], job.rate, job.volume)
-        if wanted == self._current:
-            return
+        # Set every time, not only when they differ from the last job's: espeak's settings live in
+        # the process, not in this engine, and another pyttsx3 engine of the process (made anew
+        # by pyttsx3.init, which sets 200 words per minute) changes them behind this one's back.
+        # Seen in the suite on two workers: a 90 wpm announcement came out at exactly 200 wpm.
         voice_id, rate, volume = wanted
         _settle_espeak(
             self._engine
