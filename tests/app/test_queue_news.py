@@ -3,6 +3,7 @@ takes the next one and reads the counts after every change it covers."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -93,17 +94,29 @@ def test_one_sender_makes_every_scheduled_send_and_leaves_when_idle(
             done.set()
 
     monkeypatch.setattr(news, "_send", send)
+    from server.services.queue import queue_news
+
+    started: list[threading.Thread] = []
+
+    class Counted(threading.Thread):
+        def start(self) -> None:
+            started.append(self)
+            super().start()
+
+    # the module's threads only (other halls of this process have senders of their own)
+    monkeypatch.setattr(
+        queue_news, "threading", SimpleNamespace(Thread=Counted, Lock=threading.Lock)
+    )
     for site_id in (7, 8, 9):
         news._start(site_id, 0.0)
     assert done.wait(30)
     assert sorted(sent) == [7, 8, 9]
-    senders = [t for t in threading.enumerate() if t.name == "queuehall-queue-news"]
-    assert len(senders) <= 1  # (none if it has already left)
-    for t in senders:
-        t.join(30)  # idle for IDLE_S: it leaves
-        assert not t.is_alive()
+    assert len(started) == 1  # one sender for the three sends
+    started[0].join(30)  # idle for IDLE_S: it leaves
+    assert not started[0].is_alive()
     done.clear()
     sent.clear()
     for site_id in (1, 2, 3):  # a later burst starts a new one
         news._start(site_id, 0.0)
     assert done.wait(30) and sorted(sent) == [1, 2, 3]
+    assert len(started) == 2 and started[1] is not started[0]
