@@ -141,7 +141,9 @@ def test_the_supervision_phone_is_printed_on_the_ticket_and_shown_on_the_hall_sc
         layout = ticket_paper.ticket_layout(
             uow.session, uow.session.get_one(Ticket, t["id"]), hall.app.config, None
         )
-    assert layout.footer is not None and layout.footer.endswith("监督电话：0457-12345")
+    assert layout.footer is not None and layout.footer.endswith("；监督电话：0457-12345")
+    # in English a sentence of its own after the footer's full stop, not ".; supervision hotline"
+    assert layout.footer_en == ticket_paper.DEFAULT_FOOTER_EN + " Supervision hotline: 0457-12345."
     screen = (
         hall.app.test_client()
         .get(f"/display/hall?token={hall.tokens['display']}")

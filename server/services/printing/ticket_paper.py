@@ -110,23 +110,32 @@ def _layout(
         wait_area=area,
         wait_area_en=area_en,
         qr_url=qr_url,
-        footer=(extra.get("ticket_footer") or config.get("PRINTER_FOOTER") or DEFAULT_FOOTER)
-        + hotline(site, "zh"),
-        footer_en=(
-            extra.get("ticket_footer_en") or config.get("PRINTER_FOOTER_EN") or DEFAULT_FOOTER_EN
-        )
-        + hotline(site, "en"),
+        footer=with_hotline(
+            extra.get("ticket_footer") or config.get("PRINTER_FOOTER") or DEFAULT_FOOTER, site, "zh"
+        ),
+        footer_en=with_hotline(
+            extra.get("ticket_footer_en") or config.get("PRINTER_FOOTER_EN") or DEFAULT_FOOTER_EN,
+            site,
+            "en",
+        ),
         lang=lang,
         paper_mm=paper,  # type: ignore[arg-type]
     )
 
 
-def hotline(site: Site, lang: str) -> str:
-    """The hall's 监督电话 appended to the footer ("" when the hall has none)."""
+def with_hotline(footer: str, site: Site, lang: str) -> str:
+    """The footer with the hall's 监督电话 after it (the footer alone when the hall has none).
+
+    After a footer that ends a sentence the hotline is a sentence of its own: the English default
+    ends with a full stop, and "...help desk.; supervision hotline" was printed."""
     phone = str((site.settings or {}).get("supervision_phone") or "")
     if not phone:
-        return ""
-    return f"；监督电话：{phone}" if lang == "zh" else f"; supervision hotline: {phone}"
+        return footer
+    if lang == "zh":
+        return f"{footer}{'' if footer.endswith('。') else '；'}监督电话：{phone}"
+    if footer.rstrip().endswith((".", "!", "?")):
+        return f"{footer.rstrip()} Supervision hotline: {phone}."
+    return f"{footer}; supervision hotline: {phone}"
 
 
 def ticket_layout(s: Any, t: Ticket, config: Any, server_url: str | None) -> TicketLayout:
