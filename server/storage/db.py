@@ -204,24 +204,13 @@ class Checkpointer:
             run_blocking(self.checkpoint)
 
     def checkpoint(self) -> None:
-        """One PASSIVE checkpoint now; a RESTART one when the log has kept growing. A failure is
-        logged: the commits it follows stand, the log only grows until the next one succeeds.
-
-        A PASSIVE checkpoint never waits, so while writers append without a pause it never
-        catches up with them, and the log is only rewound when a writer finds it all copied. On a
-        busy machine (the suite on two workers) four writers grew it to 31.9 MB this way, the
-        writers' own safety checkpoint being refused while this one ran. Past half the safety
-        size, a RESTART checkpoint waits for the writer in progress, holds new ones back while it
-        copies the rest, and leaves the log to be rewound by the next: a bounded log for one
-        short wait of the writers, only when the passive rounds fall behind."""
+        """One PASSIVE checkpoint now. A failure is logged: the commits it follows stand, the log
+        only grows until the next one (or the writers' own safety checkpoint) succeeds."""
         try:
             raw = self.engine.raw_connection()
             try:
                 dbapi: Any = raw.driver_connection
-                rows = dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                log_pages = rows[0][1] if rows else 0
-                if log_pages > SAFETY_CHECKPOINT_PAGES // 2:
-                    dbapi.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             finally:
                 raw.close()
             self.done += 1
