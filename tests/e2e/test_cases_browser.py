@@ -131,7 +131,8 @@ def test_a_case_from_the_counter_to_the_phone_the_notice_and_the_lookup(
         f"{srv.url}/api/v1/cases/{case_id}/review", json={}, headers=sup, timeout=10
     ).ok
     phone.wait_for_function(
-        "document.querySelector('[data-testid=case-state]').textContent === '审查中'", timeout=15000
+        "document.querySelector('[data-testid=case-state]')?.textContent === '审查中'",
+        timeout=15000,
     )
     assert requests.post(
         f"{srv.url}/api/v1/cases/{case_id}/request-materials",
