@@ -216,7 +216,19 @@ class Ticket(Base):
             "issued_at",
             "id",
         ),
-        Index("ix_tickets_targeted", "site_id", "day", "state", "target_window_id"),
+        # the tickets transferred to a window, covering what call-next reads of them (migration 0022:
+        # without the covering columns SQLite read them through ix_tickets_heads, the whole queue)
+        Index(
+            "ix_tickets_targeted",
+            "site_id",
+            "day",
+            "state",
+            "target_window_id",
+            "service_id",
+            "priority",
+            "issued_at",
+            "id",
+        ),
         Index("ix_tickets_window", "window_id", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

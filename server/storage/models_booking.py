@@ -114,6 +114,8 @@ class NoticeOptIn(Base):
     page): the phone the near-turn, called and rating notices go to (migration 0019)."""
 
     __tablename__ = "notice_optins"
+    # each call asks whether any waiting ticket opted in: found from the hall's recent opt-ins
+    __table_args__ = (Index("ix_notice_optins_site_created", "site_id", "created_at"),)
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
     )

@@ -110,7 +110,7 @@ def _probe() -> Any:
     return select(
         exists().where(NoticeOptIn.ticket_id.in_(ids))
         | exists().where(Appointment.ticket_id.in_(ids), Appointment.notify.is_(True)),
-        exists().where(NoticeOptIn.ticket_id == Ticket.id, waiting)
+        _recent_optins().where(waiting).exists()
         | exists().where(
             Appointment.site_id.in_(sites),
             Appointment.day.in_(days),
@@ -122,10 +122,31 @@ def _probe() -> Any:
     )
 
 
+def _recent_optins() -> Any:
+    """Tickets of halls `:sites` opted in since `:since`, joined to their tickets: found from the
+    opt-ins (ix_notice_optins_site_created), which are few, never from the waiting queue, which a
+    busy day makes long (read from the tickets, each call's probe grew with the queue)."""
+    return (
+        select(NoticeOptIn.ticket_id)
+        .join(Ticket, Ticket.id == NoticeOptIn.ticket_id)
+        .where(
+            NoticeOptIn.site_id.in_(bindparam("sites", expanding=True)),
+            NoticeOptIn.created_at >= bindparam("since"),
+        )
+    )
+
+
 def _probe_params(now: datetime, ids: list[int], site_ids: list[int]) -> dict[str, Any]:
     """The probe's values: the tickets, the halls and the days as `_waiting_opted_in` takes them."""
     days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)] if site_ids else []
-    return {"ids": ids, "sites": site_ids, "days": days}
+    return {"ids": ids, "sites": site_ids, "days": days, "since": _optins_since(now)}
+
+
+def _optins_since(now: datetime) -> datetime:
+    """The earliest opt-in a ticket waiting on one of the days `_waiting_opted_in` reads can have:
+    made after the ticket was issued, which was at most a day before those days began, in any
+    hall's zone."""
+    return now - timedelta(days=3)
 
 
 def _anyone_to_tell(ctx: Context, ids: list[int], site_ids: list[int]) -> tuple[bool, bool]:
@@ -196,17 +217,11 @@ def _waiting_opted_in(s: Session, site_ids: list[int], now: datetime) -> list[Ti
     """Today's waiting tickets (± a day: hall time) of these halls whose holders opted in and have
     not been told their turn is near yet."""
     days = [(now + timedelta(days=d)).date() for d in (-1, 0, 1)]
-    told = select(Notice.ticket_id).where(Notice.kind == "near", Notice.ticket_id.is_not(None))
-    base = [
-        Ticket.site_id.in_(site_ids),
-        Ticket.day.in_(days),
-        Ticket.state == "waiting",
-        Ticket.id.notin_(told),
-    ]
+    # each ticket looked up in the notices' ticket index, not every near notice ever sent
+    told = exists().where(Notice.ticket_id == Ticket.id, Notice.kind == "near")
+    base = [Ticket.site_id.in_(site_ids), Ticket.day.in_(days), Ticket.state == "waiting", ~told]
     ids = set(
-        s.scalars(
-            select(Ticket.id).join(NoticeOptIn, NoticeOptIn.ticket_id == Ticket.id).where(*base)
-        )
+        s.scalars(_recent_optins().where(*base), {"sites": site_ids, "since": _optins_since(now)})
     )
     ids |= set(
         s.scalars(

@@ -21,7 +21,7 @@ comes (ordering.place_in_sequence). The result is the replay's (tests/app/test_c
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -54,27 +54,6 @@ def _serving() -> Any:
             WindowService.service_id == bindparam("service_id"),
         )
         .order_by(Window.number)
-    )
-
-
-@cache
-def _booked() -> Any:
-    """Checked-in booked tickets within their slot's call window, waiting for these items, in the
-    order they go ahead of the queue (as call-next takes them: tickets._booked, ordering.Booked)."""
-    return (
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-        .join(Appointment, Appointment.ticket_id == Ticket.id)
-        .where(
-            Ticket.site_id == bindparam("site_id"),
-            Ticket.day == bindparam("day", type_=Ticket.day.type),
-            Ticket.state == TicketState.WAITING.value,
-            Ticket.target_window_id.is_(None),
-            Ticket.service_id.in_(bindparam("services", expanding=True)),
-            Appointment.start <= bindparam("until", type_=Appointment.start.type),
-            Appointment.end >= bindparam("since", type_=Appointment.end.type),
-        )
-        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
-        .limit(bindparam("limit"))
     )
 
 
@@ -113,15 +92,8 @@ def window_order(
     conn = s.connection()
     if weights:
         rows = conn.execute(
-            _booked(),
-            {
-                "site_id": site.id,
-                "day": day,
-                "services": sorted(weights),
-                "until": now + timedelta(minutes=conf["call_before_min"]),
-                "since": now - timedelta(minutes=conf["call_after_min"]),
-                "limit": limit,
-            },
+            tickets.booked_heads(False),
+            tickets.booked_params(site.id, day, sorted(weights), now, conf, limit),
         )
         for tid, sid, prio, issued in rows:
             booked.append(tid)
@@ -297,15 +269,10 @@ def new_ticket_ahead(s: Session, t: Ticket) -> int:
     ratio, hall_settings = conn.execute(_hall_rules(), {"site_id": t.site_id}).one()
     conf = settings_of(hall_settings)
     now = _now(s)
+    from . import tickets
+
     booked = conn.execute(
-        _booked(),
-        {
-            **values,
-            "services": services,
-            "until": now + timedelta(minutes=conf["call_before_min"]),
-            "since": now - timedelta(minutes=conf["call_after_min"]),
-            "limit": 1,
-        },
+        tickets.booked_heads(False), tickets.booked_params(t.site_id, t.day, services, now, conf, 1)
     ).first()
     if booked is not None:
         return ahead(s, t)  # a booking within its call window goes ahead of the queue: replay

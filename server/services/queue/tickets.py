@@ -375,10 +375,10 @@ def _held(reserved: list[service_periods.Reserved], c: ordering.Candidate, windo
     return any(r.holds(c.service_id, c.issued_at) for r in reserved)
 
 
-def _waiting_for(window_services: Any) -> Any:
+def _waiting_for(window_services: Any, site: Any = Ticket.site_id) -> Any:
     """Waiting untargeted tickets of hall `:site_id` on `:day` for items `:services`."""
     return and_(
-        Ticket.site_id == bindparam("site_id"),
+        site == bindparam("site_id"),
         Ticket.day == bindparam("day", type_=Ticket.day.type),
         Ticket.state == TicketState.WAITING.value,
         Ticket.target_window_id.is_(None),
@@ -387,14 +387,23 @@ def _waiting_for(window_services: Any) -> Any:
 
 
 @cache
-def _booked_head(skip: bool) -> Any:
-    """The soonest checked-in booking's waiting ticket whose slot's call window (`:until`,
-    `:since`) holds now, without tickets `:skip` if asked; built once per shape."""
+def booked_heads(skip: bool) -> Any:
+    """The `:limit` soonest checked-in bookings' waiting tickets whose slot's call window (`:until`,
+    `:since`) holds now, without tickets `:skip` if asked; built once per shape. Call-next takes the
+    first; the call order's preview (call_order.window_order) the first few."""
     q = (
         select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
         .join(Appointment, Appointment.ticket_id == Ticket.id)
         .where(
-            _waiting_for(bindparam("services", expanding=True)),
+            # Found from the day's checked-in bookings (ix_appointments_site_day), which are few,
+            # not from the waiting queue, which grows all day. A booking is checked in on its own
+            # day, which is the ticket's business day or, before the hall's reset hour, the next.
+            Appointment.site_id == bindparam("site_id"),
+            Appointment.day.in_(bindparam("booking_days", expanding=True)),
+            Appointment.state == "checked_in",
+            # `+ 0` keeps SQLite's planner off the tickets' index (the same condition otherwise):
+            # with it, SQLite walked every waiting ticket of the window's items.
+            _waiting_for(bindparam("services", expanding=True), Ticket.site_id + 0),
             Appointment.start <= bindparam("until", type_=Appointment.start.type),
             Appointment.end >= bindparam("since", type_=Appointment.end.type),
         )
@@ -402,7 +411,23 @@ def _booked_head(skip: bool) -> Any:
     )
     if skip:
         q = q.where(Ticket.id.notin_(bindparam("skip", expanding=True)))
-    return q.limit(1)
+    return q.limit(bindparam("limit"))
+
+
+def booked_params(
+    site_id: int, day: date, services: list[int], now: datetime, conf: dict[str, Any], limit: int
+) -> dict[str, Any]:
+    """The values `booked_heads` takes: the first `limit` booked tickets of `services` whose slot's
+    call window (booking settings call_before_min, call_after_min) holds `now`."""
+    return {
+        "site_id": site_id,
+        "day": day,
+        "services": services,
+        "until": now + timedelta(minutes=conf["call_before_min"]),
+        "since": now - timedelta(minutes=conf["call_after_min"]),
+        "booking_days": [day, day + timedelta(days=1)],
+        "limit": limit,
+    }
 
 
 @cache
@@ -432,16 +457,10 @@ def _booked(
     if not weights:
         return None
     conf = booking_settings.site_settings(site)
-    params: dict[str, Any] = {
-        "site_id": site.id,
-        "day": day,
-        "services": list(weights),
-        "until": now + timedelta(minutes=conf["call_before_min"]),
-        "since": now - timedelta(minutes=conf["call_after_min"]),
-    }
+    params = booked_params(site.id, day, list(weights), now, conf, 1)
     if skip:
         params["skip"] = sorted(skip)
-    row = s.execute(_booked_head(bool(skip)), params).first()
+    row = s.execute(booked_heads(bool(skip)), params).first()
     if row is None:
         return None
     ratio = conf["booked_ratio"]
