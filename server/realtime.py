@@ -29,25 +29,44 @@ log = logging.getLogger(__name__)
 _PEER_RESYNC = b"queuehall:resync:"  # not JSON, so python-socketio's own dispatcher ignores it
 
 
-class DeclineCompression:
-    """WSGI middleware: websockets open without per-message compression (permessage-deflate).
+class SocketFront:
+    """WSGI front of the app: Socket.IO traffic to Socket.IO, everything else straight to Flask.
 
-    Browsers and socket.io-client offer it, and simple-websocket accepts whatever is offered: each
-    socket then keeps a zlib compressor and decompressor, and every message is compressed once per
-    socket it goes to. Measured with 2,000 sockets (bench/serving_bench.py, tracemalloc): zlib held
-    most of the memory they cost (RSS grew by 190 KB a socket, where the process's own objects took
-    a tenth of that). A hall's messages are a few hundred bytes of JSON on a local network, so the
-    offer is removed from the handshake (the only place it is read) and the socket talks plain
-    frames, which every client supports.
+    Websockets open without per-message compression (permessage-deflate). Browsers and
+    socket.io-client offer it, and simple-websocket accepts whatever is offered: each socket then
+    keeps a zlib compressor and decompressor, and every message is compressed once per socket it
+    goes to. Measured with 2,000 sockets (bench/serving_bench.py, tracemalloc): zlib held most of
+    the memory they cost (RSS grew by 190 KB a socket, where the process's own objects took a tenth
+    of that). A hall's messages are a few hundred bytes of JSON on a local network, so the offer is
+    removed from the handshake (the only place it is read) and the socket talks plain frames,
+    which every client supports.
+
+    Plain HTTP (the API, the pages) does not pass through Socket.IO's middleware: under gunicorn it
+    copies the environ and defines a new class for every request, which only a collection of the
+    cyclic garbage frees. With thousands of sockets open, the collector's full passes then ran
+    every second or so and each held the serving loop for up to 160 ms (measured, issue 16).
+    Flask's request also keeps itself in the environ: the pair is let go here once the answer is
+    made, so reference counting frees it.
     """
 
-    def __init__(self, app: Callable[..., Any]) -> None:
-        self.app = app
+    def __init__(self, socketio_middleware: Any) -> None:
+        self.app = socketio_middleware  # Flask-SocketIO's, with Flask behind it
+        self.flask = socketio_middleware.wsgi_app  # Flask, as that middleware would call it
+        self.path = socketio_middleware.engineio_path  # "/socket.io/"
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-        return self.app(environ, start_response)
+        if environ.get("PATH_INFO", "").startswith(self.path):
+            if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+            return self.app(environ, start_response)
+        try:
+            return self.flask(environ, start_response)
+        finally:
+            environ.pop("werkzeug.request", None)
+
+
+def _socket_only() -> Any:
+    return {"error": {"code": "not_found", "message": "Socket.IO only"}}, 404
 
 
 class _RedisManager(socketio.RedisManager):
@@ -222,7 +241,14 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
-        app.wsgi_app = DeclineCompression(app.wsgi_app)  # type: ignore[method-assign]
+        front = SocketFront(app.wsgi_app)
+        app.wsgi_app = front  # type: ignore[method-assign]
+        # Flask-SocketIO runs each socket event (a connect, a disconnect) in a request context for
+        # the socket's handshake URL. With no rule for that URL, Flask made a NotFound with its
+        # traceback, a reference cycle of a hundred objects, for every event: at a hall's opening,
+        # thousands of connects' worth. HTTP never reaches this view: SocketFront sends the path
+        # to Socket.IO first.
+        app.add_url_rule(front.path, endpoint="socketio_events", view_func=_socket_only)
         self.clients: dict[str, Principal | None] = {}
         self._tokens: dict[str, str] = {}  # sid -> the token it signed in with (staff, devices)
         self._refused = RefusedReaper(self.sio.server)

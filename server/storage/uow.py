@@ -229,7 +229,12 @@ class UnitOfWork:
         try:
             if self._session is not None:
                 self._session.close()
+                # the session pointed back at its unit of work: left so, every command's session,
+                # connection and closures stayed for the cyclic collector, whose full passes over
+                # thousands of sockets' objects held the serving loop for up to 160 ms
+                self._session.info.pop(UOW_KEY, None)
         finally:
+            self._numbered, self._slots, self._logs = [], [], []
             self._end()
 
     def _flush(self) -> None:
