@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Any
 
+import engineio
 import requests
 import socketio
 
@@ -24,14 +25,33 @@ def login(url: str, username: str, password: str) -> str:
     return str(r.json()["access_token"])
 
 
+class _InOrderEngineIO(engineio.Client):
+    """python-engineio's client hands each message to a thread of its own (`run_async=True`), so on a
+    busy machine two messages can be recorded in the reverse of the order they arrived in: a screen
+    then seems to hear `seq` 74 before 73 when the server sent them in order. This one handles each
+    message in the thread that read it, in arrival order (the handlers here only record)."""
+
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class InOrderClient(socketio.Client):
+    """A python-socketio client that hears messages in the order they arrived."""
+
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return _InOrderEngineIO
+
+
 class Screen:
-    """A python-socketio client that records every event and its connection state."""
+    """A python-socketio client that records every event, in arrival order, and its connection
+    state."""
 
     def __init__(self, url: str, token: str, transports: list[str] | None = None) -> None:
         self.events: list[tuple[str, Any, float]] = []
         self.states: list[tuple[bool, float]] = []
         self.got = threading.Condition()
-        self.sio = socketio.Client(
+        self.sio = InOrderClient(
             reconnection=True,
             reconnection_delay=0.2,
             reconnection_delay_max=1,
