@@ -8,7 +8,8 @@ none of them unless they call `start` themselves.
 Each worker keeps its own switch:
 - the spooler: PRINTER_SPOOLER (on by default; the test configuration turns it off);
 - the alert checker: OVERSIGHT_ALERTS (default: on, except under TESTING), every OVERSIGHT_CHECK_S;
-- the notices sender: when a channel is configured and NOTICES_WORKER (default on).
+- the notices sender: when a channel is configured and NOTICES_WORKER (default on);
+- the collector's keeper (gc_policy.py): GC_KEEPER (default: on, except under TESTING).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def start(app: Flask, server_url: str | None = None) -> list[str]:
         )
         checker.start()
         running["alerts"] = app.extensions["queuehall.alerts"] = checker
+    if "gc" not in running and app.config.get("GC_KEEPER", not app.testing):
+        from .gc_policy import Keeper
+
+        realtime = app.extensions["queuehall.realtime"]
+        keeper = Keeper(lambda: len(realtime.clients))
+        keeper.start()
+        running["gc"] = keeper
     if "notices" not in running:
         notices = start_notices(app)
         if notices is not None:
@@ -54,7 +62,12 @@ def start(app: Flask, server_url: str | None = None) -> list[str]:
 def stop(app: Flask) -> None:
     """Stop the workers `start` started (each waits for its work in flight, bounded by its own timeout)."""
     running: dict[str, Any] = app.extensions.get(STARTED) or {}
-    for name in ("alerts", "notices", "spooler"):  # the spooler last: jobs in flight may settle
+    for name in (
+        "gc",
+        "alerts",
+        "notices",
+        "spooler",
+    ):  # the spooler last: jobs in flight may settle
         worker = running.pop(name, None)
         if worker is None:
             continue
