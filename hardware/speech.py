@@ -243,6 +243,9 @@ class _Worker:
             self._do_once(job)
 
     def _do_once(self, job: _Job) -> None:
+        if job.path is not None and self._files_by_cli():
+            self._do_cli(job)
+            return
         self._ensure_engine()
         if self._use_cli:
             self._do_cli(job)
@@ -267,6 +270,21 @@ class _Worker:
             self._forget_save_path()
         if job.path is not None:
             _check_wav(job.path)
+
+    def _files_by_cli(self) -> bool:
+        """Whether WAV files are rendered by the espeak-ng command (Linux, espeak driver).
+
+        espeak keeps one voice, rate and volume per process, and pyttsx3's espeak driver writes a
+        file from espeak's callback: whatever else in the process touches espeak (another pyttsx3
+        engine, an utterance still winding down) can change a file's speed after its rate was set.
+        Seen in the suite on two workers, twice after fixes in this worker: a 260 words-a-minute
+        announcement came out at half that speed. A command of its own per file shares nothing,
+        so its rate is the one asked for. Speaking aloud (the announcer) stays in the engine."""
+        return (
+            self._driver in (None, "espeak")
+            and platform.system() == "Linux"
+            and shutil.which("espeak-ng") is not None
+        )
 
     def _wait_synthesis(self, job: _Job) -> None:
         """Wait until the espeak driver has really finished the utterance.
@@ -303,13 +321,46 @@ class _Worker:
         # espeak-ng's -s is words per minute like pyttsx3's rate; -a runs 0..200.
         args = ["-v", voice, "-s", str(job.rate), "-a", str(int(job.volume * 100))]
         if job.path is not None:
-            subprocess.run(["espeak-ng", *args, "-w", job.path, job.text], check=True)
+            _run_command(["espeak-ng", *args, "-w", job.path, job.text])
             _check_wav(job.path)
             return
         with tempfile.TemporaryDirectory() as tmp:
             wav = os.path.join(tmp, "say.wav")
-            subprocess.run(["espeak-ng", *args, "-w", wav, job.text], check=True)
+            _run_command(["espeak-ng", *args, "-w", wav, job.text])
             play_wav(wav)
+
+
+def _run_command(args: list[str]) -> None:
+    """Run a command to its end, waiting in the thread this is.
+
+    Under gevent that is a real thread of its pool (`_submit_native`), where gevent's subprocess
+    cannot watch a child (only the main loop can), and the standard library's Popen, once
+    patched, cannot start one. So the child is spawned and waited for with the unpatched
+    `posix_spawnp` and `waitpid`: this thread blocks, the loop does not."""
+    spawn, waitpid = os.posix_spawnp, os.waitpid
+    try:
+        from gevent import monkey
+
+        if monkey.is_module_patched("os"):
+            spawn, waitpid = monkey.get_original("os", ["posix_spawnp", "waitpid"])
+    except ImportError:  # no gevent: the plain functions
+        pass
+    with tempfile.TemporaryFile() as err:
+        pid = spawn(
+            args[0],
+            args,
+            dict(os.environ),
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+            ],
+        )
+        _, status = waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code:
+            err.seek(0)
+            raise subprocess.CalledProcessError(code, args, stderr=err.read())
 
 
 SAVED_LINE = "Audio saved to "
