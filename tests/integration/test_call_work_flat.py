@@ -9,27 +9,15 @@ short queue can walk the whole queue on a long one. This counts the work SQLite 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import event
 
 from server.engine.states import Action
 from server.services.access import auth
 from server.services.access.principal import Principal
 from server.services.queue import tickets, windows
-from tests.conftest import Hall, build_hall
+from tests.conftest import Hall
 
 STEP = 10  # the progress handler runs every STEP virtual-machine instructions
-
-
-@pytest.fixture
-def hall(tmp_path: Path) -> Iterator[Hall]:
-    h = build_hall(f"sqlite:///{tmp_path / 'qh.db'}", tmp_path)
-    h.app.config["RATE_LIMIT_TICKETS_PER_MIN"] = 0
-    yield h
-    h.ctx.db.dispose()
 
 
 def who(hall: Hall, name: str) -> Principal:
@@ -64,7 +52,8 @@ class Steps:
         return self.n
 
 
-def test_a_call_reads_as_much_with_two_thousand_waiting_as_with_twenty(hall: Hall) -> None:
+def test_a_call_reads_as_much_with_two_thousand_waiting_as_with_twenty(sqlite_hall: Hall) -> None:
+    hall = sqlite_hall
     kiosk, clerk = who(hall, "kiosk"), who(hall, "clerk1")
     a, b = hall.ids["A"], hall.ids["B"]
     wid = hall.ids["w1"]

@@ -12,28 +12,18 @@ from __future__ import annotations
 import gc
 import json
 import socket
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from werkzeug.test import EnvironBuilder
 
-from tests.conftest import Hall, build_hall
+from tests.conftest import Hall
 
 # werkzeug's URL matcher makes a recursive closure per match (a function and its cells): about
 # nine objects a request that are not ours to remove. Before issue 16's fix a ticket left about
 # forty more (a unit of work and its session, pointing at each other) and, under gunicorn, a class
 # of Socket.IO's middleware per request.
 ALLOWED_PER_REQUEST = 12
-
-
-@pytest.fixture
-def hall(tmp_path: Path) -> Iterator[Hall]:
-    h = build_hall(f"sqlite:///{tmp_path / 'qh.db'}", tmp_path)
-    h.app.config["RATE_LIMIT_TICKETS_PER_MIN"] = 0
-    yield h
-    h.ctx.db.dispose()
 
 
 def request(
@@ -69,7 +59,9 @@ def garbage_per_request(requests: int, run: Callable[[], None]) -> float:
     return found / requests
 
 
-def test_issuing_and_calling_leave_little_for_the_cyclic_collector(hall: Hall) -> None:
+def test_issuing_and_calling_leave_little_for_the_cyclic_collector(sqlite_hall: Hall) -> None:
+    hall = sqlite_hall
+    hall.app.config["RATE_LIMIT_TICKETS_PER_MIN"] = 0  # one kiosk issues them all
     kiosk, clerk = hall.tokens["kiosk"], hall.tokens["clerk1"]
     sid, wid = hall.ids["A"], hall.ids["w1"]
     sock = socket.socket()
