@@ -150,6 +150,12 @@ class _Worker:
 
     def submit(self, job: _Job, timeout_s: float) -> None:
         if _green():
+            if job.path is not None and self._files_by_cli():
+                # a process of its own: gevent's subprocess waits for it without holding the
+                # loop, and its loop is the one that reaps the child (a real thread's waitpid
+                # raced it and lost the exit status)
+                self._do_cli(job)
+                return
             self._submit_native(job, timeout_s)
             return
         with self._lock:
@@ -318,49 +324,45 @@ class _Worker:
 
     def _do_cli(self, job: _Job) -> None:
         voice = job.voice or PINYIN_VOICE
-        # espeak-ng's -s is words per minute like pyttsx3's rate; -a runs 0..200.
-        args = ["-v", voice, "-s", str(job.rate), "-a", str(int(job.volume * 100))]
         if job.path is not None:
-            _run_command(["espeak-ng", *args, "-w", job.path, job.text])
+            _espeak_command(voice, job, job.path)
             _check_wav(job.path)
             return
         with tempfile.TemporaryDirectory() as tmp:
             wav = os.path.join(tmp, "say.wav")
-            _run_command(["espeak-ng", *args, "-w", wav, job.text])
+            _espeak_command(voice, job, wav)
             play_wav(wav)
 
 
-def _run_command(args: list[str]) -> None:
-    """Run a command to its end, waiting in the thread this is.
+def _espeak_command(voice: str, job: _Job, wav: str) -> None:
+    """Render `job.text` to `wav` with the espeak-ng command, within SYNTH_TIMEOUT_S.
 
-    Under gevent that is a real thread of its pool (`_submit_native`), where gevent's subprocess
-    cannot watch a child (only the main loop can), and the standard library's Popen, once
-    patched, cannot start one. So the child is spawned and waited for with the unpatched
-    `posix_spawnp` and `waitpid`: this thread blocks, the loop does not."""
-    spawn, waitpid = os.posix_spawnp, os.waitpid
+    A voice espeak-ng does not know (a hall's setting may name one for another engine) falls back
+    to the Mandarin voice, as `pick_voice` does for the engine."""
+    # espeak-ng's -s is words per minute like pyttsx3's rate; -a runs 0..200.
+    options = ["-s", str(job.rate), "-a", str(int(job.volume * 100)), "-w", wav]
     try:
-        from gevent import monkey
+        _run_command(["espeak-ng", "-v", voice, *options, "--", job.text])
+    except subprocess.CalledProcessError as exc:
+        if voice == PINYIN_VOICE or b"voice does not exist" not in (exc.stderr or b""):
+            raise RuntimeError(f"espeak-ng failed ({exc.returncode}): {exc.stderr!r}") from exc
+        log.warning("espeak-ng has no voice %r; speaking with %s", voice, PINYIN_VOICE)
+        _run_command(["espeak-ng", "-v", PINYIN_VOICE, *options, "--", job.text])
 
-        if monkey.is_module_patched("os"):
-            spawn, waitpid = monkey.get_original("os", ["posix_spawnp", "waitpid"])
-    except ImportError:  # no gevent: the plain functions
-        pass
-    with tempfile.TemporaryFile() as err:
-        pid = spawn(
-            args[0],
+
+def _run_command(args: list[str]) -> None:
+    """Run a command to its end (under gevent, gevent's subprocess: the loop goes on meanwhile)."""
+    try:
+        subprocess.run(
             args,
-            dict(os.environ),
-            file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
-            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=SYNTH_TIMEOUT_S,
+            check=True,
         )
-        _, status = waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        if code:
-            err.seek(0)
-            raise subprocess.CalledProcessError(code, args, stderr=err.read())
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"{args[0]} did not finish within {SYNTH_TIMEOUT_S:.0f} s") from None
 
 
 SAVED_LINE = "Audio saved to "

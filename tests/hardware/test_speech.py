@@ -173,3 +173,14 @@ def test_saving_a_call_prints_nothing_but_other_output_still_goes_through(
     out = capsys.readouterr().out
     assert "Audio saved" not in out
     assert out.splitlines() == ["own line 0", "own line 1"]
+
+
+def test_a_voice_espeak_does_not_know_falls_back_to_mandarin(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a hall's voice setting may name a voice of another engine (a SAPI5 name on Windows)
+    wav = tmp_path / "call.wav"
+    with caplog.at_level("WARNING"):
+        Pyttsx3Speech(voice="nosuchvoice").save(CALL, str(wav))
+    assert wav.stat().st_size > 44
+    assert "nosuchvoice" in caplog.text

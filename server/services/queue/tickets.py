@@ -396,8 +396,7 @@ def booked_heads(skip: bool) -> Any:
         .join(Appointment, Appointment.ticket_id == Ticket.id)
         .where(
             # Found from the day's checked-in bookings (ix_appointments_site_day), which are few,
-            # not from the waiting queue, which grows all day. A booking is checked in on its own
-            # day, which is the ticket's business day or, before the hall's reset hour, the next.
+            # not from the waiting queue, which grows all day (`:booking_days`: booked_params).
             Appointment.site_id == bindparam("site_id"),
             Appointment.day.in_(bindparam("booking_days", expanding=True)),
             Appointment.state == "checked_in",
@@ -425,7 +424,10 @@ def booked_params(
         "services": services,
         "until": now + timedelta(minutes=conf["call_before_min"]),
         "since": now - timedelta(minutes=conf["call_after_min"]),
-        "booking_days": [day, day + timedelta(days=1)],
+        # a booking is checked in on its own day, in the hall's local time; the ticket is issued
+        # a moment later on its business day, which the hall's reset hour or midnight in between
+        # can put a day either side of it
+        "booking_days": [day - timedelta(days=1), day, day + timedelta(days=1)],
         "limit": limit,
     }
 
