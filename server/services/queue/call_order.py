@@ -151,6 +151,10 @@ class Orders:
         return best[0] if best is not None else None
 
 
+def _id(t: Ticket) -> int:
+    return t.id if t.id is not None else UNWRITTEN
+
+
 def same_item_ahead(s: Session, t: Ticket) -> int:
     """Waiting tickets of `t`'s own item that the call order takes before it (better class, then
     earlier): the lower bound used past `LIMIT`."""
@@ -158,7 +162,7 @@ def same_item_ahead(s: Session, t: Ticket) -> int:
         "site_id": t.site_id,
         "day": t.day,
         "service_id": t.service_id,
-        "id": t.id,
+        "id": _id(t),
         "issued_at": t.issued_at,
     }
     return int(
@@ -244,12 +248,19 @@ def _queue_counts() -> Any:
     )
 
 
-def new_ticket_ahead(s: Session, t: Ticket) -> int:
+UNWRITTEN = 2**31 - 1  # the id a ticket not yet written counts as (the largest an id column holds)
+
+
+def new_ticket_ahead(s: Session, t: Ticket, replay: bool = True) -> int | None:
     """`ahead(s, t)` for a waiting ticket not sent to a window, in a session with no pending change
     to windows or tickets (issuing): from counts while no transfer and no booking is in play in
-    its windows, else from the replay."""
+    its windows, else from the replay.
+
+    With `replay=False` the ticket need not be written yet (its id None: it counts as the last of
+    its instant), and the answer is None where only the replay can tell, which needs it written.
+    Issuing asks so before it takes the ticket's number (tickets.issue)."""
     if t.state != TicketState.WAITING or t.target_window_id is not None:
-        return ahead(s, t)
+        return ahead(s, t) if replay else None
     own = same_item_ahead(s, t)
     if own >= LIMIT:
         return own
@@ -264,7 +275,8 @@ def new_ticket_ahead(s: Session, t: Ticket) -> int:
         return max(LIMIT, own)
     values: dict[str, Any] = {"site_id": t.site_id, "day": t.day}
     if conn.execute(_transferred(), {**values, "windows": working}).first() is not None:
-        return ahead(s, t)  # a transferred ticket goes first and moves the streak: replay
+        # a transferred ticket goes first and moves the streak: replay
+        return ahead(s, t) if replay else None
     services = sorted({sid for w in working for sid in windows[w][2]})
     ratio, hall_settings = conn.execute(_hall_rules(), {"site_id": t.site_id}).one()
     conf = settings_of(hall_settings)
@@ -275,10 +287,11 @@ def new_ticket_ahead(s: Session, t: Ticket) -> int:
         tickets.booked_heads(False), tickets.booked_params(t.site_id, t.day, services, now, conf, 1)
     ).first()
     if booked is not None:
-        return ahead(s, t)  # a booking within its call window goes ahead of the queue: replay
+        # a booking within its call window goes ahead of the queue: replay
+        return ahead(s, t) if replay else None
     counts = conn.execute(
         _queue_counts(),
-        {**values, "services": services, "id": t.id, "issued_at": t.issued_at},
+        {**values, "services": services, "id": _id(t), "issued_at": t.issued_at},
     ).all()
     prio = Priority(t.priority)
     normal = prio == Priority.NORMAL

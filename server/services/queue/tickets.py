@@ -155,6 +155,21 @@ def issue(
                 raise DailyCapReached(
                     f"{item.name} has reached today's limit of {item.daily_cap} tickets"
                 )
+        # Its place in the real call order (items sharing its windows count too: call_order.py),
+        # read before its number is taken: on PostgreSQL the number's counter row stays locked from
+        # then until the commit, and every kiosk issuing the same letter waits for it. Measured
+        # with 8 kiosks: 1.7 of their 8 sessions on average waited for that lock while these
+        # reads, one round trip each, ran under it.
+        unwritten = Ticket(
+            site_id=item.site_id,
+            service_id=service_id,
+            day=day,
+            priority=prio.value,
+            state=TicketState.WAITING.value,
+            target_window_id=None,
+            issued_at=now,
+        )
+        ahead = call_order.new_ticket_ahead(uow.session, unwritten, replay=False)
         value = _bump(uow, Counter, site_id=item.site_id, prefix=item.prefix, day=day)
         fields: dict[str, Any] = {
             "public_id": secrets.token_urlsafe(12),
@@ -206,8 +221,8 @@ def issue(
                 uow, t, device_id, item.printer, now
             )  # same transaction; printed off the request path
         queue_changed(uow, item.site_id, day, ctx.queue_news)
-        # its place in the real call order: items sharing its windows count too (call_order.py)
-        ahead = call_order.new_ticket_ahead(uow.session, t)
+        if ahead is None:  # a transfer or a booking is in play: the replay, now that it is written
+            ahead = call_order.new_ticket_ahead(uow.session, t)
         out = read_models.ticket_dict(uow.session, t, ahead=ahead)
         uow.record(
             ev.TicketIssued(site_id=item.site_id, ticket=ref(t), view=out, device_id=device_id)
