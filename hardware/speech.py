@@ -147,6 +147,7 @@ class _Worker:
         self._current: tuple[str | None, int, float] | None = None
         self._mute_checked = False
         self._native: Any = None  # under gevent: one real OS thread for the engine
+        self._cli_files: bool | None = None  # _files_by_cli, once looked up
 
     def submit(self, job: _Job, timeout_s: float) -> None:
         if _green():
@@ -283,14 +284,17 @@ class _Worker:
         espeak keeps one voice, rate and volume per process, and pyttsx3's espeak driver writes a
         file from espeak's callback: whatever else in the process touches espeak (another pyttsx3
         engine, an utterance still winding down) can change a file's speed after its rate was set.
-        Seen in the suite on two workers, twice after fixes in this worker: a 260 words-a-minute
-        announcement came out at half that speed. A command of its own per file shares nothing,
-        so its rate is the one asked for. Speaking aloud (the announcer) stays in the engine."""
-        return (
-            self._driver in (None, "espeak")
-            and platform.system() == "Linux"
-            and shutil.which("espeak-ng") is not None
-        )
+        Seen in the suite on two workers, after two fixes in this worker: a 90 words-a-minute call
+        came out 3.3 s long, about 220 (the command gives 8.1 s). A command of its own per file
+        shares nothing, so its rate is the one asked for. Speaking aloud (the announcer) stays in
+        the engine. Looked up once per worker."""
+        if self._cli_files is None:
+            self._cli_files = (
+                self._driver in (None, "espeak")
+                and platform.system() == "Linux"
+                and shutil.which("espeak-ng") is not None
+            )
+        return self._cli_files
 
     def _wait_synthesis(self, job: _Job) -> None:
         """Wait until the espeak driver has really finished the utterance.

@@ -62,12 +62,8 @@ def start(app: Flask, server_url: str | None = None) -> list[str]:
 def stop(app: Flask) -> None:
     """Stop the workers `start` started (each waits for its work in flight, bounded by its own timeout)."""
     running: dict[str, Any] = app.extensions.get(STARTED) or {}
-    for name in (
-        "gc",
-        "alerts",
-        "notices",
-        "spooler",
-    ):  # the spooler last: jobs in flight may settle
+    # the spooler last: jobs in flight may settle
+    for name in ("gc", "alerts", "notices", "spooler"):
         worker = running.pop(name, None)
         if worker is None:
             continue

@@ -45,8 +45,6 @@ class SocketFront:
     copies the environ and defines a new class for every request, which only a collection of the
     cyclic garbage frees. With thousands of sockets open, the collector's full passes then ran
     every second or so and each held the serving loop for up to 160 ms (measured, issue 16).
-    Flask's request also keeps itself in the environ: the pair is let go here once the answer is
-    made, so reference counting frees it.
     """
 
     def __init__(self, socketio_middleware: Any) -> None:
@@ -59,10 +57,7 @@ class SocketFront:
             if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
                 environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
             return self.app(environ, start_response)
-        try:
-            return self.flask(environ, start_response)
-        finally:
-            environ.pop("werkzeug.request", None)
+        return self.flask(environ, start_response)
 
 
 def _socket_only() -> Any:

@@ -9,6 +9,7 @@ Run them with `UnitOfWork.execute` (on the unit of work's own connection, in its
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -26,6 +27,7 @@ from .models import (
     Site,
     Ticket,
 )
+from .models_booking import Appointment
 
 T = Ticket  # the mapped columns work in these Core statements as they do in ORM ones
 
@@ -221,3 +223,60 @@ def waiting_ahead(priority: str) -> Any:
             *before, and_(same, T.issued_at < issued), and_(same, T.issued_at == issued, T.id < tid)
         ),
     )
+
+
+def waiting_for(window_services: Any, site: Any = T.site_id) -> Any:
+    """Waiting untargeted tickets of hall `:site_id` on `:day` for items `:services`."""
+    return and_(
+        site == bindparam("site_id"),
+        T.day == bindparam("day", type_=T.day.type),
+        T.state == TicketState.WAITING.value,
+        T.target_window_id.is_(None),
+        T.service_id.in_(window_services),
+    )
+
+
+@cache
+def booked_heads(skip: bool) -> Any:
+    """The `:limit` soonest checked-in bookings' waiting tickets whose slot's call window (`:until`,
+    `:since`) holds now, without tickets `:skip` if asked; built once per shape. Call-next takes the
+    first; the call order's preview (services/queue/call_order.window_order) the first few."""
+    q = (
+        select(T.id, T.service_id, T.priority, T.issued_at)
+        .join(Appointment, Appointment.ticket_id == T.id)
+        .where(
+            # Found from the day's checked-in bookings (ix_appointments_site_day), which are few,
+            # not from the waiting queue, which grows all day (`:booking_days`: booked_params).
+            Appointment.site_id == bindparam("site_id"),
+            Appointment.day.in_(bindparam("booking_days", expanding=True)),
+            Appointment.state == "checked_in",
+            # `+ 0` keeps SQLite's planner off the tickets' index (the same condition otherwise):
+            # with it, SQLite walked every waiting ticket of the window's items.
+            waiting_for(bindparam("services", expanding=True), T.site_id + 0),
+            Appointment.start <= bindparam("until", type_=Appointment.start.type),
+            Appointment.end >= bindparam("since", type_=Appointment.end.type),
+        )
+        .order_by(Appointment.start, T.issued_at, T.id)
+    )
+    if skip:
+        q = q.where(T.id.notin_(bindparam("skip", expanding=True)))
+    return q.limit(bindparam("limit"))
+
+
+def booked_params(
+    site_id: int, day: date, services: list[int], now: datetime, conf: dict[str, Any], limit: int
+) -> dict[str, Any]:
+    """The values `booked_heads` takes: the first `limit` booked tickets of `services` whose slot's
+    call window (booking settings call_before_min, call_after_min) holds `now`."""
+    return {
+        "site_id": site_id,
+        "day": day,
+        "services": services,
+        "until": now + timedelta(minutes=conf["call_before_min"]),
+        "since": now - timedelta(minutes=conf["call_after_min"]),
+        # a booking is checked in on its own day, in the hall's local time; the ticket is issued
+        # a moment later on its business day, which the hall's reset hour or midnight in between
+        # can put a day either side of it
+        "booking_days": [day - timedelta(days=1), day, day + timedelta(days=1)],
+        "limit": limit,
+    }

@@ -92,8 +92,8 @@ def window_order(
     conn = s.connection()
     if weights:
         rows = conn.execute(
-            tickets.booked_heads(False),
-            tickets.booked_params(site.id, day, sorted(weights), now, conf, limit),
+            statements.booked_heads(False),
+            statements.booked_params(site.id, day, sorted(weights), now, conf, limit),
         )
         for tid, sid, prio, issued in rows:
             booked.append(tid)
@@ -281,10 +281,9 @@ def new_ticket_ahead(s: Session, t: Ticket, replay: bool = True) -> int | None:
     ratio, hall_settings = conn.execute(_hall_rules(), {"site_id": t.site_id}).one()
     conf = settings_of(hall_settings)
     now = _now(s)
-    from . import tickets
-
     booked = conn.execute(
-        tickets.booked_heads(False), tickets.booked_params(t.site_id, t.day, services, now, conf, 1)
+        statements.booked_heads(False),
+        statements.booked_params(t.site_id, t.day, services, now, conf, 1),
     ).first()
     if booked is not None:
         # a booking within its call window goes ahead of the queue: replay

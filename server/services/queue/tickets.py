@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ...engine import events as ev
@@ -222,7 +222,7 @@ def issue(
             )  # same transaction; printed off the request path
         queue_changed(uow, item.site_id, day, ctx.queue_news)
         if ahead is None:  # a transfer or a booking is in play: the replay, now that it is written
-            ahead = call_order.new_ticket_ahead(uow.session, t)
+            ahead = call_order.ahead(uow.session, t)
         out = read_models.ticket_dict(uow.session, t, ahead=ahead)
         uow.record(
             ev.TicketIssued(site_id=item.site_id, ticket=ref(t), view=out, device_id=device_id)
@@ -390,69 +390,12 @@ def _held(reserved: list[service_periods.Reserved], c: ordering.Candidate, windo
     return any(r.holds(c.service_id, c.issued_at) for r in reserved)
 
 
-def _waiting_for(window_services: Any, site: Any = Ticket.site_id) -> Any:
-    """Waiting untargeted tickets of hall `:site_id` on `:day` for items `:services`."""
-    return and_(
-        site == bindparam("site_id"),
-        Ticket.day == bindparam("day", type_=Ticket.day.type),
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.target_window_id.is_(None),
-        Ticket.service_id.in_(window_services),
-    )
-
-
-@cache
-def booked_heads(skip: bool) -> Any:
-    """The `:limit` soonest checked-in bookings' waiting tickets whose slot's call window (`:until`,
-    `:since`) holds now, without tickets `:skip` if asked; built once per shape. Call-next takes the
-    first; the call order's preview (call_order.window_order) the first few."""
-    q = (
-        select(Ticket.id, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-        .join(Appointment, Appointment.ticket_id == Ticket.id)
-        .where(
-            # Found from the day's checked-in bookings (ix_appointments_site_day), which are few,
-            # not from the waiting queue, which grows all day (`:booking_days`: booked_params).
-            Appointment.site_id == bindparam("site_id"),
-            Appointment.day.in_(bindparam("booking_days", expanding=True)),
-            Appointment.state == "checked_in",
-            # `+ 0` keeps SQLite's planner off the tickets' index (the same condition otherwise):
-            # with it, SQLite walked every waiting ticket of the window's items.
-            _waiting_for(bindparam("services", expanding=True), Ticket.site_id + 0),
-            Appointment.start <= bindparam("until", type_=Appointment.start.type),
-            Appointment.end >= bindparam("since", type_=Appointment.end.type),
-        )
-        .order_by(Appointment.start, Ticket.issued_at, Ticket.id)
-    )
-    if skip:
-        q = q.where(Ticket.id.notin_(bindparam("skip", expanding=True)))
-    return q.limit(bindparam("limit"))
-
-
-def booked_params(
-    site_id: int, day: date, services: list[int], now: datetime, conf: dict[str, Any], limit: int
-) -> dict[str, Any]:
-    """The values `booked_heads` takes: the first `limit` booked tickets of `services` whose slot's
-    call window (booking settings call_before_min, call_after_min) holds `now`."""
-    return {
-        "site_id": site_id,
-        "day": day,
-        "services": services,
-        "until": now + timedelta(minutes=conf["call_before_min"]),
-        "since": now - timedelta(minutes=conf["call_after_min"]),
-        # a booking is checked in on its own day, in the hall's local time; the ticket is issued
-        # a moment later on its business day, which the hall's reset hour or midnight in between
-        # can put a day either side of it
-        "booking_days": [day - timedelta(days=1), day, day + timedelta(days=1)],
-        "limit": limit,
-    }
-
-
 @cache
 def _walk_in_waits() -> Any:
     """Whether a walk-in (a ticket without a booking) waits for the window's items."""
     return select(
         exists().where(
-            _waiting_for(bindparam("services", expanding=True)),
+            statements.waiting_for(bindparam("services", expanding=True)),
             ~exists().where(Appointment.ticket_id == Ticket.id),
         )
     )
@@ -474,10 +417,10 @@ def _booked(
     if not weights:
         return None
     conf = booking_settings.site_settings(site)
-    params = booked_params(site.id, day, list(weights), now, conf, 1)
+    params = statements.booked_params(site.id, day, list(weights), now, conf, 1)
     if skip:
         params["skip"] = sorted(skip)
-    row = s.execute(booked_heads(bool(skip)), params).first()
+    row = s.execute(statements.booked_heads(bool(skip)), params).first()
     if row is None:
         return None
     ratio = conf["booked_ratio"]
