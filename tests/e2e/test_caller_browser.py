@@ -601,17 +601,27 @@ def test_a_clerk_taken_off_a_window_loses_it_on_screen_and_a_password_reset_sign
     assert status == 403
     screenshot(page, "caller-window-released")
 
-    # a password reset ends this page's sign-in: its next request brings back the sign-in form
+    # a password reset ends this page's sign-in at once: the server drops the page's socket, the
+    # page's reconnect is refused, and the sign-in form comes back without the clerk touching it
     requests.patch(
         f"{u}/staff/{staff['id']}", json={"window_ids": [w7["id"]]}, headers=admin, timeout=10
     )
     r = requests.post(f"{u}/staff/{staff['id']}/reset-password", headers=admin, timeout=10)
     assert r.status_code == 200
-    page.click("[data-act=open]")
     page.wait_for_selector("#signin")
     page.fill("#username", "gaopeng")
     page.fill("#password", r.json()["password"])
     page.click("#signin-btn")
     page.wait_for_selector("#desk:not([hidden])")
+    page.wait_for_function("document.getElementById('conn').dataset.online === '1'")
     live_server.passwords["gaopeng"] = r.json()["password"]
+
+    # a sign-in that ends while the socket stays up (the cookie gone, as when it expires): the next
+    # button pressed gets a 401, and the page brings the sign-in form back instead of failing
+    page.context.clear_cookies()
+    assert page.is_enabled("[data-act=open]")
+    page.evaluate(
+        "() => { const b = document.querySelector('[data-act=open]'); if (b) b.click(); }"
+    )
+    page.wait_for_selector("#signin")
     page.context.close()

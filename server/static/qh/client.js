@@ -109,7 +109,16 @@
       }
     }
     socket.on("connect", function () { status(true); });
-    socket.on("disconnect", function () { status(false); });
+    socket.on("disconnect", function (reason) {
+      status(false);
+      // the server dropped this socket on purpose (its sign-in or token was revoked): socket.io does
+      // not reconnect by itself then. Try once more, a moment later: a sign-in that still holds gets
+      // back in, an ended one is refused (a staff page's token request answers 401 and the page
+      // brings back its sign-in form) instead of the page sitting offline with buttons that fail
+      if (reason === "io server disconnect") {
+        setTimeout(function () { if (!socket.connected) socket.connect(); }, 500 + Math.random() * 1500);
+      }
+    });
     socket.on("connect_error", function (err) {
       // a public page past its limits (socket_limits.py) is refused as "busy": it stays refused, and
       // the page keeps current by polling; that is not an outage, so the page must not call it one
