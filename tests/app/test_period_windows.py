@@ -107,3 +107,28 @@ def test_a_period_item_no_listed_window_serves_is_left_to_every_window(hall: Hal
     b = _take(hall, "B")
     r = _call(hall, 4)
     assert r.status_code == 200 and r.get_json()["id"] == b["id"]
+
+
+def test_a_periods_ticket_is_placed_and_previewed_at_its_windows_only(hall: Hall) -> None:
+    """The people ahead and the windows' previews follow the same rule as call-next: a period's
+    ticket counts its place at the period's windows, and the other windows do not show it."""
+    _setup(hall, ["w3"])  # lunchtime at window 3 only (it weighs B 8, A 2)
+    hall.clock.advance(hours=2, minutes=50)  # Monday 11:50
+    morning_b = [_take(hall, "B") for _ in range(3)]
+    hall.clock.advance(minutes=20)  # 12:10: the lunchtime period
+    lunch_a = _take(hall, "A")
+    # window 1 serves A alone and would call it first, but may not: window 3 takes the three
+    # morning B tickets first (its weights), then this one
+    assert lunch_a["waiting_ahead"] == 3
+    page = hall.client("kiosk").get(f"/api/v1/tickets/{lunch_a['id']}").get_json()
+    assert page["waiting_ahead"] == 3
+
+    def preview(n: int) -> list[int]:
+        r = hall.client(f"clerk{n}").get(f"/api/v1/windows/{hall.ids[f'w{n}']}/queue")
+        assert r.status_code == 200, r.get_json()
+        return [t["id"] for t in r.get_json()["items"]]
+
+    assert preview(1) == []
+    assert preview(4) == [t["id"] for t in morning_b]
+    assert preview(3) == [t["id"] for t in morning_b] + [lunch_a["id"]]
+    assert _call(hall, 1).status_code == 404  # what window 1's preview said

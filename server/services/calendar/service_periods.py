@@ -185,14 +185,9 @@ class Reserved:
         return service_id in self.service_ids and at >= self.since
 
 
-def reserved_for(s: Session, site: Site, window_id: int, local: datetime) -> list[Reserved]:
-    """What a call-next at `window_id` must leave to the windows of a running 延时/错时 period.
-
-    The tickets a period issues (its items, taken since it started today) are for the windows it
-    lists, the ones the kiosk names and the ones staffed then; another window does not take them
-    while the period runs. Tickets issued before the period (a morning queue still being worked
-    off at 12:05) stay with every window serving the item, and once the period is over its
-    leftovers go to any window again. A period listing no windows reserves nothing."""
+def reserving(s: Session, site: Site, local: datetime) -> list[Period]:
+    """The 延时/错时 periods running at `local` that list windows: while they run, the tickets they
+    issue are for those windows (reserved_for)."""
     rows = list(
         s.scalars(
             select(ServicePeriod).where(
@@ -203,13 +198,25 @@ def reserved_for(s: Session, site: Site, window_id: int, local: datetime) -> lis
             )
         )
     )
-    periods = [p for p in map(_period, rows) if p.window_ids and window_id not in p.window_ids]
+    periods = [p for p in map(_period, rows) if p.window_ids]
     if not periods:
         return []
     days = calendar.days(s, site.id, site.holidays, site.hours)
+    return [p for p in periods if p.open_at(local, days)]
+
+
+def reserved_for(s: Session, site: Site, window_id: int, local: datetime) -> list[Reserved]:
+    """What a call-next at `window_id` must leave to the windows of a running 延时/错时 period.
+
+    The tickets a period issues (its items, taken since it started today) are for the windows it
+    lists, the ones the kiosk names and the ones staffed then; another window does not take them
+    while the period runs. Tickets issued before the period (a morning queue still being worked
+    off at 12:05) stay with every window serving the item, and once the period is over its
+    leftovers go to any window again. A period listing no windows reserves nothing. The call
+    order's preview and people-ahead follow the same rule (queue/call_order.py)."""
     out = []
-    for p in periods:
-        if not p.open_at(local, days):
+    for p in reserving(s, site, local):
+        if window_id in p.window_ids:
             continue
         # an item none of the period's windows serves is left to every window that does (the
         # period's ticket is not stranded; the kiosk names no window for it)

@@ -13,8 +13,12 @@ Only the first `LIMIT` calls of a window are worked out (each step is the call o
 exact as long as no queue of the pool runs dry, which takes `LIMIT` calls); a ticket further back
 is told the count of its own item's tickets ahead of it, and never fewer than `LIMIT`.
 
+A running 延时/错时 period keeps the tickets it issues for its own windows (call-next's rule,
+service_periods.reserved_for): the other windows' orders leave them out.
+
 A new ticket (`new_ticket_ahead`, what issuing answers and prints) is placed from counts instead of
-replays while no ticket is transferred to one of its windows and no booking is in play: then each
+replays while no ticket is transferred to one of its windows, no booking is in play and no running
+period keeps tickets from any of them: then each
 window's order is the class rule's alone and a count per item and class says where the ticket
 comes (ordering.place_in_sequence). The result is the replay's (tests/app/test_call_order_counts.py).
 """
@@ -25,15 +29,17 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...engine import ordering
+from ...engine.numbering import local_time
 from ...engine.states import Priority, TicketState, WindowState
 from ...storage import statements
-from ...storage.models import Appointment, Site, Ticket, Window, WindowService
+from ...storage.models import Appointment, ServicePeriod, Site, Ticket, Window, WindowService
 from ...storage.uow import of as uow_of
 from ..booking.booking_settings import settings_of, site_settings
+from ..calendar import service_periods
 
 LIMIT = 30
 
@@ -79,13 +85,16 @@ def serving_windows(s: Session, t: Ticket) -> list[Window]:
 def window_order(
     s: Session, site: Site, w: Window, day: date, now: datetime, limit: int = LIMIT
 ) -> list[int]:
-    """The ids of the first `limit` tickets window `w` would call, in order."""
+    """The ids of the first `limit` tickets window `w` would call, in order. Like call-next, it
+    leaves a running period's tickets to the period's windows (service_periods.reserved_for)."""
     from . import read_models, tickets
 
     weights = read_models.window_services(s, w.id)
+    reserved = service_periods.reserved_for(s, site, w.id, local_time(now, site.timezone))
     pool = {
         c.ticket_id: c
         for c in tickets._candidates(s, site.id, day, w.id, weights, set(), per_queue=limit)
+        if not (reserved and tickets._held(reserved, c, w.id))
     }
     conf = site_settings(site)
     booked: list[int] = []
@@ -96,8 +105,11 @@ def window_order(
             statements.booked_params(site.id, day, sorted(weights), now, conf, limit),
         )
         for tid, sid, prio, issued in rows:
+            c = ordering.Candidate(tid, sid, Priority(prio), issued, None)
+            if reserved and tickets._held(reserved, c, w.id):
+                continue
             booked.append(tid)
-            pool.setdefault(tid, ordering.Candidate(tid, sid, Priority(prio), issued, None))
+            pool.setdefault(tid, c)
     # bookings matter to the order only while one is within its call window
     with_booking: set[int] = (
         set(conn.execute(_with_booking(), {"ids": list(pool)}).scalars()) if booked else set()
@@ -203,8 +215,12 @@ def _windows_with_weights() -> Any:
 
 @cache
 def _hall_rules() -> Any:
-    """A hall's priority ratio and settings (its booking settings among them), without loading it."""
-    return select(Site.priority_ratio, Site.settings).where(Site.id == bindparam("site_id"))
+    """A hall's priority ratio and settings (its booking settings among them), its time zone, and
+    whether it has 延时/错时 periods, without loading it."""
+    periods = exists().where(ServicePeriod.site_id == Site.id, ServicePeriod.active.is_(True))
+    return select(Site.priority_ratio, Site.settings, Site.timezone, periods).where(
+        Site.id == bindparam("site_id")
+    )
 
 
 @cache
@@ -278,9 +294,16 @@ def new_ticket_ahead(s: Session, t: Ticket, replay: bool = True) -> int | None:
         # a transferred ticket goes first and moves the streak: replay
         return ahead(s, t) if replay else None
     services = sorted({sid for w in working for sid in windows[w][2]})
-    ratio, hall_settings = conn.execute(_hall_rules(), {"site_id": t.site_id}).one()
+    ratio, hall_settings, tz, has_periods = conn.execute(
+        _hall_rules(), {"site_id": t.site_id}
+    ).one()
     conf = settings_of(hall_settings)
     now = _now(s)
+    if has_periods:
+        running = service_periods.reserving(s, s.get_one(Site, t.site_id), local_time(now, tz))
+        if any(wid not in p.window_ids for p in running for wid in working):
+            # a running period keeps its tickets from some of these windows: replay
+            return ahead(s, t) if replay else None
     booked = conn.execute(
         statements.booked_heads(False),
         statements.booked_params(t.site_id, t.day, services, now, conf, 1),

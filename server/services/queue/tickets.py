@@ -362,11 +362,9 @@ def call_next(ctx: Context, who: Principal, window_id: int) -> dict[str, Any]:
         reserved = service_periods.reserved_for(s, site, w.id, local_time(now, site.timezone))
         while True:
             cands = _candidates(s, site.id, day, w.id, weights, skip)
-            booked = _booked(s, site, w.id, weights, day, now, skip)
+            booked = _booked(s, site, w.id, weights, day, now, skip, reserved)
             if reserved:
                 cands = [c for c in cands if not _held(reserved, c, w.id)]
-                if booked is not None and any(_held(reserved, c, w.id) for c in booked.tickets):
-                    booked = None
             pick = ordering.pick_next(
                 cands, w.id, weights, w.priority_streak, site.priority_ratio, booked
             )
@@ -409,18 +407,32 @@ def _booked(
     day: date,
     now: datetime,
     skip: set[int],
+    reserved: list[service_periods.Reserved] | None = None,
 ) -> ordering.Booked | None:
     """What the call order's booked-first rule needs (预约, issue 19), or None when no checked-in
     booking this window serves is within its slot's call window (settings call_before_min and
     call_after_min): the soonest such booking, the window's run of booked calls, and whether a
-    walk-in waits."""
+    walk-in waits. A booking a running period keeps for its own windows (`reserved`) is not this
+    window's: the soonest of the others is."""
     if not weights:
         return None
     conf = booking_settings.site_settings(site)
-    params = statements.booked_params(site.id, day, list(weights), now, conf, 1)
+    params = statements.booked_params(
+        site.id, day, list(weights), now, conf, call_order.LIMIT if reserved else 1
+    )
     if skip:
         params["skip"] = sorted(skip)
-    row = s.execute(statements.booked_heads(bool(skip)), params).first()
+    row = next(
+        (
+            r
+            for r in s.execute(statements.booked_heads(bool(skip)), params)
+            if not reserved
+            or not _held(
+                reserved, ordering.Candidate(r[0], r[1], Priority(r[2]), r[3], None), window_id
+            )
+        ),
+        None,
+    )
     if row is None:
         return None
     ratio = conf["booked_ratio"]
