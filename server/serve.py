@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
 
 WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")
 
@@ -57,6 +60,14 @@ class _Gunicorn(BaseApplication):
         # printing, the alert checker and the notices start with the process, not with its first
         # HTTP request; the worker stops them on SIGTERM (workers.py)
         background.start(app, self.public_url)
+        try:
+            if app.extensions["queuehall"].db.autovacuum_off():
+                log.warning(
+                    "PostgreSQL runs with autovacuum off: queue statements slow down as the "
+                    "day's tickets grow unanalysed. Turn it on (autovacuum = on, its default)"
+                )
+        except Exception as exc:  # the database away at start: the server starts and says so later
+            log.warning("could not ask PostgreSQL whether autovacuum runs: %s", exc)
         # Everything built so far (modules, the schema, the app) lives as long as the process.
         # Out of the collector's reach, a full collection only walks what requests made since:
         # measured, gen-2 pauses of 70-230 ms on the serving loop, every second or so under load.
