@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, text, union_all
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..engine.states import Priority, TicketState
@@ -24,6 +24,7 @@ from .models import (
     QueueCount,
     Service,
     ServiceDayCount,
+    ServicePeriod,
     Site,
     Ticket,
 )
@@ -34,10 +35,16 @@ T = Ticket  # the mapped columns work in these Core statements as they do in ORM
 
 @cache
 def issue_context() -> Any:
-    """What issuing needs to know of an item, its department and its hall, and the printer of the
-    issuing kiosk (`:device_id`, None for staff), in one row."""
+    """What issuing needs to know of an item, its department and its hall (the rules of its call
+    order among them: call_order.HallRules), and the printer of the issuing kiosk (`:device_id`,
+    None for staff), in one row."""
     printer = (
         select(Device.printer_url).where(Device.id == bindparam("device_id")).scalar_subquery()
+    )
+    periods = (
+        exists()
+        .where(ServicePeriod.site_id == Service.site_id, ServicePeriod.active.is_(True))
+        .label("has_periods")
     )
     return (
         select(
@@ -53,6 +60,9 @@ def issue_context() -> Any:
             Site.hours.label("site_hours"),
             Site.holidays,
             Site.enforce_hours,
+            Site.priority_ratio,
+            Site.settings.label("site_settings"),
+            periods,
             printer.label("printer"),
         )
         .join(Department, Department.id == Service.department_id)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -213,10 +213,20 @@ def _windows_with_weights() -> Any:
     )
 
 
+class HallRules(NamedTuple):
+    """What a new ticket's place needs of its hall: the priority ratio, the settings (the booking
+    ones among them), the time zone, and whether it has 延时/错时 periods. Issuing reads them with
+    the item (statements.issue_context); `_hall_rules` otherwise."""
+
+    priority_ratio: int
+    settings: Any
+    timezone: str
+    has_periods: bool
+
+
 @cache
 def _hall_rules() -> Any:
-    """A hall's priority ratio and settings (its booking settings among them), its time zone, and
-    whether it has 延时/错时 periods, without loading it."""
+    """A hall's HallRules, without loading it."""
     periods = exists().where(ServicePeriod.site_id == Site.id, ServicePeriod.active.is_(True))
     return select(Site.priority_ratio, Site.settings, Site.timezone, periods).where(
         Site.id == bindparam("site_id")
@@ -267,7 +277,9 @@ def _queue_counts() -> Any:
 UNWRITTEN = 2**31 - 1  # the id a ticket not yet written counts as (the largest an id column holds)
 
 
-def new_ticket_ahead(s: Session, t: Ticket, replay: bool = True) -> int | None:
+def new_ticket_ahead(
+    s: Session, t: Ticket, replay: bool = True, rules: HallRules | None = None
+) -> int | None:
     """`ahead(s, t)` for a waiting ticket not sent to a window, in a session with no pending change
     to windows or tickets (issuing): from counts while no transfer and no booking is in play in
     its windows, else from the replay.
@@ -294,9 +306,9 @@ def new_ticket_ahead(s: Session, t: Ticket, replay: bool = True) -> int | None:
         # a transferred ticket goes first and moves the streak: replay
         return ahead(s, t) if replay else None
     services = sorted({sid for w in working for sid in windows[w][2]})
-    ratio, hall_settings, tz, has_periods = conn.execute(
-        _hall_rules(), {"site_id": t.site_id}
-    ).one()
+    if rules is None:
+        rules = HallRules(*conn.execute(_hall_rules(), {"site_id": t.site_id}).one())
+    ratio, hall_settings, tz, has_periods = rules
     conf = settings_of(hall_settings)
     now = _now(s)
     if has_periods:

@@ -169,7 +169,10 @@ def issue(
             target_window_id=None,
             issued_at=now,
         )
-        ahead = call_order.new_ticket_ahead(uow.session, unwritten, replay=False)
+        rules = call_order.HallRules(
+            item.priority_ratio, item.site_settings, item.timezone, bool(item.has_periods)
+        )
+        ahead = call_order.new_ticket_ahead(uow.session, unwritten, replay=False, rules=rules)
         value = _bump(uow, Counter, site_id=item.site_id, prefix=item.prefix, day=day)
         fields: dict[str, Any] = {
             "public_id": secrets.token_urlsafe(12),
