@@ -6,7 +6,12 @@ The load comes from outside Python: `wrk` (Debian) for HTTP and Node's socket.io
 The realtime reference is bare Flask-SocketIO under the same gunicorn worker (bench/bare_app.py),
 measured first in the same run: what queuehall adds is what it costs above that floor.
 
-    .venv/bin/python bench/serving_bench.py [--worker gevent|gthread] [--seconds 10]
+    .venv/bin/python bench/serving_bench.py [--worker gevent|gthread] [--seconds 10] [--python PY]
+
+`--python PY` runs the two servers under another Python. The test environment (.venv) holds the
+test extras, and python-socketio imports one of them, aiohttp, when it is installed: 12 MB more in
+the server than a hall's install has. A venv with only `pip install .` measures the server as a hall
+installs it (README: Serving model and figures).
 
 Needs: wrk (apt-get install wrk), node and `npm ci` (socket.io-client), `ulimit -n` above 8,000.
 """
@@ -30,6 +35,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER_PY = sys.executable  # the Python that runs the servers (--python)
 sys.path.insert(0, str(ROOT))
 
 from server.serve import WORKERS  # noqa: E402
@@ -65,8 +71,38 @@ def cpu_s(master: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def stale_statistics() -> bool:
+    """Whether the bench's PostgreSQL server runs with autovacuum off (this machine's does).
+
+    A hall's PostgreSQL keeps autovacuum on, its default: it analyses a table once a tenth of it
+    has changed, a minute at most after. With it off, tables filled by the bench are never
+    analysed, and the planner, blind, took the hall's unique (site, prefix, day, number) index for
+    the queue heads: 49 ms a call-next with 8,000 tickets of the day, against under 1 ms analysed."""
+    url = os.environ.get("QUEUEHALL_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return False
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SHOW autovacuum").fetchone()
+    return row is not None and row[0] == "off"
+
+
+ANALYZE_BEFORE_STAGES = False  # set in main(): stale_statistics()
+
+
+def analyze() -> None:
+    """What autovacuum would have done by now: fresh planner statistics (ANALYZE; no VACUUM)."""
+    import psycopg
+
+    with psycopg.connect(os.environ["QUEUEHALL_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def attempt(what: str, fn: Any, default: Any) -> Any:
     """fn(), or `default` when it fails (a server that cannot answer is a figure too, not a crash)."""
+    if ANALYZE_BEFORE_STAGES:
+        analyze()
     try:
         return fn()
     except Exception as exc:
@@ -229,7 +265,7 @@ class Hall:
             "QUEUEHALL_RATE_LIMIT_TICKETS_PER_MIN": "0",
         }
         out = subprocess.run(
-            [sys.executable, "-m", "server.cli", "init", "--demo"],
+            [SERVER_PY, "-m", "server.cli", "init", "--demo"],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -247,7 +283,7 @@ class Hall:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "server.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
+            [SERVER_PY, "-m", "server.cli", "serve", "--port", str(self.port)],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -311,9 +347,36 @@ class Hall:
         r["cpu_ms"] = (cpu_s(self.proc.pid) - cpu) * 1000 / max(1, r["requests"])
         return r
 
+    def settle_windows(self) -> None:
+        """End the ticket each clerk's window still holds: wrk stops a workload mid-cycle, and a
+        window holding a ticket answers every call-next with window_busy."""
+        for token, window, _ in self.clerks:
+            r = requests.post(
+                f"{self.url}/api/v1/windows/{window}/call-next",
+                headers=self.auth(token),
+                json={},
+                timeout=30,
+            )
+            held = r.json().get("error", {}).get("ticket_id") if r.status_code == 409 else None
+            if r.status_code == 200:
+                held = r.json()["id"]
+            if held is None:
+                continue
+            for step in ("no-show", "finish"):  # called, or being served
+                r = requests.post(
+                    f"{self.url}/api/v1/tickets/{held}/{step}",
+                    headers=self.auth(token),
+                    json={},
+                    timeout=30,
+                )
+                if r.status_code == 200:
+                    break
+
     def wrk_calls(
-        self, seconds: float, steps: tuple[str, ...] = ("start", "finish")
+        self, seconds: float, steps: tuple[str, ...] = ("start", "finish"), settle: bool = False
     ) -> dict[str, float]:
+        if settle:
+            self.settle_windows()
         clerks = "{" + ",".join(f'{{"{t}",{w}}}' for t, w, _ in self.clerks) + "}"
         cpu = cpu_s(self.proc.pid)
         r = wrk(self.url, CALLS_LUA % (clerks, lua_list(steps)), len(self.clerks), seconds)
@@ -339,7 +402,7 @@ def reference(worker: str, screens: int, pages: int, calls: int) -> dict[str, fl
     else:
         args += ["--worker-connections", "10000"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *args, f"bench.bare_app:make({mode!r})"], cwd=ROOT
+        [SERVER_PY, "-m", "gunicorn", *args, f"bench.bare_app:make({mode!r})"], cwd=ROOT
     )
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/hello")
@@ -384,11 +447,30 @@ def main() -> None:
     ap.add_argument("--flood", type=int, default=3000)
     ap.add_argument("--calls", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--python", default=sys.executable, help="the Python that runs the servers")
+    ap.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="PostgreSQL with autovacuum off: measure as it is, without ANALYZE before each stage",
+    )
     a = ap.parse_args()
+    global SERVER_PY, ANALYZE_BEFORE_STAGES
+    SERVER_PY = a.python
+    ANALYZE_BEFORE_STAGES = stale_statistics() and not a.no_analyze
+    if ANALYZE_BEFORE_STAGES:
+        print(
+            "PostgreSQL runs with autovacuum off here: ANALYZE before each stage, as autovacuum"
+            " would have analysed the tables a hall fills",
+            flush=True,
+        )
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # for the servers this starts
     rows: list[tuple[str, str, str, str]] = []
-    print(f"worker {a.worker}; {os.cpu_count()} CPUs; load average before: {loadavg()}", flush=True)
+    print(
+        f"worker {a.worker}; {os.cpu_count()} CPUs; servers run by {SERVER_PY};"
+        f" load average before: {loadavg()}",
+        flush=True,
+    )
 
     ref = reference(a.worker, a.screens, a.pages, a.calls)
     print(
@@ -533,7 +615,7 @@ def main() -> None:
         # and a second request: call-next + no-show. The same two-request cycle, for comparison
         quick = attempt(
             "calls (no-show)",
-            lambda: hall.wrk_calls(a.seconds, ("no-show",)),
+            lambda: hall.wrk_calls(a.seconds, ("no-show",), settle=True),
             {
                 **{"per_s": float("nan"), "p99_ms": float("nan"), "non2xx": 0, "socket_errors": 0},
                 "calls_per_s": float("nan"),
