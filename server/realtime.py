@@ -332,7 +332,9 @@ class Realtime:
             self.sio.start_background_task(self.disconnect_revoked)
 
     def disconnect_revoked(self) -> int:
-        """Disconnect every socket of this process signed in with a token that no longer works."""
+        """Disconnect every socket of this process signed in with a token since revoked (or whose
+        staff member or device was deactivated). A token merely past its expiry keeps its socket:
+        staff pages open theirs with a two-minute token, and every catalogue save dropped them."""
         with self._lock:
             signed_in = list(self._tokens.items())
         verdict: dict[str, bool] = {}
@@ -340,7 +342,7 @@ class Realtime:
         for sid, token in signed_in:
             if token not in verdict:
                 try:
-                    verdict[token] = auth.authenticate(self.ctx, token) is not None
+                    verdict[token] = not auth.revoked(self.ctx, token)
                 except Exception:  # the database away: keep the socket; the next revocation retries
                     log.exception("could not check a socket's sign-in after a revocation")
                     verdict[token] = True

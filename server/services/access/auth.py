@@ -170,6 +170,24 @@ def forget_sessions(ctx: Context) -> None:
     revocations.of(ctx).publish()
 
 
+def revoked(ctx: Context, token: str) -> bool:
+    """Whether a token that once worked has been revoked, or its staff member or device
+    deactivated. Its expiry does not count: a page's socket opened with a two-minute realtime token
+    stays for as long as the sign-in behind it holds."""
+    digest = token_hash(token)
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        if token.startswith(DEVICE_TOKEN_PREFIX):
+            active = s.scalar(select(Device.active).where(Device.token_hash == digest))
+            return not active
+        row = s.execute(
+            select(StaffToken.revoked, Staff.active)
+            .join(Staff, Staff.id == StaffToken.staff_id)
+            .where(StaffToken.token_hash == digest)
+        ).first()
+        return row is None or bool(row[0]) or not row[1]
+
+
 def _authenticate(ctx: Context, token: str, digest: str) -> Principal | None:
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:

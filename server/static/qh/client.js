@@ -111,10 +111,11 @@
     socket.on("connect", function () { status(true); });
     socket.on("disconnect", function (reason) {
       status(false);
-      // the server dropped this socket on purpose (its sign-in or token was revoked): socket.io does
-      // not reconnect by itself then. Try once more, a moment later: a sign-in that still holds gets
-      // back in, an ended one is refused (a staff page's token request answers 401 and the page
-      // brings back its sign-in form) instead of the page sitting offline with buttons that fail
+      // the server dropped this socket on purpose: its token was revoked, or its staff member or
+      // device deactivated (realtime.disconnect_revoked). socket.io does not reconnect by itself
+      // then. Try once more, a moment later: the reconnection is refused, and the page learns why
+      // (a clerk page's token request answers 401 and it brings back its sign-in form) instead of
+      // sitting offline with buttons that fail
       if (reason === "io server disconnect") {
         setTimeout(function () { if (!socket.connected) socket.connect(); }, 500 + Math.random() * 1500);
       }
