@@ -132,3 +132,17 @@ def test_a_periods_ticket_is_placed_and_previewed_at_its_windows_only(hall: Hall
     assert preview(4) == [t["id"] for t in morning_b]
     assert preview(3) == [t["id"] for t in morning_b] + [lunch_a["id"]]
     assert _call(hall, 1).status_code == 404  # what window 1's preview said
+
+
+def test_a_periods_ticket_goes_to_any_window_while_the_periods_windows_are_closed(
+    hall: Hall,
+) -> None:
+    """Nobody opened the lunchtime window: its tickets are not stranded, nor told 30 ahead."""
+    _setup(hall, ["w3"])
+    r = hall.client("clerk3").post(f"/api/v1/windows/{hall.ids['w3']}/close", json={})
+    assert r.status_code == 200, r.get_json()
+    hall.clock.advance(hours=3, minutes=10)  # Monday 12:10
+    lunch_a = _take(hall, "A")
+    assert lunch_a["waiting_ahead"] == 0
+    r = _call(hall, 1)
+    assert r.status_code == 200 and r.get_json()["id"] == lunch_a["id"]

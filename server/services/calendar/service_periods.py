@@ -31,6 +31,7 @@ from ...engine.hours import (
     period_open,
     validate_period,
 )
+from ...engine.states import WindowState
 from ...storage.models import Service, ServicePeriod, Site, Window, WindowService
 from ..access.principal import Forbidden, Principal
 from ..catalog import catalog
@@ -218,13 +219,18 @@ def reserved_for(s: Session, site: Site, window_id: int, local: datetime) -> lis
     for p in reserving(s, site, local):
         if window_id in p.window_ids:
             continue
-        # an item none of the period's windows serves is left to every window that does (the
-        # period's ticket is not stranded; the kiosk names no window for it)
+        # an item none of the period's windows serves, or none of those that are not closed, is
+        # left to every window that does: the period's ticket is never stranded behind a window
+        # nobody opened
         served = set(
             s.scalars(
-                select(WindowService.service_id).where(
+                select(WindowService.service_id)
+                .join(Window, Window.id == WindowService.window_id)
+                .where(
                     WindowService.window_id.in_(p.window_ids),
                     WindowService.service_id.in_(p.service_ids),
+                    Window.active.is_(True),
+                    Window.state != WindowState.CLOSED.value,
                 )
             )
         )
