@@ -100,9 +100,11 @@ def window_order(
     booked: list[int] = []
     conn = s.connection()
     if weights:
+        # the bookings a period holds are skipped: read as many as call-next does then
+        wanted = max(limit, LIMIT) if reserved else limit
         rows = conn.execute(
             statements.booked_heads(False),
-            statements.booked_params(site.id, day, sorted(weights), now, conf, limit),
+            statements.booked_params(site.id, day, sorted(weights), now, conf, wanted),
         )
         for tid, sid, prio, issued in rows:
             c = ordering.Candidate(tid, sid, Priority(prio), issued, None)
@@ -281,8 +283,8 @@ def new_ticket_ahead(
     s: Session, t: Ticket, replay: bool = True, rules: HallRules | None = None
 ) -> int | None:
     """`ahead(s, t)` for a waiting ticket not sent to a window, in a session with no pending change
-    to windows or tickets (issuing): from counts while no transfer and no booking is in play in
-    its windows, else from the replay.
+    to windows or tickets (issuing): from counts while no transfer, no booking and no running
+    period that keeps tickets from some of them is in play in its windows, else from the replay.
 
     With `replay=False` the ticket need not be written yet (its id None: it counts as the last of
     its instant), and the answer is None where only the replay can tell, which needs it written.

@@ -224,7 +224,9 @@ def issue(
                 uow, t, device_id, item.printer, now
             )  # same transaction; printed off the request path
         queue_changed(uow, item.site_id, day, ctx.queue_news)
-        if ahead is None:  # a transfer or a booking is in play: the replay, now that it is written
+        if ahead is None:
+            # a transfer, a booking or a running period's reserve is in play: the replay, now that
+            # the ticket is written (under the number's lock on PostgreSQL: such moments only)
             ahead = call_order.ahead(uow.session, t)
         out = read_models.ticket_dict(uow.session, t, ahead=ahead)
         uow.record(
