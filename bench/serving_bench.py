@@ -78,14 +78,23 @@ def stale_statistics() -> bool:
     has changed, a minute at most after. With it off, tables filled by the bench are never
     analysed, and the planner, blind, took the hall's unique (site, prefix, day, number) index for
     the queue heads: 49 ms a call-next with 8,000 tickets of the day, against under 1 ms analysed."""
-    url = os.environ.get("QUEUEHALL_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
+    url = libpq_url()
+    if url is None:
         return False
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute("SHOW autovacuum").fetchone()
     return row is not None and row[0] == "off"
+
+
+def libpq_url() -> str | None:
+    """QUEUEHALL_DATABASE_URL as psycopg takes it (no SQLAlchemy driver name), if PostgreSQL."""
+    url = os.environ.get("QUEUEHALL_DATABASE_URL", "")
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+")[0] not in ("postgresql", "postgres"):
+        return None
+    return "postgresql://" + rest
 
 
 ANALYZE_BEFORE_STAGES = False  # set in main(): stale_statistics()
@@ -95,7 +104,7 @@ def analyze() -> None:
     """What autovacuum would have done by now: fresh planner statistics (ANALYZE; no VACUUM)."""
     import psycopg
 
-    with psycopg.connect(os.environ["QUEUEHALL_DATABASE_URL"], autocommit=True) as conn:
+    with psycopg.connect(str(libpq_url()), autocommit=True) as conn:
         conn.execute("ANALYZE")
 
 
