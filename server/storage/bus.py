@@ -8,7 +8,10 @@
 
 An after-commit handler gets a list of committed events, in the order their commands recorded them.
 An in-transaction handler gets the unit of work and the events, and writes in that same transaction
-(a print job commits with its ticket or not at all); it must not fail for reasons of its own.
+(a print job commits with its ticket or not at all); it must not fail for reasons of its own. It may
+return a function to run once the transaction has committed, in its place in the order, after the
+after-commit handlers: what it read inside the transaction travels with it (the notices read who
+opted in on the command's own connection, and queue their notices after the commit).
 
 Order: events that carry a site `seq` are numbered at commit, under the lock that serialises a
 site's writers (SQLite's write lock; the site row's lock elsewhere). The unit of work takes its place
@@ -23,23 +26,25 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from ..engine.events import Event
 
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[Sequence[Event]], None]
-InTransaction = Callable[[Any, Sequence[Event]], None]
+Then = Callable[[], None]  # what an in-transaction handler leaves to run after the commit
+InTransaction = Callable[[Any, Sequence[Event]], "Then | None"]
 
 
 class Place:
     """A unit of work's place in the outbox: filled after its commit, or dropped if it failed."""
 
-    __slots__ = ("events", "ready")
+    __slots__ = ("events", "later", "ready")
 
     def __init__(self) -> None:
         self.events: Sequence[Event] = ()
+        self.later: Sequence[Then] = ()
         self.ready = False
 
 
@@ -54,13 +59,16 @@ class Bus:
         self._draining = False
 
     def subscribe(
-        self, handler: Callable[..., None], *types: type[Event], in_transaction: bool = False
+        self,
+        handler: Callable[..., Any],
+        *types: type[Event],
+        in_transaction: bool = False,
     ) -> None:
         """Hand `handler` the events of `types` (all when none are named); see the module's docstring."""
         if in_transaction:
-            self._during.append((handler, types))
+            self._during.append((cast(InTransaction, handler), types))
         else:
-            self._after.append((handler, types))
+            self._after.append((cast(AfterCommit, handler), types))
 
     def unsubscribe(self, handler: Callable[..., None]) -> None:
         """Stop handing events to `handler` (a worker that stops)."""
@@ -68,12 +76,17 @@ class Bus:
         self._during = [(h, t) for h, t in self._during if h != handler]
 
     # -- inside the transaction ---------------------------------------------------------------------
-    def before_commit(self, uow: Any, events: Sequence[Event]) -> None:
-        """Run the in-transaction handlers on the transaction's events."""
+    def before_commit(self, uow: Any, events: Sequence[Event]) -> list[Then]:
+        """Run the in-transaction handlers on the transaction's events; what they left to run
+        after the commit (hand it to `deliver`)."""
+        later: list[Then] = []
         for handler, types in self._during:
             mine = _only(events, types)
             if mine:
-                handler(uow, mine)
+                then = handler(uow, mine)
+                if then is not None:
+                    later.append(then)
+        return later
 
     # -- order ----------------------------------------------------------------------------------------
     def reserve(self) -> Place:
@@ -83,13 +96,16 @@ class Bus:
             self._queue.append(place)
         return place
 
-    def deliver(self, place: Place | None, events: Sequence[Event]) -> None:
-        """Hand over a committed transaction's events: at once if it holds no place, else in place order."""
+    def deliver(
+        self, place: Place | None, events: Sequence[Event], later: Sequence[Then] = ()
+    ) -> None:
+        """Hand over a committed transaction's events (and run what its in-transaction handlers
+        left): at once if it holds no place, else in place order."""
         if place is None:
-            self._dispatch(events)
+            self._dispatch(events, later)
             return
         with self._lock:
-            place.events, place.ready = events, True
+            place.events, place.later, place.ready = events, later, True
         self._drain()
 
     def drop(self, place: Place) -> None:
@@ -106,13 +122,13 @@ class Bus:
                 self._draining = True
                 place = self._queue.popleft()
             try:
-                if place.events:
-                    self._dispatch(place.events)
+                if place.events or place.later:
+                    self._dispatch(place.events, place.later)
             finally:
                 with self._lock:
                     self._draining = False
 
-    def _dispatch(self, events: Sequence[Event]) -> None:
+    def _dispatch(self, events: Sequence[Event], later: Sequence[Then] = ()) -> None:
         for handler, types in self._after:
             mine = _only(events, types)
             if not mine:
@@ -121,6 +137,11 @@ class Bus:
                 handler(mine)
             except Exception:  # the change is committed; a lost push is healed by the next snapshot
                 log.exception("subscriber %s failed", getattr(handler, "__qualname__", handler))
+        for then in later:
+            try:
+                then()
+            except Exception:  # committed all the same
+                log.exception("after-commit work %s failed", getattr(then, "__qualname__", then))
 
 
 def _only(events: Sequence[Event], types: tuple[type[Event], ...]) -> Sequence[Event]:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from ..engine.events import Event, Notice
-from .bus import Bus, Place
+from .bus import Bus, Place, Then
 from .models import Site, TicketEvent
 
 if TYPE_CHECKING:
@@ -172,11 +172,12 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit, then hand the recorded events to the subscribers."""
         place: Place | None = None
+        later: list[Then] = []
         if self.write:
             for hook in self.db.commit_hooks:
                 hook(self, self.created_id)
             if self.bus is not None and self.events:
-                self.bus.before_commit(self, self.events)
+                later = self.bus.before_commit(self, self.events)
             self._flush()  # everything else first: the site row stays locked from here on
             self._take_numbers()
             for fill in self._numbered:
@@ -205,7 +206,7 @@ class UnitOfWork:
         self._release()
         events, self.events = self.events, []
         if self.bus is not None and (events or place is not None):
-            self.bus.deliver(place, events)
+            self.bus.deliver(place, events, later)
 
     def _take_numbers(self) -> None:
         if not self._slots:

@@ -57,3 +57,30 @@ def test_an_in_transaction_subscriber_gets_the_unit_of_work_before_commit() -> N
     issued = ev.TicketIssued(site_id=1, ticket=ev.TicketRef(7, "p", "A001", 1), view={})
     bus.before_commit("the uow", [queue(1, 1), issued])
     assert seen == [("the uow", [issued])]
+
+
+def test_what_an_in_transaction_subscriber_leaves_runs_after_commit_in_place_order() -> None:
+    """The notices read who opted in inside the transaction and queue their notices after the
+    commit: the read's answer travels with the work the subscriber returns, not through a side
+    table."""
+    bus, log = Bus(), []
+    bus.subscribe(lambda evs: log.append(("pushed", [e.seq for e in evs])))
+    bus.subscribe(
+        lambda uow, evs: lambda: log.append(("then", uow, [e.seq for e in evs])),
+        ev.QueueChanged,
+        in_transaction=True,
+    )
+    bus.subscribe(lambda uow, evs: None, in_transaction=True)  # leaves nothing
+    first, second = bus.reserve(), bus.reserve()
+    later_first = bus.before_commit("uow 1", [queue(1, 1)])
+    later_second = bus.before_commit("uow 2", [queue(1, 2)])
+    assert log == [] and len(later_first) == 1 and len(later_second) == 1  # nothing before commit
+    bus.deliver(second, [queue(1, 2)], later_second)
+    assert log == []  # waits for the first place, its work too
+    bus.deliver(first, [queue(1, 1)], later_first)
+    assert log == [
+        ("pushed", [1]),
+        ("then", "uow 1", [1]),
+        ("pushed", [2]),
+        ("then", "uow 2", [2]),
+    ]

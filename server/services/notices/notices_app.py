@@ -16,13 +16,12 @@ def install(app: Flask) -> None:
     """Subscribe the notices to committed queue events (delivery starts with the server process,
     `start_background`: CLI commands and tests build apps that send nothing)."""
     ctx: Context = app.extensions["queuehall"]
+    # one subscription: it reads who opted in inside the command's transaction and leaves the
+    # notices to queue after the commit (the bus runs them in the command's place in the order)
     ctx.bus.subscribe(
         lambda uow, events: notices_subscriber.in_transaction(ctx, uow, events),
         *notices_subscriber.EVENTS,
         in_transaction=True,
-    )
-    ctx.bus.subscribe(
-        lambda events: notices_subscriber.after_commit(ctx, events), *notices_subscriber.EVENTS
     )
 
 

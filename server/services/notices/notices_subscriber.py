@@ -9,8 +9,8 @@ page shows) and goes out once per ticket (its key)."""
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -46,47 +46,36 @@ def _subjects(events: Sequence[ev.Event]) -> tuple[list[int], list[int], list[in
     return called, changed, done
 
 
-# What the probe found inside each command's own transaction, by the event it looked at (its id,
-# while it lives): a separate read after commit cost a unit of work of its own on every call and
-# finish. An event of a command that rolled back leaves with the event.
-_probed: dict[int, tuple[weakref.ref[ev.Event], tuple[bool, bool]]] = {}
-
-
-def _found(e: ev.Event) -> tuple[bool, bool] | None:
-    entry = _probed.pop(id(e), None)
-    return entry[1] if entry is not None and entry[0]() is e else None
-
-
-def in_transaction(ctx: Context, uow: Any, events: Sequence[ev.Event]) -> None:
-    """The in-transaction half: ask `_probe` on the command's own connection, before it commits."""
+def in_transaction(ctx: Context, uow: Any, events: Sequence[ev.Event]) -> Callable[[], None] | None:
+    """Ask `_probe` on the command's own connection before it commits (a separate read after the
+    commit cost a unit of work of its own on every call and finish); what it found travels with
+    the notices' after-commit work, which the bus runs once the command has committed."""
     called, changed, done = _subjects(events)
     if not called and not changed and not done:
-        return
+        return None
+    found: tuple[bool, bool] | None
     try:
         row = uow.execute(_probe(), _probe_params(ctx.clock.now(), called + done, changed)).one()
+        found = (bool(row[0]), bool(row[1]))
     except Exception:  # never break the command: after commit, the probe is asked on its own
         log.exception("notices: the in-transaction probe failed")
-        return
-    for e in events:
-        key = id(e)
-        ref = weakref.ref(e, lambda _r, key=key: _probed.pop(key, None))  # type: ignore[misc]
-        _probed[key] = (ref, (bool(row[0]), bool(row[1])))
+        found = None
+    return functools.partial(after_commit, ctx, events, found)
 
 
-def after_commit(ctx: Context, events: Sequence[ev.Event]) -> None:
+def after_commit(
+    ctx: Context, events: Sequence[ev.Event], found: tuple[bool, bool] | None = None
+) -> None:
     """Notices the committed events call for: `called` and the near-turn notice for opted-in
-    tickets, and the rating invitation after a visit ends."""
+    tickets, and the rating invitation after a visit ends. `found`: what `_probe` answered inside
+    the transaction (whether any of the tickets opted in, whether any waiting one did)."""
     called, changed, done = _subjects(events)
     if not called and not changed and not done:
         return
     try:
         # most tickets opted in to nothing: one read finds out before the three that would find
-        # nothing (made inside the command's transaction when in_transaction ran)
-        found = [f for f in map(_found, events) if f is not None]
-        if len(found) == len(events):
-            told, waiting = any(f[0] for f in found), any(f[1] for f in found)
-        else:
-            told, waiting = _anyone_to_tell(ctx, called + done, changed)
+        # nothing (made inside the command's transaction, normally)
+        told, waiting = found if found is not None else _anyone_to_tell(ctx, called + done, changed)
         called, done = (called, done) if told else ([], [])
         changed = changed if waiting else []
         if called:
