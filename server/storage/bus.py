@@ -70,7 +70,7 @@ class Bus:
         else:
             self._after.append((cast(AfterCommit, handler), types))
 
-    def unsubscribe(self, handler: Callable[..., None]) -> None:
+    def unsubscribe(self, handler: Callable[..., Any]) -> None:
         """Stop handing events to `handler` (a worker that stops)."""
         self._after = [(h, t) for h, t in self._after if h != handler]
         self._during = [(h, t) for h, t in self._during if h != handler]

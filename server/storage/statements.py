@@ -33,6 +33,20 @@ from .models_booking import Appointment
 T = Ticket  # the mapped columns work in these Core statements as they do in ORM ones
 
 
+def has_active_periods(site_id: Any) -> Any:
+    """Whether hall `site_id` (a column or a value) has active 延时/错时 periods."""
+    return exists().where(ServicePeriod.site_id == site_id, ServicePeriod.active.is_(True))
+
+
+@cache
+def hall_rules() -> Any:
+    """What a new ticket's place needs of hall `:site_id` (call_order.HallRules), without loading
+    it; issuing reads the same with its item (issue_context)."""
+    return select(
+        Site.priority_ratio, Site.settings, Site.timezone, has_active_periods(Site.id)
+    ).where(Site.id == bindparam("site_id"))
+
+
 @cache
 def issue_context() -> Any:
     """What issuing needs to know of an item, its department and its hall (the rules of its call
@@ -41,11 +55,7 @@ def issue_context() -> Any:
     printer = (
         select(Device.printer_url).where(Device.id == bindparam("device_id")).scalar_subquery()
     )
-    periods = (
-        exists()
-        .where(ServicePeriod.site_id == Service.site_id, ServicePeriod.active.is_(True))
-        .label("has_periods")
-    )
+    periods = has_active_periods(Service.site_id).label("has_periods")
     return (
         select(
             Service.site_id,

@@ -29,14 +29,14 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...engine import ordering
 from ...engine.numbering import local_time
 from ...engine.states import Priority, TicketState, WindowState
 from ...storage import statements
-from ...storage.models import Appointment, ServicePeriod, Site, Ticket, Window, WindowService
+from ...storage.models import Appointment, Site, Ticket, Window, WindowService
 from ...storage.uow import of as uow_of
 from ..booking.booking_settings import settings_of, site_settings
 from ..calendar import service_periods
@@ -218,21 +218,12 @@ def _windows_with_weights() -> Any:
 class HallRules(NamedTuple):
     """What a new ticket's place needs of its hall: the priority ratio, the settings (the booking
     ones among them), the time zone, and whether it has 延时/错时 periods. Issuing reads them with
-    the item (statements.issue_context); `_hall_rules` otherwise."""
+    the item (statements.issue_context); statements.hall_rules otherwise."""
 
     priority_ratio: int
     settings: Any
     timezone: str
     has_periods: bool
-
-
-@cache
-def _hall_rules() -> Any:
-    """A hall's HallRules, without loading it."""
-    periods = exists().where(ServicePeriod.site_id == Site.id, ServicePeriod.active.is_(True))
-    return select(Site.priority_ratio, Site.settings, Site.timezone, periods).where(
-        Site.id == bindparam("site_id")
-    )
 
 
 @cache
@@ -309,7 +300,7 @@ def new_ticket_ahead(
         return ahead(s, t) if replay else None
     services = sorted({sid for w in working for sid in windows[w][2]})
     if rules is None:
-        rules = HallRules(*conn.execute(_hall_rules(), {"site_id": t.site_id}).one())
+        rules = HallRules(*conn.execute(statements.hall_rules(), {"site_id": t.site_id}).one())
     ratio, hall_settings, tz, has_periods = rules
     conf = settings_of(hall_settings)
     now = _now(s)
