@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ...engine.errors import InvalidInput, NotFound, OutsideHours
@@ -186,19 +187,22 @@ class Reserved:
         return service_id in self.service_ids and at >= self.since
 
 
+@cache
+def _running() -> Any:
+    """Hall `:site_id`'s active periods whose hours hold `:hhmm` (built once: every call-next asks)."""
+    hhmm: Any = bindparam("hhmm")
+    return select(ServicePeriod).where(
+        ServicePeriod.site_id == bindparam("site_id"),
+        ServicePeriod.active,
+        ServicePeriod.start <= hhmm,
+        ServicePeriod.end > hhmm,
+    )
+
+
 def reserving(s: Session, site: Site, local: datetime) -> list[Period]:
     """The 延时/错时 periods running at `local` that list windows: while they run, the tickets they
     issue are for those windows (reserved_for)."""
-    rows = list(
-        s.scalars(
-            select(ServicePeriod).where(
-                ServicePeriod.site_id == site.id,
-                ServicePeriod.active,
-                ServicePeriod.start <= local.strftime("%H:%M"),
-                ServicePeriod.end > local.strftime("%H:%M"),
-            )
-        )
-    )
+    rows = list(s.scalars(_running(), {"site_id": site.id, "hhmm": local.strftime("%H:%M")}))
     periods = [p for p in map(_period, rows) if p.window_ids]
     if not periods:
         return []

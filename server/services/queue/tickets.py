@@ -450,19 +450,27 @@ def _booked(
     )
 
 
+@cache
+def _last_calls() -> Any:
+    """Window `:window_id`'s last `:ratio` calls on `:day`, newest first, with their bookings."""
+    return (
+        select(TicketEvent.ticket_id, Appointment.id)
+        .outerjoin(Appointment, Appointment.ticket_id == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.window_id == bindparam("window_id"),
+            TicketEvent.day == bindparam("day"),
+            TicketEvent.type == "called",
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(bindparam("ratio"))
+    )
+
+
 def _booked_streak(s: Session, window_id: int, day: date, ratio: int) -> int:
     """How many of the window's last calls today, in a row, were booked tickets."""
     if ratio <= 0:
         return 0
-    rows = s.execute(
-        select(TicketEvent.ticket_id, Appointment.id)
-        .outerjoin(Appointment, Appointment.ticket_id == TicketEvent.ticket_id)
-        .where(
-            TicketEvent.window_id == window_id, TicketEvent.day == day, TicketEvent.type == "called"
-        )
-        .order_by(TicketEvent.id.desc())
-        .limit(ratio)
-    ).all()
+    rows = s.execute(_last_calls(), {"window_id": window_id, "day": day, "ratio": ratio}).all()
     streak = 0
     for _tid, appt in rows:
         if appt is None:
