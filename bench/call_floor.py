@@ -21,10 +21,10 @@ code costs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import pickle
+import resource
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import serving_bench as sb  # noqa: E402  (its sibling: bench/ is this script's path)
 
 from server.serve import WORKERS  # noqa: E402
-from tests.conftest import build_hall, free_port, wait_http  # noqa: E402
+from tests.conftest import free_port, wait_http  # noqa: E402
 
 CYCLE_LUA = """
 local n_threads = 0
@@ -45,72 +45,75 @@ function setup(thread) thread:set("id", n_threads); n_threads = n_threads + 1 en
 function init(args) n = 0 end
 function request()
   n = n + 1
-  local path = (n % 2 == 1) and "/call" or "/end"
+  local path = ((n % 2 == 1) and "/call/" or "/end/") .. id
   return wrk.format("POST", path, {["Content-Type"] = "application/json"}, "{}")
 end
 """
 
 
-def capture(tmp: Path) -> tuple[Path, Path, dict[str, int]]:
-    """One real call-next and no-show on a demo hall (the Flask test client, in this process): the
-    statements each ran, and a copy of the database they ran on."""
+def capture(hall: sb.Hall, tmp: Path) -> tuple[Path, dict[str, int]]:
+    """One real call-next and no-show by each of the hall's clerks, run by the product in this
+    process (the Flask test client on the hall's database): the statements each ran, per clerk, so
+    that each floor connection replays its own clerk's window and ticket (no lock the hall would not
+    take). The first cycles only warm the caches."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    hall = build_hall(f"sqlite:///{tmp / 'hall.db'}", tmp)
-    hall.app.config["RATE_LIMIT_TICKETS_PER_MIN"] = 0
-    kiosk, clerk = hall.client("kiosk"), hall.client("clerk1")
-    sid, wid = hall.ids["A"], hall.ids["w1"]
-    for _ in range(200):
-        assert kiosk.post("/api/v1/tickets", json={"service_id": sid}).status_code == 201
-    assert clerk.post(f"/api/v1/windows/{wid}/open").status_code == 200
+    from server.app import create_app
 
-    def cycle() -> None:
-        r = clerk.post(f"/api/v1/windows/{wid}/call-next")
-        assert r.status_code == 200, r.get_json()
-        assert clerk.post(f"/api/v1/tickets/{r.get_json()['id']}/no-show").status_code == 200
-
-    for _ in range(20):  # past the first calls' caches
-        cycle()
-    log: list[tuple[str, list[Any]]] = []
+    app = create_app({"RATE_LIMIT_TICKETS_PER_MIN": 0, "PRINTER_SPOOLER": False})
+    client = app.test_client()
+    log: list[tuple[str, Any]] = []
 
     def seen(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
         if not sql.lstrip().upper().startswith("BEGIN"):  # each floor begins its own transaction
-            log.append((sql, list(params)))
+            log.append((sql, params))
 
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
-        r = clerk.post(f"/api/v1/windows/{wid}/call-next")
+    def cycle(token: str, window: int) -> tuple[list[Any], list[Any]]:
+        auth = sb.Hall.auth(token)
+        log.clear()
+        r = client.post(f"/api/v1/windows/{window}/call-next", headers=auth, json={})
+        assert r.status_code == 200, r.get_json()
         call = list(log)
         log.clear()
-        clerk.post(f"/api/v1/tickets/{r.get_json()['id']}/no-show")
-        end = list(log)
+        r = client.post(f"/api/v1/tickets/{r.get_json()['id']}/no-show", headers=auth, json={})
+        assert r.status_code == 200, r.get_json()
+        return call, list(log)
+
+    hall.settle_windows()
+    for token, window, _ in hall.clerks:
+        for _ in range(5):
+            cycle(token, window)
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        cycles = [cycle(token, window) for token, window, _ in hall.clerks]
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
-    sql_file = tmp / "captured.json"
-    sql_file.write_text(json.dumps({"call": call, "end": end}))
-    floor_db = tmp / "floor.db"
-    src, dst = sqlite3.connect(tmp / "hall.db"), sqlite3.connect(floor_db)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    return floor_db, sql_file, {"call": len(call), "end": len(end)}
+    app.extensions["queuehall"].db.dispose()
+    captured = {
+        f"{kind}/{i}": c[k] for i, c in enumerate(cycles) for k, kind in enumerate(("call", "end"))
+    }
+    sql_file = tmp / "captured.pickle"
+    sql_file.write_bytes(pickle.dumps(captured))
+    return sql_file, {"call": len(cycles[0][0]), "end": len(cycles[0][1]), "clerks": len(cycles)}
 
 
-def floor(mode: str, db: Path, sql: Path, seconds: float) -> dict[str, float]:
+def floor(mode: str, url: str, sql: Path, seconds: float, clerks: int) -> dict[str, float]:
     port = free_port()
     args = ["-k", WORKERS["gevent"], "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    env = {**os.environ, "FLOOR_DB": str(db), "FLOOR_SQL": str(sql)}
+    env = {**os.environ, "FLOOR_URL": url, "FLOOR_SQL": str(sql)}
     proc = subprocess.Popen(
         [sb.SERVER_PY, "-m", "gunicorn", *args, f"bench.floor_app:make({mode!r})"],
         cwd=ROOT,
         env=env,
     )
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_http(url + "/call")  # a GET answers 405: the server is up
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/call/0")  # a GET answers 405: the server is up
+        if sb.ANALYZE_BEFORE_STAGES:
+            sb.analyze()
         cpu = sb.cpu_s(proc.pid)
-        r = sb.wrk(url, CYCLE_LUA, 8, seconds)
+        r = sb.wrk(base, CYCLE_LUA, clerks, seconds)
         r["cycles_per_s"] = r["requests"] / 2 / seconds
         r["cpu_ms"] = (sb.cpu_s(proc.pid) - cpu) * 1000 / max(1, r["requests"] / 2)
         return r
@@ -127,19 +130,33 @@ def main() -> None:
     ap.add_argument("--python", default=sys.executable, help="the Python that runs the servers")
     a = ap.parse_args()
     sb.SERVER_PY = a.python
-    print(f"servers run by {a.python}; load average before: {sb.loadavg()}", flush=True)
+    sb.ANALYZE_BEFORE_STAGES = sb.stale_statistics()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+    pg = sb.libpq_url()
+    print(
+        f"{'PostgreSQL' if pg else 'SQLite'}; servers run by {a.python};"
+        f" load average before: {sb.loadavg()}"
+        + ("; ANALYZE before each stage (autovacuum is off)" if sb.ANALYZE_BEFORE_STAGES else ""),
+        flush=True,
+    )
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="qh-call-floor-") as tmp_s:
         tmp = Path(tmp_s)
-        db, sql, counts = capture(tmp)
-        print(f"captured: call-next {counts['call']} statements, no-show {counts['end']}")
-        hall_dir = tmp / "hall"
-        hall_dir.mkdir()
-        hall = sb.Hall(hall_dir, "gevent")
+        os.environ["QUEUEHALL_INSTANCE"] = str(tmp)  # the hall's, for the capture in this process
+        hall = sb.Hall(tmp, "gevent")
         try:
             hall.wrk_issue(min(a.seconds, 8))  # enough waiting tickets for the calls
+            sql, counts = capture(hall, tmp)
+            print(
+                f"captured from {counts['clerks']} clerks: call-next {counts['call']} statements,"
+                f" no-show {counts['end']}",
+                flush=True,
+            )
+            if sb.ANALYZE_BEFORE_STAGES:
+                sb.analyze()
             got = hall.wrk_calls(a.seconds, ("no-show",), settle=True)
             dry = f", queue ran dry {got['empty']:.0f} times" if got.get("empty") else ""
+            dry += f", {got['socket_errors']:.0f} failed" if got["socket_errors"] else ""
             rows.append(
                 (
                     "the hall: call-next + no-show",
@@ -149,20 +166,23 @@ def main() -> None:
             )
         finally:
             hall.stop()
+        url = pg or f"sqlite:///{tmp / 'queuehall.db'}"
         for mode, label in (
             (
                 "core",
                 f"floor: the same {counts['call']} + {counts['end']} statements, SQLAlchemy Core",
             ),
-            ("driver", "floor: the same statements, sqlite3 directly"),
+            ("driver", f"floor: the same statements, {'psycopg' if pg else 'sqlite3'} directly"),
             ("hello", "floor: the two HTTP requests, no database"),
         ):
-            got = floor(mode, db, sql, a.seconds)
+            got = floor(mode, url, sql, a.seconds, len(hall.clerks))
+            failed = got["non2xx"] + got["socket_errors"]
             rows.append(
                 (
                     label,
                     f"{got['cycles_per_s']:.0f}/s, p99 {got['p99_ms']:.1f} ms",
-                    f"{got['cpu_ms']:.2f} ms",
+                    f"{got['cpu_ms']:.2f} ms"
+                    + (f", NO FIGURE: {failed:.0f} failed" if failed else ""),
                 )
             )
     print(f"\nload average after: {sb.loadavg()}; target: 400 calls/s, p99 <= 50 ms\n")

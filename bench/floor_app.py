@@ -2,7 +2,8 @@
 replaying the SQL statements one real call-next and one real no-show ran (captured by
 call_floor.py), with no authentication, no queue logic, no events and no log of its own.
 
-`POST /call` replays the call-next's statements in one transaction, `POST /end` the no-show's.
+`POST /call/<i>` replays clerk i's call-next statements in one transaction, `POST /end/<i>` its
+no-show's.
 `mode` says through what:
 
 - "hello": no database at all, a JSON answer (the HTTP floor);
@@ -11,16 +12,17 @@ call_floor.py), with no authentication, no queue logic, no events and no log of 
   same engine settings as server/storage/db.py (the floor of the stack the product is built on).
 
 No statement is skipped: an UPDATE that matched the ticket when it was captured matches no row when
-replayed, which only makes the floor lower. FLOOR_DB is a copy of the hall's database and
-FLOOR_SQL the captured statements (JSON: {"call": [[sql, params], ...], "end": [...]}).
+replayed, which only makes the floor lower. FLOOR_URL is the database the statements were captured
+on (a copy, for SQLite) and FLOOR_SQL the captured statements (a pickle: {"call/<i>": [(sql, params),
+...], "end/<i>": [...]}, params as the driver took them: a tuple for sqlite3, a dict for psycopg).
 
     gunicorn -k server.workers.GeventWorker -w 1 'bench.floor_app:make("core")'
 """
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import queue
 import re
 import sqlite3
@@ -32,74 +34,74 @@ from sqlalchemy.orm import Session
 
 
 def _named(sql: str) -> str:
-    """`?` placeholders as `:p0, :p1, ...` for text() (no captured statement holds a literal `?`)."""
+    """The driver's placeholders (`?` for sqlite3, `%(name)s` for psycopg) as text()'s `:name`; `?`
+    becomes `:p0, :p1, ...` (no captured statement holds a literal `?` or `%`)."""
+    if "%(" in sql:
+        # text() reads `:name::INTEGER` as no parameter at all: a space keeps PostgreSQL's cast
+        return re.sub(
+            r"%\(([A-Za-z_0-9]+)\)s(::)?", lambda m: f":{m[1]}{' ::' if m[2] else ''}", sql
+        )
     n = iter(range(10_000))
     return re.sub(r"\?", lambda _m: f":p{next(n)}", sql)
 
 
+def _bound(params: Any) -> dict[str, Any]:
+    if isinstance(params, dict):
+        return params
+    return {f"p{i}": v for i, v in enumerate(params)}
+
+
 def make(mode: str = "core") -> Flask:
     app = Flask(__name__)
-    db = os.environ["FLOOR_DB"]
-    captured: dict[str, list[tuple[str, list[Any]]]] = json.loads(
-        open(os.environ["FLOOR_SQL"], encoding="utf-8").read()
-    )
+    url = os.environ["FLOOR_URL"]
+    postgres = url.startswith("postgresql")
+    with open(os.environ["FLOOR_SQL"], "rb") as f:
+        captured: dict[str, list[tuple[str, Any]]] = pickle.load(f)
+
+    names = sorted({key.split("/")[1] for key in captured})
+
+    def route(run: Any) -> None:
+        """POST /call/<i> and /end/<i>: clerk i's statements (i taken modulo the clerks captured)."""
+        for kind in ("call", "end"):
+            app.add_url_rule(
+                f"/{kind}/<int:i>",
+                endpoint=kind,
+                view_func=lambda i, kind=kind: run(f"{kind}/{names[i % len(names)]}"),
+                methods=["POST"],
+            )
 
     def reply(rows: list[Any]) -> dict[str, Any]:
         request.get_json(silent=True)  # a clerk's request carries a JSON body
         return {"rows": len(rows), "first": [str(v) for v in rows[0]] if rows else None}
 
     if mode == "hello":
-        app.post("/call", endpoint="call")(lambda: reply([]))
-        app.post("/end", endpoint="end")(lambda: reply([]))
+        route(lambda _name: reply([]))
         return app
 
     if mode == "driver":
-        pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        pool: queue.LifoQueue[Any] = queue.LifoQueue()
         for _ in range(8):
-            c = sqlite3.connect(db, isolation_level=None, check_same_thread=False, timeout=3)
-            c.execute("PRAGMA journal_mode=WAL")
-            c.execute("PRAGMA synchronous=NORMAL")
-            c.execute("PRAGMA foreign_keys=ON")
-            pool.put(c)
+            pool.put(_driver_connection(url, postgres))
 
         def run_driver(name: str) -> dict[str, Any]:
             c = pool.get()
             try:
-                c.execute("BEGIN IMMEDIATE")
+                c.execute("BEGIN" if postgres else "BEGIN IMMEDIATE")
                 rows: list[Any] = []
                 for sql, params in captured[name]:
-                    rows = c.execute(sql, params).fetchall() or rows
+                    cur = c.execute(sql, params)
+                    rows = (cur.fetchall() if cur.description else []) or rows
                 c.execute("COMMIT")
                 return reply(rows)
             finally:
                 pool.put(c)
 
-        app.post("/call", endpoint="call")(lambda: run_driver("call"))
-        app.post("/end", endpoint="end")(lambda: run_driver("end"))
+        route(run_driver)
         return app
 
-    engine = create_engine(
-        f"sqlite:///{db}",
-        connect_args={"check_same_thread": False, "timeout": 3},
-        pool_size=2,
-        max_overflow=4,
-    )
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-            dbapi_conn.execute(f"PRAGMA {pragma}")
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+    engine = _engine(url, postgres)
     statements = {
-        name: [
-            (text(_named(sql)), {f"p{i}": v for i, v in enumerate(params)}, sql.lstrip()[:6])
-            for sql, params in stmts
-        ]
+        name: [(text(_named(sql)), _bound(params), sql.lstrip()[:6]) for sql, params in stmts]
         for name, stmts in captured.items()
     }
 
@@ -113,6 +115,44 @@ def make(mode: str = "core") -> Flask:
             s.commit()
             return reply(rows)
 
-    app.post("/call", endpoint="call")(lambda: run_core("call"))
-    app.post("/end", endpoint="end")(lambda: run_core("end"))
+    route(run_core)
     return app
+
+
+def _driver_connection(url: str, postgres: bool) -> Any:
+    if postgres:
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True)
+    c = sqlite3.connect(
+        url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False, timeout=3
+    )
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        c.execute(f"PRAGMA {pragma}")
+    return c
+
+
+def _engine(url: str, postgres: bool) -> Any:
+    """An engine set as server/storage/db.py sets the hall's."""
+    if postgres:
+        return create_engine(
+            url.replace("postgresql://", "postgresql+psycopg://", 1),
+            pool_size=10,
+            max_overflow=30,
+            pool_pre_ping=True,
+        )
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 3}, pool_size=2, max_overflow=4
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
