@@ -8,8 +8,9 @@ no-show's.
 
 - "hello": no database at all, a JSON answer (the HTTP floor);
 - "driver": Python's sqlite3 module directly (the driver floor);
-- "core": SQLAlchemy Core, each statement a `text()` construct through `Session.execute` with the
-  same engine settings as server/storage/db.py (the floor of the stack the product is built on).
+- "core": SQLAlchemy Core, each statement a `text()` construct through `Session.execute` on the
+  product's own writer engine (server/storage/db.py): the floor of the stack the product is built
+  on. Its SQLite WAL checkpoints, which the product runs on a thread of their own, are not run.
 
 No statement is skipped: an UPDATE that matched the ticket when it was captured matches no row when
 replayed, which only makes the floor lower. FLOOR_URL is the database the statements were captured
@@ -29,8 +30,10 @@ import sqlite3
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from server.storage.db import Database
 
 
 def _named(sql: str) -> str:
@@ -99,18 +102,19 @@ def make(mode: str = "core") -> Flask:
         route(run_driver)
         return app
 
-    engine = _engine(url, postgres)
+    # the product's own writer engine (server/storage/db.py): its pool, pragmas and BEGIN IMMEDIATE
+    engine = Database(url).writer
     statements = {
-        name: [(text(_named(sql)), _bound(params), sql.lstrip()[:6]) for sql, params in stmts]
+        name: [(text(_named(sql)), _bound(params)) for sql, params in stmts]
         for name, stmts in captured.items()
     }
 
     def run_core(name: str) -> dict[str, Any]:
         with Session(engine) as s:
             rows: list[Any] = []
-            for stmt, params, verb in statements[name]:
+            for stmt, params in statements[name]:
                 result = s.execute(stmt, params)
-                if verb.upper() == "SELECT" or result.returns_rows:
+                if result.returns_rows:
                     rows = list(result.all()) or rows
             s.commit()
             return reply(rows)
@@ -130,29 +134,3 @@ def _driver_connection(url: str, postgres: bool) -> Any:
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         c.execute(f"PRAGMA {pragma}")
     return c
-
-
-def _engine(url: str, postgres: bool) -> Any:
-    """An engine set as server/storage/db.py sets the hall's."""
-    if postgres:
-        return create_engine(
-            url.replace("postgresql://", "postgresql+psycopg://", 1),
-            pool_size=10,
-            max_overflow=30,
-            pool_pre_ping=True,
-        )
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 3}, pool_size=2, max_overflow=4
-    )
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-            dbapi_conn.execute(f"PRAGMA {pragma}")
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
