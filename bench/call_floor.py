@@ -1,19 +1,23 @@
 """How fast could any clerk's call be on this stack? The floors under issue 16's calls target.
 
-Issue 16 asks for 400 calls a second from one process (8 clerks at 8 windows, SQLite). This
-measures, in one run on one machine, with wrk as the load:
+Issue 16 asks for 400 calls a second from one process (8 clerks at 8 windows). This measures, in
+one run on one machine, with wrk as the load, on SQLite (or the empty PostgreSQL database
+QUEUEHALL_DATABASE_URL names):
 
-1. the hall: `queuehall serve`, 8 clerks doing call-next + no-show (serving_bench's second row);
+1. the hall: `queuehall serve` on the demo hall, 8 clerks doing call-next + no-show (serving_bench's
+   second calls row);
 2. the floors, bare Flask under the same gunicorn worker (bench/floor_app.py), replaying the SQL
-   statements that one real call-next and one real no-show ran, captured here from the product:
-   - through SQLAlchemy Core (`text()` via `Session.execute`): the stack the product is built on,
-     without authentication, queue logic, events, audit or a line of the product's own code;
-   - through Python's sqlite3 module directly;
+   statements that each clerk's real call-next and no-show ran, captured here from the product on
+   the same hall:
+   - through SQLAlchemy Core (`text()` via `Session.execute`, on the product's own engine): the
+     stack the product is built on, without sign-in, queue logic, events, audit or a line of the
+     product's own code on the request;
+   - through the driver directly (sqlite3, psycopg);
    - no database at all: the two HTTP requests alone.
 
-If the Core floor is itself below 400 cycles a second, no design on Flask and SQLAlchemy reaches
-the target on this machine; the distance between the hall and that floor is what the product's own
-code costs.
+If the Core floor is itself below 400 cycles a second, no design on Flask and SQLAlchemy that needs
+these statements reaches the target on this machine; the distance between the hall and that floor
+is what the product's own code costs.
 
     .venv/bin/python bench/call_floor.py [--seconds 10] [--python PY]
 """
