@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import session
 from pydantic import ConfigDict, Field
 
 from ..services.access.principal import Principal
 from ..services.queue import caller
 from ..services.ratings import rectification_steps
-from .core import ANY, STAFF, Api, ctx
+from .core import ANY, STAFF, Api, bearer_token, ctx
 from .schemas import In, ItemsOut, TicketOut
 
 SUPERVISORS = ("supervisor", "admin")
@@ -61,7 +62,7 @@ def register(api: Api) -> None:
     @api.route("/caller/realtime-token", "POST", auth=STAFF, tag="caller")
     def caller_realtime_token(who: Principal) -> dict[str, Any]:
         """A two-minute staff token for opening the Socket.IO connection from a signed-in page."""
-        return caller.realtime_token(ctx(), who)
+        return caller.realtime_token(ctx(), who, str(bearer_token() or session.get("staff_token")))
 
     @api.route("/caller/tickets", response=ItemsOut, auth=STAFF, tag="caller")
     def caller_listed_tickets(who: Principal) -> dict[str, Any]:

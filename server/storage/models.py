@@ -119,6 +119,12 @@ class StaffToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a staff page's realtime token: the sign-in it was given to, which it ends with (migration 0023)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_tokens.id", ondelete="CASCADE", name="fk_staff_tokens_parent_id"),
+        nullable=True,
+        index=True,
+    )
 
 
 class Window(Base):

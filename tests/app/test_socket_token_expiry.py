@@ -32,3 +32,45 @@ def test_a_clerk_pages_socket_outlives_its_token_and_ends_with_the_sign_in(hall:
     realtime.disconnect_revoked()  # (the reset's own check, started in the background, may be first)
     assert not page.is_connected()
     assert screen.is_connected()
+
+
+def test_a_clerk_pages_socket_ends_when_the_clerk_signs_out_or_the_sign_in_expires(
+    hall: Hall,
+) -> None:
+    from server.services.access.auth import TOKEN_LIFETIME
+
+    realtime = hall.app.extensions["queuehall.realtime"]
+    clerk = hall.client("clerk1")
+
+    def page() -> tuple[object, str]:
+        r = clerk.post("/api/v1/caller/realtime-token", json={})
+        assert r.status_code == 200, r.get_json()
+        token = r.get_json()["access_token"]
+        sock = realtime.sio.test_client(hall.app, auth={"token": token})
+        assert sock.is_connected()
+        return sock, token
+
+    # the sign-in expires (a clerk who left the page open overnight): its page's socket goes
+    first, _ = page()
+    hall.clock.advance(seconds=TOKEN_LIFETIME.total_seconds() - 60)
+    assert realtime.disconnect_revoked() == 0 and first.is_connected()
+    hall.clock.advance(minutes=2)
+    assert realtime.disconnect_revoked() == 1
+    assert not first.is_connected()
+
+    # signed in again, then signed out: the page's socket goes, and its token no longer works
+    r = hall.app.test_client().post(
+        "/api/v1/auth/login", json={"username": "clerk1", "password": "pw-clerk1-123456"}
+    )
+    assert r.status_code == 200, r.get_json()
+    clerk = hall.app.test_client()
+    clerk.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {r.get_json()['access_token']}"
+    second, token = page()
+    hall.clock.advance(minutes=10)  # long past the realtime token's own two minutes
+    assert realtime.disconnect_revoked() == 0 and second.is_connected()
+    assert clerk.post("/api/v1/auth/logout", json={}).status_code == 200
+    realtime.disconnect_revoked()  # (the sign-out's own check, in the background, may be first)
+    assert not second.is_connected()
+    hall.clock.advance(minutes=-10)  # within its two minutes again: revoked all the same
+    r = hall.app.test_client().get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401

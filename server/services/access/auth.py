@@ -11,8 +11,8 @@ from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from ...offload import blocking
 from ...storage.models import Device, Staff, StaffToken, StaffWindow
@@ -136,10 +136,13 @@ def _refuse_if_locked_out(s: Session, username: str, address: str, now: datetime
 
 def logout(ctx: Context, token: str) -> None:
     """Revoke a staff access token (every process forgets it once the revocation has committed)."""
+    digest = token_hash(token)
+    signed_in = select(StaffToken.id).where(StaffToken.token_hash == digest).scalar_subquery()
     with ctx.uow() as uow:
+        # and the realtime tokens given to its pages (caller.realtime_token): they end with it
         uow.session.execute(
             update(StaffToken)
-            .where(StaffToken.token_hash == token_hash(token))
+            .where(or_(StaffToken.token_hash == digest, StaffToken.parent_id == signed_in))
             .values(revoked=True)
         )
         uow.commit()
@@ -171,21 +174,28 @@ def forget_sessions(ctx: Context) -> None:
 
 
 def revoked(ctx: Context, token: str) -> bool:
-    """Whether a token that once worked has been revoked, or its staff member or device
-    deactivated. Its expiry does not count: a page's socket opened with a two-minute realtime token
-    stays for as long as the sign-in behind it holds."""
+    """Whether a socket signed in with `token` must go: the token revoked, its staff member or
+    device deactivated, or, for a page's realtime token, the sign-in it was given to revoked or
+    expired. The realtime token's own two-minute expiry does not count: it only opens the socket,
+    which stays for as long as the sign-in behind it holds."""
     digest = token_hash(token)
     with ctx.uow(write=False) as uow:
         s = uow.session
         if token.startswith(DEVICE_TOKEN_PREFIX):
             active = s.scalar(select(Device.active).where(Device.token_hash == digest))
             return not active
+        parent = aliased(StaffToken)
         row = s.execute(
-            select(StaffToken.revoked, Staff.active)
+            select(StaffToken.revoked, Staff.active, parent.revoked, parent.expires_at)
             .join(Staff, Staff.id == StaffToken.staff_id)
+            .outerjoin(parent, parent.id == StaffToken.parent_id)
             .where(StaffToken.token_hash == digest)
         ).first()
-        return row is None or bool(row[0]) or not row[1]
+        if row is None or row[0] or not row[1]:
+            return True
+        if row[3] is None:  # a sign-in of its own (no parent): its revocation is what counts
+            return False
+        return bool(row[2]) or row[3] <= ctx.clock.now()
 
 
 def _authenticate(ctx: Context, token: str, digest: str) -> Principal | None:

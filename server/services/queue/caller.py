@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...engine.errors import InvalidTransition, NotFound
 from ...engine.states import TicketState
@@ -55,19 +55,28 @@ def evaluation_reasons(ctx: Context, who: Principal) -> list[dict[str, Any]]:
         ]
 
 
-def realtime_token(ctx: Context, who: Principal) -> dict[str, Any]:
-    """A short-lived bearer token so a cookie-signed-in page can open its Socket.IO connection."""
+def realtime_token(ctx: Context, who: Principal, signed_in: str) -> dict[str, Any]:
+    """A short-lived bearer token so a cookie-signed-in page can open its Socket.IO connection.
+    It names the sign-in it is given to (`signed_in`, the token of the request): signing out
+    revokes it too, and the page's socket ends with that sign-in (auth.revoked)."""
     if not who.is_staff:
         raise Forbidden("only staff pages need this")
     now = ctx.clock.now()
     token, digest = auth.new_token(auth.STAFF_TOKEN_PREFIX)
     with ctx.uow() as uow:
+        # the sign-in itself, also when asked with a realtime token
+        parent = uow.session.scalar(
+            select(func.coalesce(StaffToken.parent_id, StaffToken.id)).where(
+                StaffToken.token_hash == auth.token_hash(signed_in)
+            )
+        )
         uow.session.add(
             StaffToken(
                 staff_id=who.id,
                 token_hash=digest,
                 created_at=now,
                 expires_at=now + REALTIME_TOKEN_LIFETIME,
+                parent_id=parent,
             )
         )
         uow.commit()
