@@ -165,10 +165,6 @@ class Orders:
         return best[0] if best is not None else None
 
 
-def _id(t: Ticket) -> int:
-    return t.id if t.id is not None else UNWRITTEN
-
-
 def same_item_ahead(s: Session, t: Ticket) -> int:
     """Waiting tickets of `t`'s own item that the call order takes before it (better class, then
     earlier): the lower bound used past `LIMIT`."""
@@ -176,7 +172,7 @@ def same_item_ahead(s: Session, t: Ticket) -> int:
         "site_id": t.site_id,
         "day": t.day,
         "service_id": t.service_id,
-        "id": _id(t),
+        "id": t.id,
         "issued_at": t.issued_at,
     }
     return int(
@@ -267,21 +263,14 @@ def _queue_counts() -> Any:
     )
 
 
-UNWRITTEN = 2**31 - 1  # the id a ticket not yet written counts as (the largest an id column holds)
-
-
-def new_ticket_ahead(
-    s: Session, t: Ticket, replay: bool = True, rules: HallRules | None = None
-) -> int | None:
+def new_ticket_ahead(s: Session, t: Ticket, rules: HallRules | None = None) -> int:
     """`ahead(s, t)` for a waiting ticket not sent to a window, in a session with no pending change
     to windows or tickets (issuing): from counts while no transfer, no booking and no running
     period that keeps tickets from some of them is in play in its windows, else from the replay.
 
-    With `replay=False` the ticket need not be written yet (its id None: it counts as the last of
-    its instant), and the answer is None where only the replay can tell, which needs it written.
-    Issuing asks so before it takes the ticket's number (tickets.issue)."""
+    `rules`: its hall's (issuing has them with the item); read here when not given."""
     if t.state != TicketState.WAITING or t.target_window_id is not None:
-        return ahead(s, t) if replay else None
+        return ahead(s, t)
     own = same_item_ahead(s, t)
     if own >= LIMIT:
         return own
@@ -297,7 +286,7 @@ def new_ticket_ahead(
     values: dict[str, Any] = {"site_id": t.site_id, "day": t.day}
     if conn.execute(_transferred(), {**values, "windows": working}).first() is not None:
         # a transferred ticket goes first and moves the streak: replay
-        return ahead(s, t) if replay else None
+        return ahead(s, t)
     services = sorted({sid for w in working for sid in windows[w][2]})
     if rules is None:
         rules = HallRules(*conn.execute(statements.hall_rules(), {"site_id": t.site_id}).one())
@@ -308,17 +297,17 @@ def new_ticket_ahead(
         running = service_periods.reserving(s, s.get_one(Site, t.site_id), local_time(now, tz))
         if any(wid not in p.window_ids for p in running for wid in working):
             # a running period keeps its tickets from some of these windows: replay
-            return ahead(s, t) if replay else None
+            return ahead(s, t)
     booked = conn.execute(
         statements.booked_heads(False),
         statements.booked_params(t.site_id, t.day, services, now, conf, 1),
     ).first()
     if booked is not None:
         # a booking within its call window goes ahead of the queue: replay
-        return ahead(s, t) if replay else None
+        return ahead(s, t)
     counts = conn.execute(
         _queue_counts(),
-        {**values, "services": services, "id": _id(t), "issued_at": t.issued_at},
+        {**values, "services": services, "id": t.id, "issued_at": t.issued_at},
     ).all()
     prio = Priority(t.priority)
     normal = prio == Priority.NORMAL

@@ -155,24 +155,6 @@ def issue(
                 raise DailyCapReached(
                     f"{item.name} has reached today's limit of {item.daily_cap} tickets"
                 )
-        # Its place in the real call order (items sharing its windows count too: call_order.py),
-        # read before its number is taken: on PostgreSQL the number's counter row stays locked from
-        # then until the commit, and every kiosk issuing the same letter waits for it. Measured
-        # with 8 kiosks: 1.7 of their 8 sessions on average waited for that lock while these
-        # reads, one round trip each, ran under it.
-        unwritten = Ticket(
-            site_id=item.site_id,
-            service_id=service_id,
-            day=day,
-            priority=prio.value,
-            state=TicketState.WAITING.value,
-            target_window_id=None,
-            issued_at=now,
-        )
-        rules = call_order.HallRules(
-            item.priority_ratio, item.site_settings, item.timezone, bool(item.has_periods)
-        )
-        ahead = call_order.new_ticket_ahead(uow.session, unwritten, replay=False, rules=rules)
         value = _bump(uow, Counter, site_id=item.site_id, prefix=item.prefix, day=day)
         fields: dict[str, Any] = {
             "public_id": secrets.token_urlsafe(12),
@@ -224,10 +206,15 @@ def issue(
                 uow, t, device_id, item.printer, now
             )  # same transaction; printed off the request path
         queue_changed(uow, item.site_id, day, ctx.queue_news)
-        if ahead is None:
-            # a transfer, a booking or a running period's reserve is in play: the replay, now that
-            # the ticket is written (under the number's lock on PostgreSQL: such moments only)
-            ahead = call_order.ahead(uow.session, t)
+        # Its place in the real call order (items sharing its windows count too: call_order.py),
+        # read once its number is taken. On PostgreSQL the number's counter row is then locked until
+        # the commit, so a kiosk issuing the same letter meanwhile waits, and reads this ticket
+        # once it is there. Read before the number (5e2f6d5, to shorten that lock), two kiosks
+        # issuing at once were both told 0 ahead.
+        rules = call_order.HallRules(
+            item.priority_ratio, item.site_settings, item.timezone, bool(item.has_periods)
+        )
+        ahead = call_order.new_ticket_ahead(uow.session, t, rules)
         out = read_models.ticket_dict(uow.session, t, ahead=ahead)
         uow.record(
             ev.TicketIssued(site_id=item.site_id, ticket=ref(t), view=out, device_id=device_id)
