@@ -203,7 +203,7 @@ def test_a_restart_stores_the_notices_a_crash_kept_from_being_written(
         ("near", tickets[2]["id"]),
     ]
     # the "crash": committed events whose notices never get written
-    monkeypatch.setattr(notices_subscriber, "after_commit", lambda ctx, events: None)
+    monkeypatch.setattr(notices_subscriber, "after_commit", lambda ctx, events, found: None)
     _post(hall, "clerk1", f"/windows/{hall.ids['w1']}/open")
     first = _post(hall, "clerk1", f"/windows/{hall.ids['w1']}/call-next")
     _post(hall, "clerk1", f"/tickets/{first['id']}/start")

@@ -36,9 +36,10 @@ def test_the_keeper_keeps_connections_out_of_full_collections_and_lets_them_go()
         frozen = gc.get_freeze_count()
         assert frozen >= len(held)  # out of the collector's passes
         gc.collect()
-        # a full collection leaves them frozen (the count falls only by frozen objects that other
-        # threads of the process free by reference counting meanwhile: seen, 2 of 1.2 million)
-        assert len(held) <= gc.get_freeze_count() <= frozen
+        # a full collection leaves them frozen: the count falls only by frozen objects that other
+        # threads of the process free by reference counting meanwhile (seen: 2 of 1.2 million),
+        # where a collection that thawed them would leave none
+        assert frozen - 1000 <= gc.get_freeze_count() <= frozen
         clients[0] = 500  # the hall empties
         assert keeper.step() == "refresh"
         assert keeper.plan.frozen_clients == 500
