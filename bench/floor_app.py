@@ -10,11 +10,12 @@ no-show's.
 - "driver": Python's sqlite3 module directly (the driver floor);
 - "core": SQLAlchemy Core, each statement a `text()` construct through `Session.execute` on the
   product's own writer engine (server/storage/db.py): the floor of the stack the product is built
-  on. Its SQLite WAL checkpoints, which the product runs on a thread of their own, are not run.
+  on.
 
 No statement is skipped: an UPDATE that matched the ticket when it was captured matches no row when
-replayed, which only makes the floor lower. FLOOR_URL is the database the statements were captured
-on (a copy, for SQLite) and FLOOR_SQL the captured statements (a pickle: {"call/<i>": [(sql, params),
+replayed, which only makes the floor lower. Neither SQLite floor checkpoints its write-ahead log
+(`wal_autocheckpoint=0`), which the product does, on a thread of its own: that too only lowers the
+floor. FLOOR_URL is the hall's database the statements were captured on, and FLOOR_SQL the captured statements (a pickle: {"call/<i>": [(sql, params),
 ...], "end/<i>": [...]}, params as the driver took them: a tuple for sqlite3, a dict for psycopg).
 
     gunicorn -k server.workers.GeventWorker -w 1 'bench.floor_app:make("core")'
@@ -30,7 +31,7 @@ import sqlite3
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from server.storage.db import Database
@@ -104,6 +105,12 @@ def make(mode: str = "core") -> Flask:
 
     # the product's own writer engine (server/storage/db.py): its pool, pragmas and BEGIN IMMEDIATE
     engine = Database(url).writer
+    if not postgres:
+
+        @event.listens_for(engine, "connect")
+        def _no_checkpoints(dbapi_conn: Any, _record: Any) -> None:  # after the product's pragmas
+            dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
+
     statements = {
         name: [(text(_named(sql)), _bound(params)) for sql, params in stmts]
         for name, stmts in captured.items()
@@ -131,6 +138,11 @@ def _driver_connection(url: str, postgres: bool) -> Any:
     c = sqlite3.connect(
         url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False, timeout=3
     )
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "wal_autocheckpoint=0",
+    ):
         c.execute(f"PRAGMA {pragma}")
     return c
