@@ -66,7 +66,7 @@ class _Gunicorn(BaseApplication):
                     "PostgreSQL runs with autovacuum off: queue statements slow down as the "
                     "day's tickets grow unanalysed. Turn it on (autovacuum = on, its default)"
                 )
-        except Exception as exc:  # the database away at start: the server starts and says so later
+        except Exception as exc:  # the database away at start: the server starts all the same
             log.warning("could not ask PostgreSQL whether autovacuum runs: %s", exc)
         # Everything built so far (modules, the schema, the app) lives as long as the process.
         # Out of the collector's reach, a full collection only walks what requests made since:

@@ -414,23 +414,18 @@ def _booked(
     )
     if skip:
         params["skip"] = sorted(skip)
-    row = next(
-        (
-            r
-            for r in s.execute(statements.booked_heads(bool(skip)), params)
-            if not reserved
-            or not _held(
-                reserved, ordering.Candidate(r[0], r[1], Priority(r[2]), r[3], None), window_id
-            )
-        ),
-        None,
-    )
-    if row is None:
+    head: ordering.Candidate | None = None
+    for tid, sid, prio, issued in s.execute(statements.booked_heads(bool(skip)), params):
+        c = ordering.Candidate(tid, sid, Priority(prio), issued, None)
+        if not (reserved and _held(reserved, c, window_id)):
+            head = c
+            break
+    if head is None:
         return None
     ratio = conf["booked_ratio"]
     walk_in = bool(s.scalar(_walk_in_waits(), params))
     return ordering.Booked(
-        (ordering.Candidate(row[0], row[1], Priority(row[2]), row[3], None),),
+        (head,),
         _booked_streak(s, window_id, day, ratio),
         ratio,
         walk_in,
