@@ -555,6 +555,12 @@
       b.disabled = !enabled(act);
       if (b.classList.contains("qc-sup")) b.hidden = !me.supervisor;
     });
+    // one action at a time (run): while one runs, the lists' buttons show they wait for it,
+    // instead of taking a click that run() would drop without a word
+    if (st.busy) {
+      document.querySelectorAll("#queue-list button, #listed-list button, #sup-windows button")
+        .forEach(function (b) { b.disabled = true; });
+    }
     document.body.dataset.busy = st.busy ? "1" : "0";
   }
 
