@@ -491,6 +491,16 @@ def hall(db_url: str, tmp_path: Path) -> Iterator[Hall]:
 
 
 @pytest.fixture
+def pg_hall(pg_server: str, tmp_path: Path) -> Iterator[Hall]:
+    """A small hall on PostgreSQL only (for what only PostgreSQL does: plans, row locks)."""
+    url, drop = make_pg_database(pg_server)
+    h = build_hall(url, tmp_path)
+    yield h
+    h.ctx.db.dispose()
+    drop()
+
+
+@pytest.fixture
 def sqlite_hall(tmp_path: Path) -> Iterator[Hall]:
     """A small hall on SQLite only (for tests about pages and wiring, not storage)."""
     h = build_hall(f"sqlite:///{tmp_path / 'qh.db'}", tmp_path)

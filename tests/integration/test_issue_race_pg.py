@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,16 +22,7 @@ from sqlalchemy import text
 
 from server.services.queue import tickets
 from server.storage.models import Counter
-from tests.conftest import Hall, build_hall, make_pg_database
-
-
-@pytest.fixture
-def pg_hall(pg_server: str, tmp_path: Path) -> Iterator[Hall]:
-    url, drop = make_pg_database(pg_server)
-    h = build_hall(url, tmp_path)
-    yield h
-    h.ctx.db.dispose()
-    drop()
+from tests.conftest import Hall
 
 
 def test_the_second_of_two_tickets_issued_at_once_has_the_first_ahead(

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import bindparam, text
 
 from server.engine.numbering import business_day
@@ -28,16 +26,7 @@ from server.services.access.principal import Principal
 from server.services.queue import read_models, tickets, windows
 from server.storage import statements
 from server.storage.models import Site, Ticket
-from tests.conftest import Hall, build_hall, make_pg_database
-
-
-@pytest.fixture
-def pg_hall(pg_server: str, tmp_path: Path) -> Iterator[Hall]:
-    url, drop = make_pg_database(pg_server)
-    h = build_hall(url, tmp_path)
-    yield h
-    h.ctx.db.dispose()
-    drop()
+from tests.conftest import Hall
 
 
 def who(hall: Hall, name: str) -> Principal:
