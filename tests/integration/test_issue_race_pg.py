@@ -65,6 +65,8 @@ def test_the_second_of_two_tickets_issued_at_once_has_the_first_ahead(
                 ).scalar_one()
                 if waiting:
                     break
+                # PostgreSQL keeps one snapshot of pg_stat_activity per transaction: a new one
+                conn.rollback()
                 time.sleep(0.05)
             assert waiting, "the second issue never waited for the first's number"
     finally:
