@@ -50,7 +50,7 @@
   function show(screen) {
     document.querySelectorAll(".k-screen").forEach(function (s) { s.hidden = s.dataset.screen !== screen; });
     S.screen = screen;
-    document.body.dataset.screen = screen;
+    document.body.dataset.shown = screen;
     document.querySelector(".k-main").scrollTop = 0;
   }
 
