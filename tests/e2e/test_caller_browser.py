@@ -511,6 +511,41 @@ def test_a_supervisor_sees_all_windows_and_takes_one_over(
     page.context.close()
 
 
+def test_a_button_held_down_while_the_queue_changes_still_acts(
+    browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
+) -> None:
+    """Events re-render the lists at any moment. A button pressed before one and released after
+    it must still act: a row rebuilt in between would take the click with it, without a word."""
+    w6 = hall_info["w"][6]
+    page = clerk_page(browser, live_server, "qianzhonghua", None, expect_desk=False)
+    page.wait_for_selector("#supervisor:not([hidden])")
+    page.click(f"[data-takeover='{w6}']")
+    page.wait_for_function("document.getElementById('window-state').dataset.state === 'open'")
+    [first] = issue(live_server, hall_info["s"]["GAHZ-001"])
+    button = page.locator(f"[data-pick='{first['id']}']")
+    button.wait_for()
+    box = button.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    [second] = issue(live_server, hall_info["s"]["GAHZ-001"])  # an event: the queue re-renders
+    page.locator(f"#queue-list li[data-number='{second['number']}']").wait_for()
+    page.mouse.up()
+    assert current_number(page) == first["number"]
+    press(page, "n")
+    page.wait_for_selector("#cur-empty:not([hidden])")
+    r = requests.post(
+        f"{live_server.url}/api/v1/tickets/{second['id']}/cancel",
+        json={},
+        headers=sup_headers(live_server),
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    page.click(f"[data-closewin='{w6}']")
+    page.wait_for_function("document.getElementById('window-state').dataset.state === 'closed'")
+    page.context.close()
+
+
 def window_of(srv: LiveServer, number: int) -> dict[str, Any]:
     h = {"Authorization": f"Bearer {srv.token_of('display')}"}
     wins = requests.get(srv.url + "/api/v1/windows", headers=h, timeout=10).json()["items"]

@@ -52,6 +52,24 @@
   const EN = cfg.locale === "en";
   function named(x) { return x ? (EN && x.name_en) || x.name || "" : ""; }
   function serviceName(id) { const s = st.services[id]; return s ? named(s) : "#" + id; }
+  // Lay out a list's rows, keeping every row whose content has not changed. Events re-render
+  // the page at any moment; a row rebuilt between a button's press and its release would take
+  // the click with it, and the clerk's action would be lost without a word.
+  // rows: [{key, sig, build}], build() making the row afresh when it is new or changed.
+  function syncRows(parent, rows) {
+    const old = {};
+    Array.prototype.forEach.call(parent.children, function (n) { old[n.dataset.key] = n; });
+    let at = parent.firstChild;
+    rows.forEach(function (r) {
+      let n = old[r.key];
+      if (!n || n.dataset.sig !== r.sig) {
+        n = r.build(); n.dataset.key = r.key; n.dataset.sig = r.sig;
+      }
+      delete old[r.key];
+      if (n === at) at = at.nextSibling; else parent.insertBefore(n, at);
+    });
+    while (at) { const next = at.nextSibling; parent.removeChild(at); at = next; }
+  }
   function windowLabel(id) {
     const w = st.windows[id];
     return w ? t("common.window_n", {n: w.number}) + " " + named(w) : "#" + id;
@@ -453,32 +471,39 @@
 
   function canPick() {
     const w = sel();
-    return (st.allowPick || me.supervisor) && isMine(w) && w.state === "open" && !st.current && !st.busy && !st.dialog;
+    return (st.allowPick || me.supervisor) && isMine(w) && w.state === "open" && !st.current && !st.dialog;
   }
 
   function renderQueue() {
     const w = sel(); if (!w) return;
-    const ol = $("queue-list"); ol.textContent = "";
     $("queue-empty").hidden = st.queue.length > 0;
     const pick = canPick();
-    st.queue.forEach(function (q, i) {
-      const tags = [];
-      if (q.target_window_id === w.id || q.transfer_count > 0) tags.push(el("span", {class: "qc-tag qc-tag-transfer", text: t("caller.tag_transfer")}));
-      if (q.priority !== "normal") tags.push(el("span", {class: "qc-tag qc-tag-" + q.priority, text: t("caller.prio_" + q.priority)}));
-      const li = el("li", {"data-ticket": String(q.id), "data-number": q.number}, [
-        el("span", {class: "qc-qpos", text: String(i + 1)}),
-        el("span", {class: "qc-qnum", text: q.number}),
-        el("span", {class: "qc-qsvc", text: serviceName(q.service_id)}),
-      ].concat(tags).concat([
-        el("span", {class: "qc-qwait", text: t("common.minutes", {n: minutes(q.issued_at)})}),
-      ]));
-      if (pick) li.appendChild(el("button", {class: "qc-btn qc-small", "data-pick": String(q.id), text: t("caller.call_this"),
-        onclick: function () { run(function () { return pickCall(q); }); }}));
-      if (me.supervisor) li.appendChild(el("button", {class: "qc-btn qc-small qc-danger-outline", "data-cancel": String(q.id),
-        text: t("caller.cancel_ticket"), onclick: function () {
-          run(async function () { if (await post("/tickets/" + q.id + "/cancel", {}, t("caller.cancelled", {number: q.number}))) await refresh(); });
-        }}));
-      ol.appendChild(li);
+    syncRows($("queue-list"), st.queue.map(function (q, i) {
+      const transfer = q.target_window_id === w.id || q.transfer_count > 0;
+      return {key: String(q.id), sig: [q.number, serviceName(q.service_id), transfer, q.priority, pick, me.supervisor].join("|"), build: function () {
+        const tags = [];
+        if (transfer) tags.push(el("span", {class: "qc-tag qc-tag-transfer", text: t("caller.tag_transfer")}));
+        if (q.priority !== "normal") tags.push(el("span", {class: "qc-tag qc-tag-" + q.priority, text: t("caller.prio_" + q.priority)}));
+        const li = el("li", {"data-ticket": String(q.id), "data-number": q.number}, [
+          el("span", {class: "qc-qpos"}),
+          el("span", {class: "qc-qnum", text: q.number}),
+          el("span", {class: "qc-qsvc", text: serviceName(q.service_id)}),
+        ].concat(tags).concat([
+          el("span", {class: "qc-qwait"}),
+        ]));
+        if (pick) li.appendChild(el("button", {class: "qc-btn qc-small", "data-pick": String(q.id), text: t("caller.call_this"),
+          onclick: function () { if (canPick()) run(function () { return pickCall(q); }); }}));
+        if (me.supervisor) li.appendChild(el("button", {class: "qc-btn qc-small qc-danger-outline", "data-cancel": String(q.id),
+          text: t("caller.cancel_ticket"), onclick: function () {
+            run(async function () { if (await post("/tickets/" + q.id + "/cancel", {}, t("caller.cancelled", {number: q.number}))) await refresh(); });
+          }}));
+        return li;
+      }};
+    }));
+    // place and wait change on their own: updated in the kept rows
+    Array.prototype.forEach.call($("queue-list").children, function (li, i) {
+      li.querySelector(".qc-qpos").textContent = String(i + 1);
+      li.querySelector(".qc-qwait").textContent = t("common.minutes", {n: minutes(st.queue[i].issued_at)});
     });
     $("count-window").textContent = String(st.queue.length);
     let items = 0, hall = 0;
@@ -491,51 +516,57 @@
   }
 
   function renderListed() {
-    const ul = $("listed-list"); ul.textContent = "";
     $("listed-empty").hidden = st.listed.length > 0;
-    st.listed.forEach(function (x) {
-      const li = el("li", {"data-ticket": String(x.id), "data-number": x.number}, [
-        el("span", {class: "qc-qnum", text: x.number}),
-        el("span", {class: "qc-qsvc", text: serviceName(x.service_id)}),
-        el("span", {class: "qc-tag", text: t("caller.tstate_" + x.state)}),
-      ]);
+    syncRows($("listed-list"), st.listed.map(function (x) {
       const action = x.state === "parked" ? "resume" : (me.supervisor ? "reactivate" : null);
-      if (action) li.appendChild(el("button", {class: "qc-btn qc-small", "data-requeue": String(x.id), text: t("caller.requeue"),
-        onclick: function () {
-          run(async function () { if (await post("/tickets/" + x.id + "/" + action, {}, t("caller.requeued", {number: x.number}))) await refresh(); });
-        }}));
-      ul.appendChild(li);
-    });
+      return {key: String(x.id), sig: [x.number, serviceName(x.service_id), x.state, action].join("|"), build: function () {
+        const li = el("li", {"data-ticket": String(x.id), "data-number": x.number}, [
+          el("span", {class: "qc-qnum", text: x.number}),
+          el("span", {class: "qc-qsvc", text: serviceName(x.service_id)}),
+          el("span", {class: "qc-tag", text: t("caller.tstate_" + x.state)}),
+        ]);
+        if (action) li.appendChild(el("button", {class: "qc-btn qc-small", "data-requeue": String(x.id), text: t("caller.requeue"),
+          onclick: function () {
+            run(async function () { if (await post("/tickets/" + x.id + "/" + action, {}, t("caller.requeued", {number: x.number}))) await refresh(); });
+          }}));
+        return li;
+      }};
+    }));
   }
 
   function renderSupervisor() {
     if (!me.supervisor) return;
     $("supervisor").hidden = false;
     $("allow-pick").checked = st.allowPick;
-    const tb = $("sup-windows"); tb.textContent = "";
-    Object.values(st.windows).sort(function (a, b) { return a.number - b.number; }).forEach(function (w) {
-      const takeBtn = el("button", {class: "qc-btn qc-small", "data-takeover": String(w.id), text: t("caller.take_over"),
-        onclick: function () {
-          run(async function () {
-            const out = await takeOver(w);
-            if (out) choose(out.id);
-          });
-        }});
-      const close = el("button", {class: "qc-btn qc-small qc-danger-outline", "data-closewin": String(w.id), text: t("caller.close"),
-        onclick: function () {
-          run(async function () { const out = await post("/windows/" + w.id + "/close", {}); if (out) { st.windows[out.id] = out; await refresh(); } });
-        }});
-      if (st.busy) { takeBtn.disabled = true; close.disabled = true; }
-      if (w.state === "closed") close.disabled = true;
-      if (isMine(w)) takeBtn.disabled = true;
-      tb.appendChild(el("tr", {"data-window": String(w.id)}, [
-        el("td", {text: t("common.window_n", {n: w.number}) + " " + named(w)}),
-        el("td", {}, [el("span", {class: "qc-state", "data-state": w.state, text: stateText(w)})]),
-        el("td", {text: w.staff ? w.staff.name : "—"}),
-        el("td", {text: w.current ? w.current.number + " · " + t("caller.tstate_" + w.current.state) : "—"}),
-        el("td", {class: "qc-row"}, [takeBtn, close]),
-      ]));
-    });
+    syncRows($("sup-windows"), Object.values(st.windows).sort(function (a, b) { return a.number - b.number; }).map(function (w) {
+      const id = w.id;
+      const sig = [w.number, named(w), stateText(w), w.staff ? w.staff.id + ":" + w.staff.name : "",
+        w.current ? w.current.number + ":" + w.current.state : "", isMine(w)].join("|");
+      return {key: String(id), sig: sig, build: function () {
+        // a kept row's buttons act on the window as it is when clicked
+        const takeBtn = el("button", {class: "qc-btn qc-small", "data-takeover": String(id), text: t("caller.take_over"),
+          onclick: function () {
+            run(async function () {
+              const out = await takeOver(st.windows[id]);
+              if (out) choose(out.id);
+            });
+          }});
+        const close = el("button", {class: "qc-btn qc-small qc-danger-outline", "data-closewin": String(id), text: t("caller.close"),
+          onclick: function () {
+            run(async function () { const out = await post("/windows/" + id + "/close", {}); if (out) { st.windows[out.id] = out; await refresh(); } });
+          }});
+        // data-off: what the window's state disables; render() adds "busy" on top
+        if (w.state === "closed") close.dataset.off = "1";
+        if (isMine(w)) takeBtn.dataset.off = "1";
+        return el("tr", {"data-window": String(id)}, [
+          el("td", {text: t("common.window_n", {n: w.number}) + " " + named(w)}),
+          el("td", {}, [el("span", {class: "qc-state", "data-state": w.state, text: stateText(w)})]),
+          el("td", {text: w.staff ? w.staff.name : "—"}),
+          el("td", {text: w.current ? w.current.number + " · " + t("caller.tstate_" + w.current.state) : "—"}),
+          el("td", {class: "qc-row"}, [takeBtn, close]),
+        ]);
+      }};
+    }));
     const rl = $("rect-list"); rl.textContent = "";
     $("rect-empty").hidden = rects.length > 0;
     rects.forEach(function (r) {
@@ -557,10 +588,8 @@
     });
     // one action at a time (run): while one runs, the lists' buttons show they wait for it,
     // instead of taking a click that run() would drop without a word
-    if (st.busy) {
-      document.querySelectorAll("#queue-list button, #listed-list button, #sup-windows button")
-        .forEach(function (b) { b.disabled = true; });
-    }
+    document.querySelectorAll("#queue-list button, #listed-list button, #sup-windows button")
+      .forEach(function (b) { b.disabled = st.busy || b.dataset.off === "1"; });
     document.body.dataset.busy = st.busy ? "1" : "0";
   }
 
