@@ -106,7 +106,24 @@ def test_the_monitor_shows_a_bad_rating_alert_live_and_it_can_be_acknowledged(
     text = alert.inner_text()
     assert ticket["number"] in text and "态度不好" in text
     screenshot(page, "monitor-01-bad-rating-alert")
-    page.click('#mon-alerts .ovs-alert[data-kind="bad_rating"] .ovs-ack')
+    # the monitor reloads on every event in the hall: a press held across a reload (a ticket
+    # issued meanwhile, seen in the waiting count) must still acknowledge when released
+    ack = page.locator('#mon-alerts .ovs-alert[data-kind="bad_rating"] .ovs-ack')
+    ack.wait_for()
+    box = ack.bounding_box()
+    assert box is not None
+    waiting = page.locator(f'#mon-services tbody tr[data-service="{ticket["service_id"]}"] td').nth(
+        1
+    )
+    before = int(waiting.inner_text())
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    _api(page, srv, "POST", "/tickets", srv.token_of("kiosk"), {"service_id": ticket["service_id"]})
+    page.wait_for_function(
+        "([sel, n]) => Number(document.querySelectorAll(sel)[1].innerText) === n",
+        arg=[f'#mon-services tbody tr[data-service="{ticket["service_id"]}"] td', before + 1],
+    )
+    page.mouse.up()
     page.wait_for_selector('#mon-alerts .ovs-alert.acked[data-kind="bad_rating"]')
     sup = _api(
         page,

@@ -4,7 +4,7 @@
   "use strict";
   const cfg = window.QH_CONFIG || {};
   const me = cfg.me;
-  const t = QH.t, el = QH.el;
+  const t = QH.t, el = QH.el, syncRows = QH.syncRows;
   const $ = function (id) { return document.getElementById(id); };
   const PAUSE_REASONS = ["lunch", "meeting", "field", "away"];
 
@@ -52,24 +52,6 @@
   const EN = cfg.locale === "en";
   function named(x) { return x ? (EN && x.name_en) || x.name || "" : ""; }
   function serviceName(id) { const s = st.services[id]; return s ? named(s) : "#" + id; }
-  // Lay out a list's rows, keeping every row whose content has not changed. Events re-render
-  // the page at any moment; a row rebuilt between a button's press and its release would take
-  // the click with it, and the clerk's action would be lost without a word.
-  // rows: [{key, sig, build}], build() making the row afresh when it is new or changed.
-  function syncRows(parent, rows) {
-    const old = {};
-    Array.prototype.forEach.call(parent.children, function (n) { old[n.dataset.key] = n; });
-    let at = parent.firstChild;
-    rows.forEach(function (r) {
-      let n = old[r.key];
-      if (!n || n.dataset.sig !== r.sig) {
-        n = r.build(); n.dataset.key = r.key; n.dataset.sig = r.sig;
-      }
-      delete old[r.key];
-      if (n === at) at = at.nextSibling; else parent.insertBefore(n, at);
-    });
-    while (at) { const next = at.nextSibling; parent.removeChild(at); at = next; }
-  }
   function windowLabel(id) {
     const w = st.windows[id];
     return w ? t("common.window_n", {n: w.number}) + " " + named(w) : "#" + id;
@@ -478,7 +460,7 @@
     const w = sel(); if (!w) return;
     $("queue-empty").hidden = st.queue.length > 0;
     const pick = canPick();
-    syncRows($("queue-list"), st.queue.map(function (q, i) {
+    syncRows($("queue-list"), st.queue.map(function (q) {
       const transfer = q.target_window_id === w.id || q.transfer_count > 0;
       return {key: String(q.id), sig: [q.number, serviceName(q.service_id), transfer, q.priority, pick, me.supervisor].join("|"), build: function () {
         const tags = [];

@@ -221,6 +221,25 @@
     return e;
   };
 
+  /** Lay out a live list's rows, keeping every row whose content has not changed.
+   *  Events re-render staff pages at any moment; a row rebuilt between a button's press and its
+   *  release takes the click with it (the browser sends it to the list), and the action is lost
+   *  without a word. rows: [{key, sig, build}]; build() makes a row when it is new or changed. */
+  QH.syncRows = function (parent, rows) {
+    const old = {};
+    Array.prototype.forEach.call(parent.children, function (n) { if (n.dataset.key) old[n.dataset.key] = n; });
+    let at = parent.firstChild;
+    rows.forEach(function (r) {
+      let n = old[r.key];
+      if (!n || n.dataset.sig !== r.sig) {
+        n = r.build(); n.dataset.key = r.key; n.dataset.sig = r.sig;
+      }
+      delete old[r.key];
+      if (n === at) at = at.nextSibling; else parent.insertBefore(n, at);
+    });
+    while (at) { const next = at.nextSibling; parent.removeChild(at); at = next; }
+  };
+
   /** Switch locale by reloading with ?lang= (the choice is remembered in a cookie). */
   QH.setLocale = function (lang) {
     document.cookie = "lang=" + lang + "; path=/; SameSite=Lax";

@@ -104,12 +104,19 @@
   }
 
   // ---- live monitor ------------------------------------------------------------------------
+  // what an alert row shows: a row kept while this is unchanged (QH.syncRows), whichever way it came
+  // (the data's keys sorted: the event and the monitor's answer list them in different orders)
+  function alertSig(a) {
+    const d = a.data || {};
+    return JSON.stringify([a.kind, a.raised_at, a.acknowledged_at || null, a.message,
+                           Object.keys(d).sort().map(function (k) { return [k, d[k]]; })]);
+  }
   function alertItem(a) {
     const data = Object.assign({}, a.data || {});
     if (data.level) data.level = levelWord(data.level);  // a level in words, never a digit
     const text = t("ovs.alert." + a.kind, data);
     const li = el("li", {class: "ovs-alert " + a.kind + (a.acknowledged_at ? " acked" : ""), id: "alert-" + a.id,
-                         "data-kind": a.kind}, [
+                         "data-kind": a.kind, "data-key": "alert-" + a.id, "data-sig": alertSig(a)}, [
       el("span", {class: "ovs-alert-time", text: localTime(a.raised_at)}),
       el("span", {class: "ovs-alert-text", text: text.indexOf("ovs.alert.") === 0 ? a.message : text}),
     ]);
@@ -130,12 +137,20 @@
       return tr([w.number + " " + named(w), t("ovs.wstate." + w.state) + (w.pause_reason ? " (" + t("ovs.reason." + w.pause_reason) + ")" : ""),
                  w.staff ? w.staff.name : "–", cur, dur(w.in_state_s), dur(w.paused_today_s)], {class: "st-" + w.state, "data-window": w.id});
     }));
-    fill($("mon-alerts"), m.alerts.length ? m.alerts.map(alertItem) : [el("li", {class: "ovs-empty", text: t("ovs.no_alerts")})]);
+    // the lists with buttons keep their unchanged rows: the monitor reloads on every call in the
+    // hall, and a rebuilt row would swallow a click on its button (QH.syncRows)
+    QH.syncRows($("mon-alerts"), m.alerts.length ? m.alerts.map(function (a) {
+      return {key: "alert-" + a.id, sig: alertSig(a), build: function () { return alertItem(a); }};
+    }) : [{key: "none", sig: "", build: function () { return el("li", {class: "ovs-empty", text: t("ovs.no_alerts")}); }}]);
     const pend = m.rectifications || [];
-    fill($("mon-rect").tBodies[0], pend.length ? pend.map(function (b) {
-      return tr([b.day + " " + localTime(b.at), rated(b), b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
-                 rectLabel(b.rectification), rectDue(b), rectButton(b, monitorReload)], {"data-rect-row": b.id});
-    }) : [el("tr", {}, [el("td", {colspan: "8", class: "ovs-empty", text: t("ovs.rect.none")})])]);
+    QH.syncRows($("mon-rect").tBodies[0], pend.length ? pend.map(function (b) {
+      return {key: "rect-" + b.id, sig: JSON.stringify(b), build: function () {
+        return tr([b.day + " " + localTime(b.at), rated(b), b.window ? String(b.window) : "–", levelWord(b.level), b.reason || "",
+                   rectLabel(b.rectification), rectDue(b), rectButton(b, monitorReload)], {"data-rect-row": b.id});
+      }};
+    }) : [{key: "none", sig: "", build: function () {
+      return el("tr", {}, [el("td", {colspan: "8", class: "ovs-empty", text: t("ovs.rect.none")})]);
+    }}]);
   }
   let monitorReload = function () {};
   function startMonitor() {
