@@ -333,6 +333,12 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
     screenshot(bad, "evaluator-401")
     bad.close()
 
+    # 张伟 holds window 1 (opened here, so the test does not lean on an earlier one): the card
+    # shows him
+    clerk = {"Authorization": f"Bearer {api_token(live_server, 'zhangwei')}"}
+    u = live_server.url + "/api/v1"
+    r = requests.post(f"{u}/windows/{w1}/open", json={}, headers=clerk, timeout=10)
+    assert r.status_code == 200, r.text
     tab = browser.new_page(viewport={"width": 1280, "height": 800})
     tab.on("pageerror", lambda exc: pytest.fail(f"JS error on the evaluator: {exc}"))
     tab.goto(f"{live_server.url}/evaluator?token={ev_token}")
@@ -341,9 +347,6 @@ def test_the_evaluator_takes_one_rating_and_refuses_a_bad_one_without_a_reason(
     assert "XL-0101" in tab.text_content("#card-badge")
     screenshot(tab, "evaluator-card")
 
-    clerk = {"Authorization": f"Bearer {api_token(live_server, 'zhangwei')}"}
-    u = live_server.url + "/api/v1"
-    requests.post(f"{u}/windows/{w1}/open", json={}, headers=clerk, timeout=10)
     [ticket] = issue(live_server, hall_info["s"]["SCJG-005"])
     for step in ("call-next",):
         r = requests.post(f"{u}/windows/{w1}/{step}", json={}, headers=clerk, timeout=10)
