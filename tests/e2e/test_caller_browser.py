@@ -518,32 +518,42 @@ def test_a_button_held_down_while_the_queue_changes_still_acts(
     browser: Any, live_server: LiveServer, hall_info: dict[str, Any]
 ) -> None:
     """Events re-render the lists at any moment. A button pressed before one and released after
-    it must still act: a row rebuilt in between would take the click with it, without a word."""
+    it must still act: a row rebuilt or moved in between would take the click with it, without
+    a word. Here the row above the pressed one goes, which moves the pressed one up."""
     w6 = hall_info["w"][6]
+    service = hall_info["s"]["GAHZ-001"]
     page = clerk_page(browser, live_server, "qianzhonghua", None, expect_desk=False)
     page.wait_for_selector("#supervisor:not([hidden])")
     page.click(f"[data-takeover='{w6}']")
     page.wait_for_function("document.getElementById('window-state').dataset.state === 'open'")
-    [first] = issue(live_server, hall_info["s"]["GAHZ-001"])
-    button = page.locator(f"[data-pick='{first['id']}']")
+    above, pressed = issue(live_server, service, 2)
+    button = page.locator(f"[data-pick='{pressed['id']}']")
     button.wait_for()
+    page.locator(f"#queue-list li[data-number='{above['number']}']").wait_for()
+    page.wait_for_function(
+        "document.getElementById('queue-list').children.length === "
+        "Number(document.getElementById('count-window').textContent)"
+    )
+    waiting = int(page.text_content("#count-window") or "")
     box = button.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
-    [second] = issue(live_server, hall_info["s"]["GAHZ-001"])  # an event: the queue re-renders
-    page.locator(f"#queue-list li[data-number='{second['number']}']").wait_for()
+    # an event meanwhile: the ticket above is cancelled, and the page has drawn the new count
+    sup = sup_headers(live_server)
+    url = f"{live_server.url}/api/v1/tickets"
+    r = requests.post(f"{url}/{above['id']}/cancel", json={}, headers=sup, timeout=10)
+    assert r.status_code == 200, r.text
+    page.wait_for_function(
+        "n => document.getElementById('count-window').textContent === String(n)", arg=waiting - 1
+    )
     page.mouse.up()
-    assert current_number(page) == first["number"]
+    assert current_number(page) == pressed["number"]
+    # and the list held back while the button was down is the hall's as it is now
+    page.locator(f"#queue-list li[data-number='{above['number']}']").wait_for(state="detached")
+    assert page.locator(f"#queue-list li[data-number='{pressed['number']}']").count() == 0
     press(page, "n")
     page.wait_for_selector("#cur-empty:not([hidden])")
-    r = requests.post(
-        f"{live_server.url}/api/v1/tickets/{second['id']}/cancel",
-        json={},
-        headers=sup_headers(live_server),
-        timeout=10,
-    )
-    assert r.status_code == 200, r.text
     page.click(f"[data-closewin='{w6}']")
     page.wait_for_function("document.getElementById('window-state').dataset.state === 'closed'")
     page.context.close()

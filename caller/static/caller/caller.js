@@ -459,8 +459,8 @@
   function renderQueue() {
     const w = sel(); if (!w) return;
     $("queue-empty").hidden = st.queue.length > 0;
-    const pick = canPick();
-    syncRows($("queue-list"), st.queue.map(function (q) {
+    const pick = canPick(), queue = st.queue;
+    syncRows($("queue-list"), queue.map(function (q) {
       const transfer = q.target_window_id === w.id || q.transfer_count > 0;
       return {key: String(q.id), sig: [q.number, serviceName(q.service_id), transfer, q.priority, pick, me.supervisor].join("|"), build: function () {
         const tags = [];
@@ -481,11 +481,13 @@
           }}));
         return li;
       }};
-    }));
-    // place and wait change on their own: updated in the kept rows
-    Array.prototype.forEach.call($("queue-list").children, function (li, i) {
-      li.querySelector(".qc-qpos").textContent = String(i + 1);
-      li.querySelector(".qc-qwait").textContent = t("common.minutes", {n: minutes(st.queue[i].issued_at)});
+    }), function () {
+      // place and wait change on their own: updated in the kept rows, once they are laid out
+      Array.prototype.forEach.call($("queue-list").children, function (li, i) {
+        li.querySelector(".qc-qpos").textContent = String(i + 1);
+        li.querySelector(".qc-qwait").textContent = t("common.minutes", {n: minutes(queue[i].issued_at)});
+      });
+      holdButtons();
     });
     $("count-window").textContent = String(st.queue.length);
     let items = 0, hall = 0;
@@ -513,7 +515,7 @@
           }}));
         return li;
       }};
-    }));
+    }), holdButtons);
   }
 
   function renderSupervisor() {
@@ -537,7 +539,7 @@
           onclick: function () {
             run(async function () { const out = await post("/windows/" + id + "/close", {}); if (out) { st.windows[out.id] = out; await refresh(); } });
           }});
-        // data-off: what the window's state disables; render() adds "busy" on top
+        // data-off: what the window's state disables; holdButtons() adds "busy" on top
         if (w.state === "closed") close.dataset.off = "1";
         if (isMine(w)) takeBtn.dataset.off = "1";
         return el("tr", {"data-window": String(id)}, [
@@ -548,7 +550,7 @@
           el("td", {class: "qc-row"}, [takeBtn, close]),
         ]);
       }};
-    }));
+    }), holdButtons);
     const rl = $("rect-list"); rl.textContent = "";
     $("rect-empty").hidden = rects.length > 0;
     rects.forEach(function (r) {
@@ -561,6 +563,13 @@
     });
   }
 
+  // one action at a time (run): while one runs, the lists' buttons show they wait for it,
+  // instead of taking a click that run() would drop without a word
+  function holdButtons() {
+    document.querySelectorAll("#queue-list button, #listed-list button, #sup-windows button")
+      .forEach(function (b) { b.disabled = st.busy || b.dataset.off === "1"; });
+  }
+
   function render() {
     renderChooser(); renderWindow(); renderCurrent(); renderQueue(); renderListed(); renderSupervisor();
     document.querySelectorAll("[data-act]").forEach(function (b) {
@@ -568,10 +577,7 @@
       b.disabled = !enabled(act);
       if (b.classList.contains("qc-sup")) b.hidden = !me.supervisor;
     });
-    // one action at a time (run): while one runs, the lists' buttons show they wait for it,
-    // instead of taking a click that run() would drop without a word
-    document.querySelectorAll("#queue-list button, #listed-list button, #sup-windows button")
-      .forEach(function (b) { b.disabled = st.busy || b.dataset.off === "1"; });
+    holdButtons();  // (again: a list held back by a press keeps its rows, and their buttons)
     document.body.dataset.busy = st.busy ? "1" : "0";
   }
 

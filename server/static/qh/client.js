@@ -221,23 +221,52 @@
     return e;
   };
 
-  /** Lay out a live list's rows, keeping every row whose content has not changed.
-   *  Events re-render staff pages at any moment; a row rebuilt between a button's press and its
-   *  release takes the click with it (the browser sends it to the list), and the action is lost
-   *  without a word. rows: [{key, sig, build}]; build() makes a row when it is new or changed. */
-  QH.syncRows = function (parent, rows) {
-    const old = {};
-    Array.prototype.forEach.call(parent.children, function (n) { if (n.dataset.key) old[n.dataset.key] = n; });
+  /** Lay out a live list's rows: rows: [{key, sig, build}], build() making a row when it is new or
+   *  its signature changed; `done` (optional) runs once the rows are in place.
+   *  Events re-render staff pages at any moment. A row rebuilt, moved or shifted between a button's
+   *  press and its release takes the click with it (the browser sends it to the list), and the
+   *  action is lost without a word. So while a button is held down, lists wait for its release;
+   *  and a row whose signature has not changed is kept, not rebuilt. */
+  let pressing = false;
+  const waiting = new Map();  // list -> [rows, done], its latest layout held back by a press
+  document.addEventListener("pointerdown", function (e) {
+    if (e.target && e.target.closest && e.target.closest("button")) pressing = true;
+  }, true);
+  function released() {
+    if (!pressing) return;
+    pressing = false;
+    // after the click this release makes: its handler lays lists out afresh as it needs
+    setTimeout(function () {
+      const held = Array.from(waiting);
+      waiting.clear();
+      held.forEach(function (h) { QH.syncRows(h[0], h[1][0], h[1][1]); });
+    }, 0);
+  }
+  ["pointerup", "pointercancel"].forEach(function (n) { document.addEventListener(n, released, true); });
+  window.addEventListener("blur", released);
+
+  QH.syncRows = function (parent, rows, done) {
+    if (pressing) { waiting.set(parent, [rows, done]); return; }
+    waiting.delete(parent);
+    // a node moved in the page is taken out and put back, and the browser forgets a press on it
+    // as on a removed one: rows that go are removed first, and a kept row moves only when the
+    // order itself changes
+    const want = {};
+    rows.forEach(function (r) { if (!(r.key in want)) want[r.key] = r.sig; });
+    const keep = {};
+    Array.prototype.slice.call(parent.childNodes).forEach(function (n) {
+      const k = n.dataset && n.dataset.key;
+      if (k !== undefined && want[k] === n.dataset.sig && !keep[k]) keep[k] = n;
+      else parent.removeChild(n);
+    });
     let at = parent.firstChild;
     rows.forEach(function (r) {
-      let n = old[r.key];
-      if (!n || n.dataset.sig !== r.sig) {
-        n = r.build(); n.dataset.key = r.key; n.dataset.sig = r.sig;
-      }
-      delete old[r.key];
+      let n = keep[r.key];
+      delete keep[r.key];
+      if (!n) { n = r.build(); n.dataset.key = r.key; n.dataset.sig = r.sig; }
       if (n === at) at = at.nextSibling; else parent.insertBefore(n, at);
     });
-    while (at) { const next = at.nextSibling; parent.removeChild(at); at = next; }
+    if (done) done();
   };
 
   /** Switch locale by reloading with ?lang= (the choice is remembered in a cookie). */
