@@ -551,7 +551,7 @@ def test_a_button_held_down_while_the_queue_changes_still_acts(
     assert current_number(page) == pressed["number"]
     # and the list held back while the button was down is the hall's as it is now
     page.locator(f"#queue-list li[data-number='{above['number']}']").wait_for(state="detached")
-    assert page.locator(f"#queue-list li[data-number='{pressed['number']}']").count() == 0
+    page.locator(f"#queue-list li[data-number='{pressed['number']}']").wait_for(state="detached")
     press(page, "n")
     page.wait_for_selector("#cur-empty:not([hidden])")
     page.click(f"[data-closewin='{w6}']")

@@ -458,7 +458,6 @@
 
   function renderQueue() {
     const w = sel(); if (!w) return;
-    $("queue-empty").hidden = st.queue.length > 0;
     const pick = canPick(), queue = st.queue;
     syncRows($("queue-list"), queue.map(function (q) {
       const transfer = q.target_window_id === w.id || q.transfer_count > 0;
@@ -482,6 +481,7 @@
         return li;
       }};
     }), function () {
+      $("queue-empty").hidden = queue.length > 0;
       // place and wait change on their own: updated in the kept rows, once they are laid out
       Array.prototype.forEach.call($("queue-list").children, function (li, i) {
         li.querySelector(".qc-qpos").textContent = String(i + 1);
@@ -500,8 +500,8 @@
   }
 
   function renderListed() {
-    $("listed-empty").hidden = st.listed.length > 0;
-    syncRows($("listed-list"), st.listed.map(function (x) {
+    const listed = st.listed;
+    syncRows($("listed-list"), listed.map(function (x) {
       const action = x.state === "parked" ? "resume" : (me.supervisor ? "reactivate" : null);
       return {key: String(x.id), sig: [x.number, serviceName(x.service_id), x.state, action].join("|"), build: function () {
         const li = el("li", {"data-ticket": String(x.id), "data-number": x.number}, [
@@ -515,7 +515,7 @@
           }}));
         return li;
       }};
-    }), holdButtons);
+    }), function () { $("listed-empty").hidden = listed.length > 0; holdButtons(); });
   }
 
   function renderSupervisor() {

@@ -227,26 +227,35 @@
    *  press and its release takes the click with it (the browser sends it to the list), and the
    *  action is lost without a word. So while a button is held down, lists wait for its release;
    *  and a row whose signature has not changed is kept, not rebuilt. */
-  let pressing = false;
+  let holding = false, until = null;
   const waiting = new Map();  // list -> [rows, done], its latest layout held back by a press
-  document.addEventListener("pointerdown", function (e) {
-    if (e.target && e.target.closest && e.target.closest("button")) pressing = true;
-  }, true);
-  function released() {
-    if (!pressing) return;
-    pressing = false;
-    // after the click this release makes: its handler lays lists out afresh as it needs
-    setTimeout(function () {
-      const held = Array.from(waiting);
-      waiting.clear();
-      held.forEach(function (h) { QH.syncRows(h[0], h[1][0], h[1][1]); });
-    }, 0);
+  function letGo() {
+    clearTimeout(until); until = null;
+    if (!holding) return;
+    holding = false;
+    const held = Array.from(waiting);
+    waiting.clear();
+    held.forEach(function (h) { QH.syncRows(h[0], h[1][0], h[1][1]); });
   }
-  ["pointerup", "pointercancel"].forEach(function (n) { document.addEventListener(n, released, true); });
-  window.addEventListener("blur", released);
+  // a press of the main button on a button holds the lists
+  document.addEventListener("pointerdown", function (e) {
+    if (e.button !== 0 || !e.isPrimary) return;
+    if (e.target && e.target.closest && e.target.closest("button")) { holding = true; clearTimeout(until); until = null; }
+  }, true);
+  // released: they wait for the click it makes (a touch's comes in a task of its own), or half a
+  // second when it makes none (released beside the button)
+  function released() { if (holding && !until) until = setTimeout(letGo, 500); }
+  ["pointerup", "pointercancel", "contextmenu"].forEach(function (n) { document.addEventListener(n, released, true); });
+  document.addEventListener("pointermove", function (e) { if (e.buttons === 0) released(); }, true);
+  document.addEventListener("click", function () {
+    if (holding) { clearTimeout(until); until = setTimeout(letGo, 0); }  // after the click's own handlers
+  }, true);
+  window.addEventListener("blur", letGo);
+  /** Whether lists are held by a press: code that changes a list's rows itself must wait too. */
+  QH.holding = function () { return holding; };
 
   QH.syncRows = function (parent, rows, done) {
-    if (pressing) { waiting.set(parent, [rows, done]); return; }
+    if (holding) { waiting.set(parent, [rows, done]); return; }
     waiting.delete(parent);
     // a node moved in the page is taken out and put back, and the browser forgets a press on it
     // as on a removed one: rows that go are removed first, and a kept row moves only when the

@@ -167,12 +167,15 @@
       status: function (on) { $("ovs-conn").textContent = on ? t("common.online") : t("common.offline"); $("ovs-conn").dataset.online = on ? "1" : "0"; },
       snapshot: soon,
       event: function (name, p) {
+        // a list held by a press (QH.syncRows) is not changed here: the next load brings the alert
         if (name === "alert.raised" && p.alert) {
+          if (QH.holding()) return soon();
           const list = $("mon-alerts");
           const empty = list.querySelector(".ovs-empty");
           if (empty) empty.remove();
           if (!$("alert-" + p.alert.id)) list.insertBefore(alertItem(p.alert), list.firstChild);
         } else if (name === "alert.acknowledged" && p.alert) {
+          if (QH.holding()) return soon();
           const li = $("alert-" + p.alert.id);
           if (li) li.replaceWith(alertItem(p.alert));
           if (p.alert.kind === "bad_rating") soon();
