@@ -62,7 +62,9 @@ def register(api: Api) -> None:
     @api.route("/caller/realtime-token", "POST", auth=STAFF, tag="caller")
     def caller_realtime_token(who: Principal) -> dict[str, Any]:
         """A two-minute staff token for opening the Socket.IO connection from a signed-in page."""
-        return caller.realtime_token(ctx(), who, str(bearer_token() or session.get("staff_token")))
+        # the sign-in the principal came from: the bearer token, else the page's session cookie
+        signed_in = bearer_token() or str(session.get("staff_token") or "")
+        return caller.realtime_token(ctx(), who, signed_in)
 
     @api.route("/caller/tickets", response=ItemsOut, auth=STAFF, tag="caller")
     def caller_listed_tickets(who: Principal) -> dict[str, Any]:
