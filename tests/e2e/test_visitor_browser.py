@@ -332,7 +332,7 @@ def test_the_hall_screen_reads_from_across_the_hall(server: LiveServer, open_pag
     sizes = screen.page.evaluate("""() => Array.from(document.querySelectorAll('.dept-name')).map((el) => ({
         name: el.textContent, px: parseFloat(getComputedStyle(el).fontSize),
         clipped: el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis',
-        below: el.getBoundingClientRect().bottom > document.querySelector('.waiting').getBoundingClientRect().bottom}))""")
+        below: el.getBoundingClientRect().bottom > document.getElementById('waiting').getBoundingClientRect().bottom + 0.5}))""")
     assert len(sizes) == 14, sizes
     for d in sizes:
         assert d["px"] >= 28 and not d["clipped"] and not d["below"], (
@@ -499,3 +499,56 @@ def test_a_new_item_that_no_window_handles_says_so_on_the_kiosk(
             200,
             204,
         )
+
+
+def test_the_hall_screen_refits_its_waiting_list_when_the_extended_hours_strip_arrives(
+    tmp_path_factory: pytest.TempPathFactory, open_page: Any
+) -> None:
+    """Today's 延时 strip under the head takes room from the waiting list. Configured while the
+    screen runs (or arriving after the list's first fit), the list must fit again, not lose its
+    last row under the panel's edge."""
+    srv = start_live_server(tmp_path_factory.mktemp("strip"))
+    try:
+        admin = staff_session(srv, "admin")
+        api = f"{srv.url}/api/v1/service-periods"
+        for p in admin.get(api, timeout=10).json()["items"]:  # no strip to begin with
+            assert admin.delete(f"{api}/{p['id']}", timeout=10).status_code in (200, 204)
+        screen = open_page(LANDSCAPE)
+        screen.page.goto(hall_url(srv))
+        screen.page.locator(".dept").first.wait_for()
+        screen.page.wait_for_function("!!document.getElementById('waiting').dataset.fitted")
+        assert screen.page.locator("#hall-extended").is_hidden()
+        w1 = window_id(admin, srv, 1)
+        service = admin.get(f"{srv.url}/api/v1/windows/{w1}", timeout=10).json()["service_ids"][0]
+        r = admin.post(
+            api,
+            json={
+                "kind": "extended",
+                "name": "午间延时服务",
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "start": "12:00",
+                "end": "13:30",
+                "window_ids": [w1],
+                "service_ids": [service],
+            },
+            timeout=10,
+        )
+        assert r.status_code == 201, r.text
+        screen.page.locator("#hall-extended").wait_for()  # pushed to the screen: no reload
+        rows = screen.page.locator(".dept-name")
+        assert rows.count() == 14
+        screen.page.wait_for_function(
+            # the grid clips what overflows it: every department's row within its box
+            """() => { const edge = document.getElementById('waiting').getBoundingClientRect().bottom;
+                 return Array.from(document.querySelectorAll('.dept')).every((el) =>
+                   el.getBoundingClientRect().bottom <= edge + 0.5); }""",
+            timeout=10000,
+        )
+        screenshot(screen.page, "visitor-hall-extended-strip")
+        px = screen.page.evaluate(
+            "() => Math.min(...Array.from(document.querySelectorAll('.dept-name'))"
+            ".map((el) => parseFloat(getComputedStyle(el).fontSize)))"
+        )
+        assert px >= 28  # still read from across the hall
+    finally:
+        srv.stop()

@@ -99,9 +99,12 @@
     });
     box.dataset.total = String(all);
     $("waiting-total").textContent = all ? QH.t("display.waiting_total", {n: all}) : QH.t("display.waiting_none");
-    if (box.dataset.fitted !== keys) {
+    // and refits when its room changes: the 延时 strip under the head comes and goes with the day,
+    // and may arrive after the first fit
+    const fitted = keys + "@" + box.clientWidth + "x" + box.clientHeight;
+    if (box.dataset.fitted !== fitted) {
       QD.fit(box, Math.round(innerHeight * 0.026));
-      box.dataset.fitted = keys;
+      box.dataset.fitted = fitted;
     }
   }
 
@@ -199,6 +202,7 @@
     box.replaceChildren.apply(box, lines.map(function (l) {
       return QH.el("span", {class: "hall-extended-line" + (l.now ? " is-now" : ""), text: l.text});
     }));
+    renderWaiting();  // the strip takes room from the waiting list: it refits if it must
   }
 
   async function loadContent() {
@@ -218,6 +222,7 @@
   if (led) QD.fit($("led-title"), 8);
   loadContent();
   loadHours();
+  window.addEventListener("resize", renderWaiting);
   setInterval(loadHours, 60000);  // today's times change at midnight
   setInterval(function () { state.slide += 1; renderCarousel(); }, 10000);
   window.QD_rt = QH.realtime({snapshot: onSnapshot, event: onEvent, status: QD.statusBanner});
